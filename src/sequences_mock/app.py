@@ -1,0 +1,33 @@
+"""The app factory: one contract, one runtime, the public API and the control plane."""
+
+from __future__ import annotations
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+
+from sequences_mock import problems
+from sequences_mock.api import api_routes
+from sequences_mock.control import control_routes
+from sequences_mock.runtime import Runtime
+from sequences_mock.settings import Settings
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build a mock app; fixtures are read and checked now, so a bad file fails here, not later.
+
+    Raises `InvalidFixtures` listing every problem of the fixture document.
+    """
+    runtime = Runtime.from_settings(settings or Settings())
+    app = Starlette(
+        routes=[*api_routes(runtime.contract), *control_routes()],
+        exception_handlers={
+            HTTPException: problems.router_error,
+            Exception: problems.unexpected_error,
+        },
+    )
+    # A mock must answer the path it was asked, not redirect `/v1/sequences/` elsewhere.
+    app.router.redirect_slashes = False
+    app.state.runtime = runtime
+    return app

@@ -1,0 +1,28 @@
+"""Bearer API keys: who is calling, and may they call this operation."""
+
+from __future__ import annotations
+
+from sequences_mock.contract import Operation
+from sequences_mock.domain import ApiKey
+from sequences_mock.errors import InsufficientScope, Unauthenticated
+from sequences_mock.store import Store
+
+__all__ = ["authenticate"]
+
+
+def authenticate(store: Store, authorization: str | None, operation: Operation) -> ApiKey:
+    """The API key behind an `Authorization` header, checked for the operation's scopes."""
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    token = token.strip()
+    if scheme.lower() != "bearer" or not token:
+        raise Unauthenticated("send an API key as 'Authorization: Bearer <key>'")
+    key = store.api_key(token)
+    if key is None:
+        raise Unauthenticated("the API key is not valid")
+    for scope in operation.scopes:
+        if scope not in key.scopes:
+            held = ", ".join(sorted(key.scopes)) or "no scopes"
+            raise InsufficientScope(
+                f"{operation.operation_id} needs the {scope} scope; this key has {held}", scope
+            )
+    return key

@@ -1,0 +1,112 @@
+"""The `sequences-mock` command: `serve` and `check-fixtures`."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+import uvicorn
+
+from sequences_mock import __version__, fixtures
+from sequences_mock.app import create_app
+from sequences_mock.errors import InvalidFixtures
+from sequences_mock.server import bind_socket
+from sequences_mock.settings import Settings
+from sequences_mock.timestamps import format_timestamp
+
+__all__ = ["main"]
+
+LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a bad command line in one line."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="sequences-mock", description="A stateful mock of the Sequences REST API."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    serve = commands.add_parser("serve", help="serve the mock over HTTP")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one")
+    serve.add_argument("--fixtures", type=Path, help="fixture file (default: the packaged world)")
+    serve.add_argument(
+        "--no-validate-responses",
+        action="store_true",
+        help="do not check public API responses against openapi.yaml",
+    )
+    serve.add_argument("--log-level", choices=LOG_LEVELS, default="info")
+    check = commands.add_parser("check-fixtures", help="check a fixture file and list its problems")
+    check.add_argument("path", type=Path)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "check-fixtures":
+        return _check_fixtures(args.path)
+    return _serve(args)
+
+
+def _check_fixtures(path: Path) -> int:
+    try:
+        world = fixtures.load(fixtures.read_document(path))
+    except InvalidFixtures as error:
+        print(f"{path}: {error.detail}", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    print(
+        f"{path}: OK ({len(world.workspaces)} workspaces, {len(world.api_keys)} API keys, "
+        f"{len(world.sequences)} sequences)"
+    )
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    settings = Settings(fixtures=args.fixtures, validate_responses=not args.no_validate_responses)
+    try:
+        app = create_app(settings)
+    except InvalidFixtures as error:
+        print(f"sequences-mock: {error.detail}", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1
+    if not 0 <= args.port <= 65535:
+        print(
+            f"sequences-mock: error: port {args.port} is not between 0 and 65535", file=sys.stderr
+        )
+        return 2
+    try:
+        sock = bind_socket(args.host, args.port)
+    except OSError as error:
+        print(
+            f"sequences-mock: cannot listen on {args.host}:{args.port}: {error.strerror}",
+            file=sys.stderr,
+        )
+        return 1
+    host, port = sock.getsockname()[:2]
+    url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    runtime = app.state.runtime
+    print(f"sequences-mock {__version__} serving {url}/v1 (control plane {url}/__mock)")
+    source = args.fixtures or "packaged default"
+    print(f"fixtures: {source}; clock at {format_timestamp(runtime.clock.now())}")
+    for key in runtime.initial.api_keys.values():
+        print(f"  API key {key.key}  scopes: {' '.join(sorted(key.scopes)) or '(none)'}")
+    sys.stdout.flush()
+    config = uvicorn.Config(
+        app, log_level=args.log_level, access_log=False, lifespan="off", server_header=False
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+    return 0

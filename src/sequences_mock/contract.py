@@ -1,0 +1,192 @@
+"""The contract: `openapi.yaml` loaded once into operations with compiled validators."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sequences_mock._schema import Validator, compile_schema
+
+__all__ = ["DEFAULT_OPENAPI", "BodySpec", "Contract", "Operation", "Parameter", "ResponseSpec"]
+
+DEFAULT_OPENAPI = resources.files("sequences_mock") / "_data" / "openapi.yaml"
+HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str
+    location: str
+    required: bool
+    type: str | None
+    default: Any = None
+
+
+@dataclass(frozen=True, slots=True)
+class BodySpec:
+    required: bool
+    media_types: tuple[str, ...]
+    validator: Validator
+    defaults: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseSpec:
+    media_type: str | None
+    validator: Validator | None
+    required_headers: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Operation:
+    """One operation of the contract, ready to check requests and responses against."""
+
+    operation_id: str
+    method: str
+    path: str
+    scopes: tuple[str, ...]
+    path_parameters: tuple[Parameter, ...]
+    query_parameters: tuple[Parameter, ...]
+    path_validator: Validator
+    query_validator: Validator
+    body: BodySpec | None
+    responses: dict[int, ResponseSpec]
+
+    def __repr__(self) -> str:
+        return f"Operation({self.operation_id!r}, {self.method} {self.path})"
+
+
+class Contract:
+    """An OpenAPI 3.1 document and its operations, keyed by route path and method."""
+
+    def __init__(self, document: dict[str, Any], source_yaml: bytes) -> None:
+        self.document = document
+        self.yaml_bytes = source_yaml
+        self.json_bytes = json.dumps(document, ensure_ascii=False, indent=2).encode()
+        servers = document.get("servers") or [{"url": ""}]
+        self.base_path = str(servers[0]["url"]).rstrip("/")
+        self.operations = [
+            self._operation(path, method, path_item, operation)
+            for path, path_item in document["paths"].items()
+            for method, operation in path_item.items()
+            if method in HTTP_METHODS
+        ]
+        self.by_path: dict[str, dict[str, Operation]] = {}
+        for operation in self.operations:
+            self.by_path.setdefault(operation.path, {})[operation.method] = operation
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Contract:
+        """Read the contract from `path`, or the one shipped with the package."""
+        source = Path(path).read_bytes() if path else DEFAULT_OPENAPI.read_bytes()
+        return cls(yaml.safe_load(source), source)
+
+    def operation(self, operation_id: str) -> Operation:
+        for operation in self.operations:
+            if operation.operation_id == operation_id:
+                return operation
+        raise KeyError(operation_id)
+
+    # -- building ------------------------------------------------------------------------------
+
+    def _operation(
+        self, path: str, method: str, path_item: dict[str, Any], spec: dict[str, Any]
+    ) -> Operation:
+        by_key: dict[tuple[str, str], dict[str, Any]] = {}
+        for raw in [*path_item.get("parameters", []), *spec.get("parameters", [])]:
+            parameter = self._resolve(raw)
+            by_key[(parameter["in"], parameter["name"])] = parameter
+        parameters = list(by_key.values())
+        security = spec.get("security", self.document.get("security", []))
+        return Operation(
+            operation_id=spec["operationId"],
+            method=method.upper(),
+            path=self.base_path + path,
+            scopes=tuple(
+                scope for requirement in security for s in requirement.values() for scope in s
+            ),
+            path_parameters=self._parameters(parameters, "path"),
+            query_parameters=self._parameters(parameters, "query"),
+            path_validator=self._object_validator(parameters, "path"),
+            query_validator=self._object_validator(parameters, "query"),
+            body=self._body(spec.get("requestBody")),
+            responses={
+                int(status): self._response(response)
+                for status, response in spec.get("responses", {}).items()
+                if status.isdigit()
+            },
+        )
+
+    def _resolve(self, node: dict[str, Any]) -> dict[str, Any]:
+        """Follow a local `$ref` (to a parameter, response or schema) to what it names."""
+        while "$ref" in node:
+            target: Any = self.document
+            for part in node["$ref"].removeprefix("#/").split("/"):
+                target = target[part.replace("~1", "/").replace("~0", "~")]
+            node = target
+        return node
+
+    def _validator(self, schema: dict[str, Any]) -> Validator:
+        # Embedding the components lets `#/components/...` references resolve unchanged.
+        rooted = {**schema, "components": self.document.get("components", {})}
+        return compile_schema(rooted)
+
+    def _parameters(self, parameters: list[dict[str, Any]], location: str) -> tuple[Parameter, ...]:
+        return tuple(
+            Parameter(
+                name=p["name"],
+                location=location,
+                required=p.get("required", False),
+                type=self._resolve(p.get("schema", {})).get("type"),
+                default=p.get("schema", {}).get("default"),
+            )
+            for p in parameters
+            if p["in"] == location
+        )
+
+    def _object_validator(self, parameters: list[dict[str, Any]], location: str) -> Validator:
+        chosen = [p for p in parameters if p["in"] == location]
+        return self._validator(
+            {
+                "type": "object",
+                "properties": {p["name"]: p.get("schema", {}) for p in chosen},
+                "required": [p["name"] for p in chosen if p.get("required")],
+            }
+        )
+
+    def _body(self, raw: dict[str, Any] | None) -> BodySpec | None:
+        if raw is None:
+            return None
+        body = self._resolve(raw)
+        content = body.get("content", {})
+        media = next(iter(content.values()))
+        schema = media.get("schema", {})
+        properties = self._resolve(schema).get("properties", {})
+        return BodySpec(
+            required=body.get("required", False),
+            media_types=tuple(content),
+            validator=self._validator(schema),
+            defaults={
+                name: self._resolve(prop)["default"]
+                for name, prop in properties.items()
+                if "default" in self._resolve(prop)
+            },
+        )
+
+    def _response(self, raw: dict[str, Any]) -> ResponseSpec:
+        response = self._resolve(raw)
+        content = response.get("content", {})
+        media_type, media = next(iter(content.items()), (None, {}))
+        headers = {
+            name.lower(): self._resolve(h) for name, h in response.get("headers", {}).items()
+        }
+        return ResponseSpec(
+            media_type=media_type,
+            validator=self._validator(media["schema"]) if "schema" in media else None,
+            required_headers=tuple(n for n, h in headers.items() if h.get("required")),
+        )

@@ -1,0 +1,184 @@
+"""Sequences and their entities, and the pure rules that move a sequence between statuses."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from sequences_mock.errors import InvalidStateTransition, PausedUntilNotInFuture
+from sequences_mock.timestamps import format_timestamp
+
+__all__ = [
+    "NON_TERMINAL",
+    "ApiKey",
+    "Company",
+    "Contact",
+    "ContactList",
+    "Sequence",
+    "Status",
+    "StopReason",
+    "StopScope",
+    "Template",
+    "Workspace",
+    "pause",
+    "resume",
+    "resume_at_deadline",
+    "stop",
+    "update_variables",
+]
+
+
+class Status(StrEnum):
+    ACTIVE = "ACTIVE"
+    WAITING_FOR_LEAD = "WAITING_FOR_LEAD"
+    WAITING_FOR_USER = "WAITING_FOR_USER"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    STOPPED_EARLY = "STOPPED_EARLY"
+    COMPLETED = "COMPLETED"
+    FOUND = "FOUND"
+    REFUSED = "REFUSED"
+
+
+#: Statuses a sequence can still be stopped from; every other status is final.
+NON_TERMINAL = frozenset(
+    {Status.ACTIVE, Status.WAITING_FOR_LEAD, Status.WAITING_FOR_USER, Status.FOUND}
+)
+PAUSABLE = frozenset({Status.ACTIVE, Status.WAITING_FOR_LEAD})
+
+
+class StopReason(StrEnum):
+    WIN = "WIN"
+    LOSE = "LOSE"
+
+
+class StopScope(StrEnum):
+    CONTACT = "CONTACT"
+    COMPANY = "COMPANY"
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    key: str
+    workspace_id: str
+    scopes: frozenset[str]
+
+    def __repr__(self) -> str:
+        return f"ApiKey(key='…{self.key[-4:]}', workspace_id={self.workspace_id!r})"
+
+
+@dataclass(frozen=True, slots=True)
+class Company:
+    id: str
+    workspace_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    id: str
+    workspace_id: str
+    company_id: str | None
+    first_name: str
+    last_name: str
+    email: str
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    id: str
+    workspace_id: str
+    name: str
+    variables: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
+class ContactList:
+    id: str
+    workspace_id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Sequence:
+    """One run of a template against a contact; `paused_until` and `stop_reason` are mock-only."""
+
+    id: str
+    workspace_id: str
+    contact_id: str | None
+    template_id: str
+    status: Status
+    variables: Mapping[str, str]
+    contact_list_id: str | None
+    last_step_executed_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+    paused_until: datetime | None = None
+    stop_reason: StopReason | None = None
+
+
+def update_variables(
+    sequence: Sequence, changes: Mapping[str, str | None], now: datetime
+) -> Sequence:
+    """Merge overrides into the run's variables; a `None` value drops that override."""
+    merged = dict(sequence.variables)
+    for name, value in changes.items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
+    return replace(sequence, variables=merged, updated_at=now)
+
+
+def pause(sequence: Sequence, until: datetime, now: datetime) -> Sequence:
+    """Hold an ACTIVE run until `until`, or move a paused run's deadline."""
+    if until <= now:
+        raise PausedUntilNotInFuture(
+            f"paused_until {format_timestamp(until)} is not after the current time "
+            f"{format_timestamp(now)}"
+        )
+    _require(sequence, PAUSABLE, "paused")
+    return replace(sequence, status=Status.WAITING_FOR_LEAD, paused_until=until, updated_at=now)
+
+
+def resume(sequence: Sequence, now: datetime) -> Sequence:
+    """Bring a paused run back to ACTIVE before its deadline."""
+    _require(sequence, {Status.WAITING_FOR_LEAD}, "resumed")
+    return replace(sequence, status=Status.ACTIVE, paused_until=None, updated_at=now)
+
+
+def resume_at_deadline(sequence: Sequence) -> Sequence:
+    """The automatic resume: the run was last modified at the instant its pause ran out."""
+    assert sequence.paused_until is not None
+    return replace(
+        sequence, status=Status.ACTIVE, paused_until=None, updated_at=sequence.paused_until
+    )
+
+
+def stop(sequence: Sequence, reason: StopReason, now: datetime) -> Sequence:
+    """End a run that has not finished yet."""
+    _require(sequence, NON_TERMINAL, "stopped")
+    return replace(
+        sequence,
+        status=Status.STOPPED_EARLY,
+        stop_reason=reason,
+        paused_until=None,
+        updated_at=now,
+    )
+
+
+def _require(sequence: Sequence, allowed: frozenset[Status] | set[Status], verb: str) -> None:
+    if sequence.status not in allowed:
+        expected = ", ".join(sorted(allowed))
+        raise InvalidStateTransition(
+            f"sequence {sequence.id} is {sequence.status}; only a sequence that is {expected} "
+            f"can be {verb}"
+        )

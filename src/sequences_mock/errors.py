@@ -1,0 +1,115 @@
+"""Domain errors: a machine-readable `code` and a detail each; HTTP statuses live in `problems`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import ClassVar, Literal
+
+__all__ = [
+    "ContentTooLarge",
+    "ContractViolation",
+    "FieldProblem",
+    "InsufficientScope",
+    "InvalidClockChange",
+    "InvalidFixtures",
+    "InvalidStateTransition",
+    "MalformedJson",
+    "MockError",
+    "NotFound",
+    "PausedUntilNotInFuture",
+    "Unauthenticated",
+    "UnsupportedMediaType",
+    "ValidationFailed",
+    "field_path",
+]
+
+Location = Literal["query", "path", "body", "header"]
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """One thing wrong with one part of a request (or of a fixture document)."""
+
+    location: Location
+    name: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.message}" if self.name else self.message
+
+
+class MockError(Exception):
+    """Base of every refusal the mock answers on purpose."""
+
+    code: ClassVar[str]
+
+    def __init__(self, detail: str, problems: Iterable[FieldProblem] = ()) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.problems = tuple(problems)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, detail={self.detail!r})"
+
+
+class MalformedJson(MockError):
+    code = "malformed_json"
+
+
+class ValidationFailed(MockError):
+    code = "validation_error"
+
+
+class PausedUntilNotInFuture(MockError):
+    code = "paused_until_not_in_future"
+
+
+class Unauthenticated(MockError):
+    code = "unauthenticated"
+
+
+class InsufficientScope(MockError):
+    code = "insufficient_scope"
+
+    def __init__(self, detail: str, scope: str) -> None:
+        super().__init__(detail)
+        self.scope = scope
+
+
+class NotFound(MockError):
+    code = "not_found"
+
+
+class InvalidStateTransition(MockError):
+    code = "invalid_state_transition"
+
+
+class UnsupportedMediaType(MockError):
+    code = "unsupported_media_type"
+
+
+class ContentTooLarge(MockError):
+    code = "content_too_large"
+
+
+class ContractViolation(MockError):
+    """The mock was about to send a response its own contract forbids: a bug in the mock."""
+
+    code = "mock_contract_violation"
+
+
+class InvalidFixtures(MockError):
+    code = "invalid_fixtures"
+
+
+class InvalidClockChange(MockError):
+    code = "invalid_clock_change"
+
+
+def field_path(parts: Iterable[str | int]) -> str:
+    """`["sequences", 3, "template_id"]` → `sequences[3].template_id`."""
+    text = ""
+    for part in parts:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text

@@ -1,0 +1,417 @@
+"""Fixture documents: read YAML or JSON, check them whole, build a `World`, and dump one back."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sequences_mock._schema import Validator, compile_schema, schema_problems
+from sequences_mock.domain import (
+    ApiKey,
+    Company,
+    Contact,
+    ContactList,
+    Sequence,
+    Status,
+    StopReason,
+    Template,
+    Workspace,
+)
+from sequences_mock.errors import FieldProblem, InvalidFixtures
+from sequences_mock.store import ClockSetting, World
+from sequences_mock.timestamps import TimestampError, format_timestamp, parse_timestamp
+
+__all__ = [
+    "DEFAULT_FIXTURES",
+    "check",
+    "dump",
+    "load",
+    "merge",
+    "parse_document",
+    "read_document",
+]
+
+DEFAULT_FIXTURES = resources.files("sequences_mock") / "_data" / "default.yaml"
+
+#: Collections in document order, each with the field that identifies its items.
+COLLECTIONS = {
+    "workspaces": "id",
+    "api_keys": "key",
+    "companies": "id",
+    "contacts": "id",
+    "templates": "id",
+    "contact_lists": "id",
+    "sequences": "id",
+}
+#: Fields that point at another collection, and the collection they point at.
+REFERENCES = {
+    "contacts": {"company_id": "companies"},
+    "sequences": {
+        "contact_id": "contacts",
+        "template_id": "templates",
+        "contact_list_id": "contact_lists",
+    },
+}
+TIMESTAMP_FIELDS = ("last_step_executed_at", "created_at", "updated_at", "paused_until")
+
+Label = Callable[[str, int], str]
+
+
+class _Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
+    """Safe YAML that keeps timestamps as the strings they were written as."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [entry for entry in entries if entry[0] != "tag:yaml.org,2002:timestamp"]
+    for first, entries in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+_SCHEMA = json.loads((resources.files("sequences_mock") / "fixture.schema.json").read_text())
+
+
+class _Validator:
+    """The fixture schema, compiled once per process on first use."""
+
+    compiled: Validator | None = None
+
+    @classmethod
+    def get(cls) -> Validator:
+        if cls.compiled is None:
+            cls.compiled = compile_schema(_SCHEMA)
+        return cls.compiled
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def read_document(path: str | Path) -> Any:
+    """Read and parse a fixture file (JSON when it ends in `.json`, YAML otherwise)."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InvalidFixtures(f"cannot read fixtures {path}: {error.strerror or error}") from None
+    return parse_document(data, yaml_syntax=path.suffix.lower() != ".json", source=str(path))
+
+
+def parse_document(data: bytes, *, yaml_syntax: bool, source: str = "document") -> Any:
+    """Parse fixture text; a syntax error becomes an `InvalidFixtures` naming line and column."""
+    try:
+        if yaml_syntax:
+            return yaml.load(data, Loader=_Loader)
+        return json.loads(data, parse_constant=_refuse_constant)
+    except (yaml.YAMLError, ValueError, RecursionError) as error:
+        message = " ".join(str(error).split())
+        raise InvalidFixtures(
+            f"{source} is not valid {'YAML' if yaml_syntax else 'JSON'}: {message}"
+        ) from None
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON")
+
+
+# -- checking ----------------------------------------------------------------------------------
+
+
+def check(document: Any) -> list[FieldProblem]:
+    """Every problem in a whole fixture document: shape first, then references and state rules."""
+    problems = _shape_problems(document)
+    problems += _duplicate_problems(document, _index_label)
+    problems += _reference_problems(document, _index_label)
+    return problems
+
+
+def load(document: Any) -> World:
+    """Check a whole document and build its world, or raise with every problem found."""
+    problems = check(document)
+    if problems:
+        raise _invalid(problems)
+    return _build(document)
+
+
+def merge(current: World, incoming: Any) -> World:
+    """Upsert `incoming`'s items into `current` by id; checked as a whole before anything changes.
+
+    Problems name the incoming document's paths (`sequences[2].template_id`); an item of the
+    current state that the merge breaks is named by id.
+    """
+    problems = _shape_problems(incoming)
+    problems += _duplicate_problems(incoming, _index_label)
+    if problems:
+        raise _invalid(problems)
+    merged = dump(current)
+    origins: dict[str, list[str]] = {}
+    for collection, id_field in COLLECTIONS.items():
+        items = merged.setdefault(collection, [])
+        labels = [f"{collection}[{id_field}={item[id_field]}] (current state)" for item in items]
+        position = {item[id_field]: index for index, item in enumerate(items)}
+        for index, item in enumerate(incoming.get(collection, [])):
+            label = _index_label(collection, index)
+            if item[id_field] in position:
+                items[position[item[id_field]]] = item
+                labels[position[item[id_field]]] = label
+            else:
+                items.append(item)
+                labels.append(label)
+        origins[collection] = labels
+    if "clock" in incoming:
+        merged["clock"] = incoming["clock"]
+    problems = _reference_problems(merged, lambda collection, index: origins[collection][index])
+    if problems:
+        raise _invalid(problems)
+    return _build(merged)
+
+
+def _invalid(problems: list[FieldProblem]) -> InvalidFixtures:
+    count = len(problems)
+    return InvalidFixtures(
+        f"the fixture document has {count} problem{'s' if count != 1 else ''}", problems
+    )
+
+
+def _index_label(collection: str, index: int) -> str:
+    return f"{collection}[{index}]"
+
+
+def _shape_problems(document: Any) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+    _find_non_json(document, "", problems)
+    if problems:
+        return problems
+    return schema_problems(_Validator.get(), document, "body")
+
+
+def _find_non_json(value: Any, path: str, problems: list[FieldProblem]) -> None:
+    """YAML can hold what JSON cannot (non-string keys, binary, NaN); report those by path."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                problems.append(FieldProblem("body", path, f"key {key!r} is not a string"))
+            else:
+                _find_non_json(item, f"{path}.{key}" if path else key, problems)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _find_non_json(item, f"{path}[{index}]", problems)
+    elif isinstance(value, float) and not math.isfinite(value):
+        problems.append(FieldProblem("body", path, f"{value} is not a JSON number"))
+    elif value is not None and not isinstance(value, str | int | float | bool):
+        problems.append(FieldProblem("body", path, f"a {type(value).__name__} is not JSON data"))
+
+
+def _items(document: Any, collection: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """The well-formed items of a collection, so checks can run on a partly broken document."""
+    items = document.get(collection) if isinstance(document, dict) else None
+    if isinstance(items, list):
+        for index, item in enumerate(items):
+            if isinstance(item, dict):
+                yield index, item
+
+
+def _duplicate_problems(document: Any, label: Label) -> list[FieldProblem]:
+    problems = []
+    for collection, id_field in COLLECTIONS.items():
+        first_seen: dict[str, int] = {}
+        for index, item in _items(document, collection):
+            identity = item.get(id_field)
+            if not isinstance(identity, str):
+                continue
+            if identity in first_seen:
+                problems.append(
+                    FieldProblem(
+                        "body",
+                        f"{label(collection, index)}.{id_field}",
+                        f"duplicate {id_field} {identity}, first used at "
+                        f"{label(collection, first_seen[identity])}",
+                    )
+                )
+            else:
+                first_seen[identity] = index
+    return problems
+
+
+def _reference_problems(document: Any, label: Label) -> list[FieldProblem]:
+    problems: list[FieldProblem] = []
+
+    def problem(collection: str, index: int, field: str, message: str) -> None:
+        problems.append(FieldProblem("body", f"{label(collection, index)}.{field}", message))
+
+    workspace_of = {
+        collection: {
+            item[id_field]: item.get("workspace_id")
+            for _, item in _items(document, collection)
+            if isinstance(item.get(id_field), str)
+        }
+        for collection, id_field in COLLECTIONS.items()
+    }
+    for collection in COLLECTIONS:
+        if collection == "workspaces":
+            continue
+        for index, item in _items(document, collection):
+            workspace_id = item.get("workspace_id")
+            if isinstance(workspace_id, str) and workspace_id not in workspace_of["workspaces"]:
+                problem(collection, index, "workspace_id", f"unknown workspace {workspace_id}")
+            for field, target in REFERENCES.get(collection, {}).items():
+                value = item.get(field)
+                if not isinstance(value, str):
+                    continue
+                singular = target.removesuffix("s").replace("_", " ")
+                if value not in workspace_of[target]:
+                    problem(collection, index, field, f"unknown {singular} {value}")
+                elif workspace_of[target][value] != workspace_id:
+                    problem(collection, index, field, f"{singular} {value} is in another workspace")
+    for index, sequence in _items(document, "sequences"):
+        for field, message in _sequence_rule_problems(sequence):
+            problem("sequences", index, field, message)
+    return problems
+
+
+def _sequence_rule_problems(sequence: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    moments: dict[str, datetime] = {}
+    for field in TIMESTAMP_FIELDS:
+        value = sequence.get(field)
+        if isinstance(value, str):
+            try:
+                moments[field] = parse_timestamp(value)
+            except TimestampError as error:
+                yield field, str(error)
+    status = sequence.get("status")
+    if status == Status.WAITING_FOR_LEAD and "paused_until" not in sequence:
+        yield "paused_until", "a WAITING_FOR_LEAD sequence needs a paused_until deadline"
+    if status != Status.WAITING_FOR_LEAD and "paused_until" in sequence:
+        yield "paused_until", f"only a WAITING_FOR_LEAD sequence has a deadline, not {status}"
+    if status != Status.STOPPED_EARLY and "stop_reason" in sequence:
+        yield "stop_reason", f"only a STOPPED_EARLY sequence has a stop reason, not {status}"
+    created, updated = moments.get("created_at"), moments.get("updated_at")
+    if created and updated and updated < created:
+        yield "updated_at", "is earlier than created_at"
+
+
+# -- building and dumping ----------------------------------------------------------------------
+
+
+def _build(document: dict[str, Any]) -> World:
+    def moment(value: str | None) -> datetime | None:
+        return None if value is None else parse_timestamp(value)
+
+    clock = document.get("clock")
+    return World(
+        clock=(
+            ClockSetting(parse_timestamp(clock["now"]), clock.get("frozen", False))
+            if clock
+            else None
+        ),
+        workspaces={w["id"]: Workspace(w["id"], w["name"]) for w in document.get("workspaces", [])},
+        api_keys={
+            k["key"]: ApiKey(k["key"], k["workspace_id"], frozenset(k["scopes"]))
+            for k in document.get("api_keys", [])
+        },
+        companies={
+            c["id"]: Company(c["id"], c["workspace_id"], c["name"])
+            for c in document.get("companies", [])
+        },
+        contacts={
+            c["id"]: Contact(
+                c["id"],
+                c["workspace_id"],
+                c["company_id"],
+                c["first_name"],
+                c["last_name"],
+                c["email"],
+            )
+            for c in document.get("contacts", [])
+        },
+        templates={
+            t["id"]: Template(t["id"], t["workspace_id"], t["name"], dict(t["variables"]))
+            for t in document.get("templates", [])
+        },
+        contact_lists={
+            c["id"]: ContactList(c["id"], c["workspace_id"], c["name"])
+            for c in document.get("contact_lists", [])
+        },
+        sequences={
+            s["id"]: Sequence(
+                id=s["id"],
+                workspace_id=s["workspace_id"],
+                contact_id=s["contact_id"],
+                template_id=s["template_id"],
+                status=Status(s["status"]),
+                variables=dict(s["variables"]),
+                contact_list_id=s["contact_list_id"],
+                last_step_executed_at=moment(s["last_step_executed_at"]),
+                created_at=parse_timestamp(s["created_at"]),
+                updated_at=parse_timestamp(s["updated_at"]),
+                paused_until=moment(s.get("paused_until")),
+                stop_reason=StopReason(s["stop_reason"]) if "stop_reason" in s else None,
+            )
+            for s in document.get("sequences", [])
+        },
+    )
+
+
+def dump(world: World) -> dict[str, Any]:
+    """The world as a fixture document; loading it back gives the same world."""
+    document: dict[str, Any] = {}
+    if world.clock is not None and world.clock.now is not None:
+        document["clock"] = {"now": format_timestamp(world.clock.now), "frozen": world.clock.frozen}
+    document["workspaces"] = [{"id": w.id, "name": w.name} for w in world.workspaces.values()]
+    document["api_keys"] = [
+        {"key": k.key, "workspace_id": k.workspace_id, "scopes": sorted(k.scopes)}
+        for k in world.api_keys.values()
+    ]
+    document["companies"] = [
+        {"id": c.id, "workspace_id": c.workspace_id, "name": c.name}
+        for c in world.companies.values()
+    ]
+    document["contacts"] = [
+        {
+            "id": c.id,
+            "workspace_id": c.workspace_id,
+            "company_id": c.company_id,
+            "first_name": c.first_name,
+            "last_name": c.last_name,
+            "email": c.email,
+        }
+        for c in world.contacts.values()
+    ]
+    document["templates"] = [
+        {"id": t.id, "workspace_id": t.workspace_id, "name": t.name, "variables": dict(t.variables)}
+        for t in world.templates.values()
+    ]
+    document["contact_lists"] = [
+        {"id": c.id, "workspace_id": c.workspace_id, "name": c.name}
+        for c in world.contact_lists.values()
+    ]
+    document["sequences"] = [_dump_sequence(s) for s in world.sequences.values()]
+    return document
+
+
+def _dump_sequence(sequence: Sequence) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": sequence.id,
+        "workspace_id": sequence.workspace_id,
+        "contact_id": sequence.contact_id,
+        "template_id": sequence.template_id,
+        "status": sequence.status.value,
+        "variables": dict(sequence.variables),
+        "contact_list_id": sequence.contact_list_id,
+        "last_step_executed_at": (
+            format_timestamp(sequence.last_step_executed_at)
+            if sequence.last_step_executed_at
+            else None
+        ),
+        "created_at": format_timestamp(sequence.created_at),
+        "updated_at": format_timestamp(sequence.updated_at),
+    }
+    if sequence.paused_until is not None:
+        item["paused_until"] = format_timestamp(sequence.paused_until)
+    if sequence.stop_reason is not None:
+        item["stop_reason"] = sequence.stop_reason.value
+    return item

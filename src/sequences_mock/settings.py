@@ -1,0 +1,32 @@
+"""How one mock app is configured."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+__all__ = ["Settings"]
+
+MiB = 1024 * 1024
+
+
+def _wall_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Settings of one app instance; every field has a default that serves the packaged fixtures.
+
+    `monotonic` and `wall` are the time sources the mock clock reads; tests inject their own.
+    """
+
+    fixtures: Path | None = None
+    validate_responses: bool = True
+    max_body_bytes: int = 1 * MiB
+    max_seed_bytes: int = 256 * MiB
+    monotonic: Callable[[], float] = field(default=time.monotonic, repr=False)
+    wall: Callable[[], datetime] = field(default=_wall_clock, repr=False)

@@ -1,0 +1,258 @@
+"""In-memory state of one mock: entities, the indexes lists filter on, and pause deadlines."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from math import ceil
+
+from sequences_mock import domain
+from sequences_mock.clock import Clock
+from sequences_mock.domain import (
+    ApiKey,
+    Company,
+    Contact,
+    ContactList,
+    Sequence,
+    Status,
+    StopReason,
+    StopScope,
+    Template,
+    Workspace,
+)
+from sequences_mock.errors import NotFound
+
+__all__ = ["ClockSetting", "ListQuery", "Page", "Store", "World"]
+
+SORT_FIELDS = ("created_at", "updated_at", "status")
+
+
+@dataclass(frozen=True, slots=True)
+class ClockSetting:
+    """Where a fixture starts the clock: at `now` (None: the wall clock), ticking or `frozen`."""
+
+    now: datetime | None = None
+    frozen: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    """Everything a fixture document describes, as domain objects keyed by id (api keys by key)."""
+
+    clock: ClockSetting | None = None
+    workspaces: Mapping[str, Workspace] = field(default_factory=dict)
+    api_keys: Mapping[str, ApiKey] = field(default_factory=dict)
+    companies: Mapping[str, Company] = field(default_factory=dict)
+    contacts: Mapping[str, Contact] = field(default_factory=dict)
+    templates: Mapping[str, Template] = field(default_factory=dict)
+    contact_lists: Mapping[str, ContactList] = field(default_factory=dict)
+    sequences: Mapping[str, Sequence] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    status: Status | None = None
+    template_id: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+    sort_by: str = "created_at"
+    order: str = "asc"
+    page: int = 1
+    size: int = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    items: list[Sequence]
+    total: int
+    page: int
+    size: int
+
+    @property
+    def total_pages(self) -> int:
+        return ceil(self.total / self.size)
+
+    @property
+    def has_more(self) -> bool:
+        return self.page < self.total_pages
+
+
+class Store:
+    """The mutable state behind one mock server.
+
+    Every public method first applies the time rules up to the clock's now (paused runs whose
+    deadline has come are ACTIVE again), so reads and filters never see a stale status. Writes
+    compute every changed sequence before storing any of them: a refused request changes nothing.
+    """
+
+    def __init__(self, world: World, clock: Clock) -> None:
+        self.clock = clock
+        self._world = world
+        self._sequences: dict[str, Sequence] = {}
+        self._by_workspace: dict[str, set[str]] = {}
+        self._by_status: dict[tuple[str, Status], set[str]] = {}
+        self._by_template: dict[tuple[str, str], set[str]] = {}
+        self._deadlines: list[tuple[datetime, str]] = []
+        self._store_all(world.sequences.values())
+
+    # -- reads ---------------------------------------------------------------------------------
+
+    @property
+    def world(self) -> World:
+        """The current state as an immutable `World` (what `/__mock/state` dumps)."""
+        self.resume_due()
+        return World(
+            clock=ClockSetting(self.clock.now(), self.clock.frozen),
+            workspaces=self._world.workspaces,
+            api_keys=self._world.api_keys,
+            companies=self._world.companies,
+            contacts=self._world.contacts,
+            templates=self._world.templates,
+            contact_lists=self._world.contact_lists,
+            sequences=dict(self._sequences),
+        )
+
+    def api_key(self, key: str) -> ApiKey | None:
+        return self._world.api_keys.get(key)
+
+    def get_sequence(self, workspace_id: str, sequence_id: str) -> Sequence:
+        self.resume_due()
+        return self._visible(workspace_id, sequence_id)
+
+    def list_sequences(self, workspace_id: str, query: ListQuery) -> Page:
+        self.resume_due()
+        candidates = self._candidates(workspace_id, query)
+        sequences = self._sequences
+        matching = [
+            sequence
+            for sequence in (sequences[sequence_id] for sequence_id in candidates)
+            if (query.created_after is None or sequence.created_at > query.created_after)
+            and (query.created_before is None or sequence.created_at < query.created_before)
+        ]
+        matching.sort(key=_by_id)
+        matching.sort(key=_SORT_KEYS[query.sort_by], reverse=query.order == "desc")
+        start = (query.page - 1) * query.size
+        return Page(matching[start : start + query.size], len(matching), query.page, query.size)
+
+    # -- writes --------------------------------------------------------------------------------
+
+    def update_variables(
+        self, workspace_id: str, sequence_id: str, changes: Mapping[str, str | None]
+    ) -> Sequence:
+        self.resume_due()
+        updated = domain.update_variables(
+            self._visible(workspace_id, sequence_id), changes, self.clock.now()
+        )
+        self._store_all([updated])
+        return updated
+
+    def pause(self, workspace_id: str, sequence_id: str, until: datetime) -> Sequence:
+        self.resume_due()
+        paused = domain.pause(self._visible(workspace_id, sequence_id), until, self.clock.now())
+        self._store_all([paused])
+        return paused
+
+    def resume(self, workspace_id: str, sequence_id: str) -> Sequence:
+        self.resume_due()
+        resumed = domain.resume(self._visible(workspace_id, sequence_id), self.clock.now())
+        self._store_all([resumed])
+        return resumed
+
+    def stop(
+        self, workspace_id: str, sequence_id: str, reason: StopReason, scope: StopScope
+    ) -> Sequence:
+        self.resume_due()
+        now = self.clock.now()
+        target = self._visible(workspace_id, sequence_id)
+        stopped = domain.stop(target, reason, now)
+        colleagues = self._company_colleagues(target) if scope is StopScope.COMPANY else []
+        self._store_all([stopped, *(domain.stop(other, reason, now) for other in colleagues)])
+        return stopped
+
+    def resume_due(self) -> None:
+        """Bring back to ACTIVE every paused run whose deadline is at or before the clock's now."""
+        deadlines = self._deadlines
+        if not deadlines:
+            return
+        now = self.clock.now()
+        while deadlines and deadlines[0][0] <= now:
+            deadline, sequence_id = heapq.heappop(deadlines)
+            sequence = self._sequences.get(sequence_id)
+            # Entries go stale when a run is resumed, stopped or re-paused; skip those.
+            if (
+                sequence is not None
+                and sequence.status is Status.WAITING_FOR_LEAD
+                and sequence.paused_until == deadline
+            ):
+                self._store_all([domain.resume_at_deadline(sequence)])
+
+    # -- internals -----------------------------------------------------------------------------
+
+    def _visible(self, workspace_id: str, sequence_id: str) -> Sequence:
+        sequence = self._sequences.get(sequence_id.lower())
+        if sequence is None or sequence.workspace_id != workspace_id:
+            raise NotFound(f"no sequence {sequence_id} in this workspace")
+        return sequence
+
+    def _candidates(self, workspace_id: str, query: ListQuery) -> Iterable[str]:
+        sets = [self._by_workspace.get(workspace_id, set())]
+        if query.status is not None:
+            sets.append(self._by_status.get((workspace_id, query.status), set()))
+        if query.template_id is not None:
+            sets.append(self._by_template.get((workspace_id, query.template_id.lower()), set()))
+        smallest, *others = sorted(sets, key=len)
+        return smallest.intersection(*others) if others else smallest
+
+    def _company_colleagues(self, target: Sequence) -> list[Sequence]:
+        """Other unfinished runs of the target's template aimed at its contact's company."""
+        contacts = self._world.contacts
+        contact = contacts.get(target.contact_id) if target.contact_id else None
+        if contact is None or contact.company_id is None:
+            return []
+        colleagues = []
+        for sequence_id in self._by_template.get((target.workspace_id, target.template_id), ()):
+            other = self._sequences[sequence_id]
+            other_contact = contacts.get(other.contact_id) if other.contact_id else None
+            if (
+                other.id != target.id
+                and other.status in domain.NON_TERMINAL
+                and other_contact is not None
+                and other_contact.company_id == contact.company_id
+            ):
+                colleagues.append(other)
+        return colleagues
+
+    def _store_all(self, sequences: Iterable[Sequence]) -> None:
+        for sequence in sequences:
+            previous = self._sequences.get(sequence.id)
+            if previous is not None:
+                self._by_status[(previous.workspace_id, previous.status)].discard(previous.id)
+            else:
+                self._by_workspace.setdefault(sequence.workspace_id, set()).add(sequence.id)
+                self._by_template.setdefault(
+                    (sequence.workspace_id, sequence.template_id), set()
+                ).add(sequence.id)
+            self._by_status.setdefault((sequence.workspace_id, sequence.status), set()).add(
+                sequence.id
+            )
+            self._sequences[sequence.id] = sequence
+            if sequence.paused_until is not None and sequence.paused_until != (
+                previous.paused_until if previous else None
+            ):
+                heapq.heappush(self._deadlines, (sequence.paused_until, sequence.id))
+
+    def __repr__(self) -> str:
+        return f"Store(sequences={len(self._sequences)}, clock={self.clock!r})"
+
+
+def _by_id(sequence: Sequence) -> str:
+    return sequence.id
+
+
+_SORT_KEYS = {
+    "created_at": lambda sequence: sequence.created_at,
+    "updated_at": lambda sequence: sequence.updated_at,
+    "status": lambda sequence: sequence.status.value,
+}

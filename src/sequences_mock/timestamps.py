@@ -1,0 +1,45 @@
+"""RFC 3339 timestamps: parse what the `date-time` format admits, write UTC with `Z`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+__all__ = ["TimestampError", "format_timestamp", "parse_timestamp"]
+
+
+class TimestampError(ValueError):
+    """A string that is not an RFC 3339 timestamp Python can represent."""
+
+
+def parse_timestamp(text: str) -> datetime:
+    """Parse an RFC 3339 date-time into an aware UTC datetime.
+
+    Beyond `datetime.fromisoformat` this accepts the lower-case `t`/`z` that RFC 3339 allows, keeps
+    only microseconds of longer fractions, and turns years Python cannot hold (0000, or 9999 pushed
+    past the end by its offset) into a `TimestampError` instead of a crash.
+    """
+    if len(text) < 20 or text[10] not in "Tt":
+        raise TimestampError(f"{text!r} is not an RFC 3339 date-time")
+    normalised = text.upper()
+    dot = normalised.find(".", 19)
+    if dot != -1:
+        end = dot + 1
+        while end < len(normalised) and normalised[end].isdigit():
+            end += 1
+        normalised = normalised[:dot] + normalised[dot : min(end, dot + 7)] + normalised[end:]
+    try:
+        parsed = datetime.fromisoformat(normalised)
+        if parsed.tzinfo is None:
+            raise TimestampError(f"{text!r} has no UTC offset")
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError) as error:
+        raise TimestampError(f"{text!r} is not a representable date-time: {error}") from None
+
+
+def format_timestamp(moment: datetime) -> str:
+    """Write an aware datetime as RFC 3339 UTC with `Z`, microseconds only when there are any."""
+    moment = moment.astimezone(UTC)
+    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    if moment.microsecond:
+        text += f".{moment.microsecond:06d}"
+    return text + "Z"
