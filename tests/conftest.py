@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from starlette.applications import Starlette
 
-from default_world import READ_WRITE, bearer
+from default_world import READ_WRITE, SyncASGITransport, bearer
 from sequences_mock.app import create_app
 from sequences_mock.runtime import Runtime
-
-
-class SyncASGITransport(httpx.BaseTransport):
-    """Drives the ASGI app from plain synchronous tests, one event loop per request."""
-
-    def __init__(self, app: Starlette) -> None:
-        self._transport = httpx.ASGITransport(app=app)
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        async def exchange() -> httpx.Response:
-            response = await self._transport.handle_async_request(request)
-            content = await response.aread()
-            return httpx.Response(response.status_code, headers=response.headers, content=content)
-
-        return asyncio.run(exchange())
 
 
 @pytest.fixture(scope="session")

@@ -17,7 +17,7 @@ __all__ = ["create_app"]
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build a mock app; fixtures are read and checked now, so a bad file fails here, not later.
 
-    Raises `InvalidFixtures` listing every problem of the fixture document.
+    Raises `MalformedDocument` for an unreadable file, `InvalidFixtures` listing every problem.
     """
     runtime = Runtime.from_settings(settings or Settings())
     app = Starlette(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import sys
 from collections.abc import Sequence
@@ -13,7 +14,7 @@ import uvicorn
 
 from sequences_mock import __version__, fixtures
 from sequences_mock.app import create_app
-from sequences_mock.errors import InvalidFixtures
+from sequences_mock.errors import MockError
 from sequences_mock.server import bind_socket
 from sequences_mock.settings import Settings
 from sequences_mock.timestamps import format_timestamp
@@ -61,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _check_fixtures(path: Path) -> int:
     try:
         world = fixtures.load(fixtures.read_document(path))
-    except InvalidFixtures as error:
+    except MockError as error:
         print(f"{path}: {error.detail}", file=sys.stderr)
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
@@ -78,7 +79,7 @@ def _serve(args: argparse.Namespace) -> int:
     settings = Settings(fixtures=args.fixtures, validate_responses=not args.no_validate_responses)
     try:
         app = create_app(settings)
-    except InvalidFixtures as error:
+    except MockError as error:
         print(f"sequences-mock: {error.detail}", file=sys.stderr)
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
@@ -108,5 +109,7 @@ def _serve(args: argparse.Namespace) -> int:
     config = uvicorn.Config(
         app, log_level=args.log_level, access_log=False, lifespan="off", server_header=False
     )
-    uvicorn.Server(config).run(sockets=[sock])
+    # uvicorn shuts down gracefully on Ctrl-C, then re-raises it only to report it.
+    with contextlib.suppress(KeyboardInterrupt):
+        uvicorn.Server(config).run(sockets=[sock])
     return 0

@@ -14,6 +14,7 @@ __all__ = [
     "InvalidClockChange",
     "InvalidFixtures",
     "InvalidStateTransition",
+    "MalformedDocument",
     "MalformedJson",
     "MockError",
     "NotFound",
@@ -55,6 +56,12 @@ class MockError(Exception):
 
 class MalformedJson(MockError):
     code = "malformed_json"
+
+
+class MalformedDocument(MockError):
+    """A fixture document that is not valid YAML or JSON at all."""
+
+    code = "malformed_document"
 
 
 class ValidationFailed(MockError):

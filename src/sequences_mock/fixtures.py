@@ -24,7 +24,7 @@ from sequences_mock.domain import (
     Template,
     Workspace,
 )
-from sequences_mock.errors import FieldProblem, InvalidFixtures
+from sequences_mock.errors import FieldProblem, InvalidFixtures, MalformedDocument
 from sequences_mock.store import ClockSetting, World
 from sequences_mock.timestamps import TimestampError, format_timestamp, parse_timestamp
 
@@ -97,19 +97,19 @@ def read_document(path: str | Path) -> Any:
     try:
         data = path.read_bytes()
     except OSError as error:
-        raise InvalidFixtures(f"cannot read fixtures {path}: {error.strerror or error}") from None
+        raise MalformedDocument(f"cannot read {path}: {error.strerror or error}") from None
     return parse_document(data, yaml_syntax=path.suffix.lower() != ".json", source=str(path))
 
 
 def parse_document(data: bytes, *, yaml_syntax: bool, source: str = "document") -> Any:
-    """Parse fixture text; a syntax error becomes an `InvalidFixtures` naming line and column."""
+    """Parse fixture text; a syntax error becomes a `MalformedDocument` naming line and column."""
     try:
         if yaml_syntax:
             return yaml.load(data, Loader=_Loader)
         return json.loads(data, parse_constant=_refuse_constant)
     except (yaml.YAMLError, ValueError, RecursionError) as error:
         message = " ".join(str(error).split())
-        raise InvalidFixtures(
+        raise MalformedDocument(
             f"{source} is not valid {'YAML' if yaml_syntax else 'JSON'}: {message}"
         ) from None
 

@@ -30,6 +30,7 @@ PROBLEM_JSON = "application/problem+json"
 
 STATUS_BY_CODE = {
     "malformed_json": 400,
+    "malformed_document": 400,
     "unauthenticated": 401,
     "insufficient_scope": 403,
     "not_found": 404,
