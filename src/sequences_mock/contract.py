@@ -180,8 +180,9 @@ class Contract:
 
     def _response(self, raw: dict[str, Any]) -> ResponseSpec:
         response = self._resolve(raw)
-        content = response.get("content", {})
-        media_type, media = next(iter(content.items()), (None, {}))
+        content: dict[str, Any] = response.get("content", {})
+        media_type = next(iter(content), None)
+        media: dict[str, Any] = content[media_type] if media_type else {}
         headers = {
             name.lower(): self._resolve(h) for name, h in response.get("headers", {}).items()
         }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -23,6 +24,8 @@ from sequences_mock.timestamps import TimestampError, format_timestamp, parse_ti
 from sequences_mock.validation import media_type_of, parse_json
 
 __all__ = ["control_routes"]
+
+Endpoint = Callable[[Request], Awaitable[Response]]
 
 YAML_MEDIA_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
@@ -68,7 +71,7 @@ def control_routes() -> list[Route]:
             if media_type == "application/json"
             else fixtures.parse_document(body, yaml_syntax=True)
         )
-        runtime.seed(document, mode)
+        runtime.seed(document, merge=mode == "merge")
         return _json(_summary(runtime))
 
     async def state(request: Request) -> Response:
@@ -122,7 +125,7 @@ def _change_clock(runtime: Runtime, change: dict[str, Any]) -> None:
     runtime.store.resume_due()
 
 
-def _refusals(endpoint: Any) -> Any:
+def _refusals(endpoint: Endpoint) -> Endpoint:
     async def guarded(request: Request) -> Response:
         try:
             return await endpoint(request)

@@ -7,6 +7,7 @@ import math
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
@@ -91,14 +92,17 @@ class _Validator:
 # -- reading -----------------------------------------------------------------------------------
 
 
-def read_document(path: str | Path) -> Any:
+def read_document(path: str | Path | Traversable) -> Any:
     """Read and parse a fixture file (JSON when it ends in `.json`, YAML otherwise)."""
-    path = Path(path)
+    if isinstance(path, str):
+        path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as error:
         raise MalformedDocument(f"cannot read {path}: {error.strerror or error}") from None
-    return parse_document(data, yaml_syntax=path.suffix.lower() != ".json", source=str(path))
+    return parse_document(
+        data, yaml_syntax=not path.name.lower().endswith(".json"), source=str(path)
+    )
 
 
 def parse_document(data: bytes, *, yaml_syntax: bool, source: str = "document") -> Any:

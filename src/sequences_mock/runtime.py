@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 from sequences_mock import fixtures
 from sequences_mock.clock import Clock
@@ -11,8 +11,6 @@ from sequences_mock.settings import Settings
 from sequences_mock.store import ClockSetting, Store, World
 
 __all__ = ["Runtime"]
-
-SeedMode = Literal["replace", "merge"]
 
 
 class Runtime:
@@ -34,16 +32,12 @@ class Runtime:
         """Back to the fixtures the server started with: state and clock alike."""
         self.store = self._fresh_store(self.initial, self.initial.clock)
 
-    def seed(self, document: Any, mode: SeedMode = "replace") -> None:
-        """Load a fixture document (whole, or merged by id); nothing changes if it is invalid.
+    def seed(self, document: Any, *, merge: bool = False) -> None:
+        """Load a fixture document (whole, or `merge`d by id); nothing changes if it is invalid.
 
         A document with a `clock` section also sets the clock; without one the clock runs on.
         """
-        world = (
-            fixtures.load(document)
-            if mode == "replace"
-            else fixtures.merge(self.store.world, document)
-        )
+        world = fixtures.merge(self.store.world, document) if merge else fixtures.load(document)
         clock = world.clock if isinstance(document, dict) and "clock" in document else None
         self.store = self._fresh_store(world, clock, keep_clock=clock is None)
 
