@@ -37,6 +37,7 @@ __all__ = [
     "merge",
     "parse_document",
     "read_document",
+    "sequence_record",
 ]
 
 DEFAULT_FIXTURES = resources.files("sequences_mock") / "_data" / "default.yaml"
@@ -397,8 +398,10 @@ def dump(world: World) -> dict[str, Any]:
     return document
 
 
-def _dump_sequence(sequence: Sequence) -> dict[str, Any]:
-    item: dict[str, Any] = {
+def sequence_record(sequence: Sequence) -> dict[str, Any]:
+    """The documented fields as JSON data: the public shape, and the core of a fixture item."""
+    last_step = sequence.last_step_executed_at
+    return {
         "id": sequence.id,
         "workspace_id": sequence.workspace_id,
         "contact_id": sequence.contact_id,
@@ -406,14 +409,14 @@ def _dump_sequence(sequence: Sequence) -> dict[str, Any]:
         "status": sequence.status.value,
         "variables": dict(sequence.variables),
         "contact_list_id": sequence.contact_list_id,
-        "last_step_executed_at": (
-            format_timestamp(sequence.last_step_executed_at)
-            if sequence.last_step_executed_at
-            else None
-        ),
+        "last_step_executed_at": format_timestamp(last_step) if last_step else None,
         "created_at": format_timestamp(sequence.created_at),
         "updated_at": format_timestamp(sequence.updated_at),
     }
+
+
+def _dump_sequence(sequence: Sequence) -> dict[str, Any]:
+    item = sequence_record(sequence)
     if sequence.paused_until is not None:
         item["paused_until"] = format_timestamp(sequence.paused_until)
     if sequence.stop_reason is not None:

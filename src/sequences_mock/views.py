@@ -4,27 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sequences_mock.domain import Sequence
+from sequences_mock.fixtures import sequence_record
 from sequences_mock.store import Page
-from sequences_mock.timestamps import format_timestamp
 
 __all__ = ["page_view", "sequence_view"]
 
-
-def sequence_view(sequence: Sequence) -> dict[str, Any]:
-    last_step = sequence.last_step_executed_at
-    return {
-        "id": sequence.id,
-        "workspace_id": sequence.workspace_id,
-        "contact_id": sequence.contact_id,
-        "template_id": sequence.template_id,
-        "status": sequence.status.value,
-        "variables": dict(sequence.variables),
-        "contact_list_id": sequence.contact_list_id,
-        "last_step_executed_at": format_timestamp(last_step) if last_step else None,
-        "created_at": format_timestamp(sequence.created_at),
-        "updated_at": format_timestamp(sequence.updated_at),
-    }
+sequence_view = sequence_record
 
 
 def page_view(page: Page) -> dict[str, Any]:
