@@ -56,8 +56,8 @@ class Clock:
 
     def advance(self, seconds: float) -> None:
         """Move forward by `seconds` (not negative)."""
-        if seconds < 0:
-            raise InvalidClockChange("advance_seconds must not be negative")
+        if not seconds >= 0:  # also refuses NaN
+            raise InvalidClockChange(f"advance_seconds must not be negative, not {seconds}")
         try:
             target = self.now() + timedelta(seconds=seconds)
         except OverflowError:

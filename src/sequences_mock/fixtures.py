@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from sequences_mock import _json
 from sequences_mock._schema import Validator, compile_schema, schema_problems
 from sequences_mock.domain import (
     ApiKey,
@@ -60,6 +61,12 @@ REFERENCES = {
         "template_id": "templates",
         "contact_list_id": "contact_lists",
     },
+}
+SINGULAR = {
+    "companies": "company",
+    "contacts": "contact",
+    "templates": "template",
+    "contact_lists": "contact list",
 }
 TIMESTAMP_FIELDS = ("last_step_executed_at", "created_at", "updated_at", "paused_until")
 
@@ -111,7 +118,7 @@ def parse_document(data: bytes, *, yaml_syntax: bool, source: str = "document") 
     try:
         if yaml_syntax:
             return yaml.load(data, Loader=_Loader)
-        return json.loads(data, parse_constant=_refuse_constant)
+        return _json.loads(data)
     except (yaml.YAMLError, ValueError, RecursionError) as error:
         message = " ".join(str(error).split())
         raise MalformedDocument(
@@ -119,18 +126,14 @@ def parse_document(data: bytes, *, yaml_syntax: bool, source: str = "document") 
         ) from None
 
 
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"{name} is not JSON")
-
-
 # -- checking ----------------------------------------------------------------------------------
 
 
 def check(document: Any) -> list[FieldProblem]:
     """Every problem in a whole fixture document: shape first, then references and state rules."""
-    problems = _shape_problems(document)
-    problems += _duplicate_problems(document, _index_label)
-    problems += _reference_problems(document, _index_label)
+    problems, plain = _shape_problems(document)
+    problems += _duplicate_problems(plain, _index_label)
+    problems += _reference_problems(plain, _index_label)
     return problems
 
 
@@ -148,7 +151,7 @@ def merge(current: World, incoming: Any) -> World:
     Problems name the incoming document's paths (`sequences[2].template_id`); an item of the
     current state that the merge breaks is named by id.
     """
-    problems = _shape_problems(incoming)
+    problems, _ = _shape_problems(incoming)
     problems += _duplicate_problems(incoming, _index_label)
     if problems:
         raise _invalid(problems)
@@ -186,29 +189,47 @@ def _index_label(collection: str, index: int) -> str:
     return f"{collection}[{index}]"
 
 
-def _shape_problems(document: Any) -> list[FieldProblem]:
+def _shape_problems(document: Any) -> tuple[list[FieldProblem], Any]:
+    """Schema problems, plus what YAML can hold but JSON cannot; also the JSON-only copy checked."""
     problems: list[FieldProblem] = []
-    _find_non_json(document, "", problems)
-    if problems:
-        return problems
-    return schema_problems(_Validator.get(), document, "body")
+    plain = _plain_json(document, "", problems, set())
+    reported = {problem.name for problem in problems}
+    # A value dropped from the copy would show up again as a schema error at the same path.
+    problems += [
+        problem
+        for problem in schema_problems(_Validator.get(), plain, "body")
+        if problem.name not in reported
+    ]
+    return problems, plain
 
 
-def _find_non_json(value: Any, path: str, problems: list[FieldProblem]) -> None:
-    """YAML can hold what JSON cannot (non-string keys, binary, NaN); report those by path."""
+def _plain_json(value: Any, path: str, problems: list[FieldProblem], seen: set[int]) -> Any:
+    """A copy without non-JSON parts (non-string keys, binary, NaN, YAML aliases), each reported.
+
+    Aliases are refused because one can make a document loop or expand exponentially.
+    """
+    if isinstance(value, dict | list):
+        if id(value) in seen:
+            problems.append(FieldProblem("body", path, "repeats a YAML anchor; use no aliases"))
+            return None
+        seen.add(id(value))
     if isinstance(value, dict):
+        plain = {}
         for key, item in value.items():
-            if not isinstance(key, str):
-                problems.append(FieldProblem("body", path, f"key {key!r} is not a string"))
+            if isinstance(key, str):
+                plain[key] = _plain_json(item, f"{path}.{key}" if path else key, problems, seen)
             else:
-                _find_non_json(item, f"{path}.{key}" if path else key, problems)
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            _find_non_json(item, f"{path}[{index}]", problems)
-    elif isinstance(value, float) and not math.isfinite(value):
+                problems.append(FieldProblem("body", path, f"key {key!r} is not a string"))
+        return plain
+    if isinstance(value, list):
+        return [_plain_json(item, f"{path}[{i}]", problems, seen) for i, item in enumerate(value)]
+    if isinstance(value, float) and not math.isfinite(value):
         problems.append(FieldProblem("body", path, f"{value} is not a JSON number"))
-    elif value is not None and not isinstance(value, str | int | float | bool):
+        return None
+    if value is not None and not isinstance(value, str | int | float | bool):
         problems.append(FieldProblem("body", path, f"a {type(value).__name__} is not JSON data"))
+        return None
+    return value
 
 
 def _items(document: Any, collection: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -267,7 +288,7 @@ def _reference_problems(document: Any, label: Label) -> list[FieldProblem]:
                 value = item.get(field)
                 if not isinstance(value, str):
                     continue
-                singular = target.removesuffix("s").replace("_", " ")
+                singular = SINGULAR[target]
                 if value not in workspace_of[target]:
                     problem(collection, index, field, f"unknown {singular} {value}")
                 elif workspace_of[target][value] != workspace_id:
@@ -275,6 +296,12 @@ def _reference_problems(document: Any, label: Label) -> list[FieldProblem]:
     for index, sequence in _items(document, "sequences"):
         for field, message in _sequence_rule_problems(sequence):
             problem("sequences", index, field, message)
+    clock = document.get("clock") if isinstance(document, dict) else None
+    if isinstance(clock, dict) and isinstance(clock.get("now"), str):
+        try:
+            parse_timestamp(clock["now"])
+        except TimestampError as error:
+            problems.append(FieldProblem("body", "clock.now", str(error)))
     return problems
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from http import HTTPStatus
 from typing import Any
@@ -11,6 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from sequences_mock import _json
 from sequences_mock.errors import InsufficientScope, MockError, Unauthenticated
 
 __all__ = [
@@ -78,8 +78,7 @@ def problem_for(error: MockError) -> tuple[dict[str, Any], dict[str, str]]:
     return problem(error.code, error.detail, errors), headers
 
 
-def json_bytes(document: Any) -> bytes:
-    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+json_bytes = _json.dumps
 
 
 def problem_response(error: MockError) -> Response:

@@ -39,7 +39,10 @@ def parse_timestamp(text: str) -> datetime:
 def format_timestamp(moment: datetime) -> str:
     """Write an aware datetime as RFC 3339 UTC with `Z`, microseconds only when there are any."""
     moment = moment.astimezone(UTC)
-    text = moment.strftime("%Y-%m-%dT%H:%M:%S")
+    text = (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
+        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
+    )
     if moment.microsecond:
         text += f".{moment.microsecond:06d}"
     return text + "Z"

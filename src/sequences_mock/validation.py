@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sequences_mock import _json
 from sequences_mock._schema import schema_problems
 from sequences_mock.contract import Operation, Parameter
 from sequences_mock.errors import (
@@ -90,9 +90,9 @@ def media_type_of(content_type: str | None) -> str | None:
 
 
 def parse_json(data: bytes) -> Any:
-    """Strict JSON: UTF-8, no NaN or Infinity; anything else is `MalformedJson`."""
+    """Strict JSON (UTF-8, finite numbers only); anything else is `MalformedJson`."""
     try:
-        return json.loads(data, parse_constant=_refuse_constant)
+        return _json.loads(data)
     except (ValueError, RecursionError) as error:
         raise MalformedJson(f"the request body is not valid JSON: {error}") from None
 
@@ -116,10 +116,6 @@ def _parse_body(operation: Operation, content_type: str | None, body: bytes) -> 
             f"not {media_type or 'sent without a Content-Type'}"
         )
     return parse_json(body)
-
-
-def _refuse_constant(name: str) -> None:
-    raise ValueError(f"{name} is not allowed in JSON")
 
 
 def _coerce_query(

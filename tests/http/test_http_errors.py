@@ -1,0 +1,240 @@
+"""Routing errors as problems, and the check of responses against the contract."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from http_helpers import SEQUENCE_KEYS, SyncASGITransport, assert_problem
+
+import sequences_mock.api
+import sequences_mock.views
+from default_world import AMELIE_RUN, READ_WRITE, bearer
+from sequences_mock.app import create_app
+from sequences_mock.settings import Settings
+
+PAUSED_RUN = "3b6b9066-45e2-4114-b288-04dbff2fff15"
+
+
+def allowed(response: httpx.Response) -> set[str]:
+    return {method.strip() for method in response.headers["allow"].split(",")}
+
+
+@pytest.mark.parametrize("method", ["DELETE", "PUT", "POST"])
+def test_wrong_method_on_a_sequence_is_405(acme: httpx.Client, method: str) -> None:
+    """Unsupported methods on /v1/sequences/{id} are 405 with an Allow header of GET and PATCH."""
+    response = acme.request(method, f"/v1/sequences/{AMELIE_RUN}")
+    assert_problem(response, 405, "method_not_allowed")
+    assert {"GET", "PATCH"} <= allowed(response)
+    assert allowed(response) <= {"GET", "HEAD", "PATCH"}
+
+
+@pytest.mark.parametrize("method", ["POST", "DELETE", "PATCH"])
+def test_wrong_method_on_the_collection_is_405(acme: httpx.Client, method: str) -> None:
+    """Only GET is served on /v1/sequences."""
+    response = acme.request(method, "/v1/sequences")
+    assert_problem(response, 405, "method_not_allowed")
+    assert "GET" in allowed(response)
+    assert allowed(response) <= {"GET", "HEAD"}
+
+
+@pytest.mark.parametrize("action", ["pause", "resume", "stop"])
+def test_get_on_an_action_is_405(acme: httpx.Client, action: str) -> None:
+    """Actions only take POST."""
+    response = acme.get(f"/v1/sequences/{AMELIE_RUN}/{action}")
+    assert_problem(response, 405, "method_not_allowed")
+    assert allowed(response) == {"POST"}
+
+
+def test_wrong_method_changes_nothing(acme: httpx.Client) -> None:
+    """A DELETE that is refused with 405 leaves the run in place."""
+    acme.delete(f"/v1/sequences/{AMELIE_RUN}")
+    assert acme.get(f"/v1/sequences/{AMELIE_RUN}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/nothing",
+        "/v2/sequences",
+        "/sequences",
+        "/v1/sequences/",
+        f"/v1/sequences/{AMELIE_RUN}/",
+        f"/v1/sequences/{AMELIE_RUN}/pause/",
+        f"/v1/sequences/{AMELIE_RUN}/archive",
+    ],
+)
+def test_unknown_path_is_404_problem(acme: httpx.Client, path: str) -> None:
+    """Unknown paths, trailing slashes included, are 404 problems and never redirects."""
+    response = acme.get(path, follow_redirects=False)
+    assert_problem(response, 404, "not_found")
+    assert "location" not in response.headers
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "kwargs", "headers", "status", "code"),
+    [
+        ("GET", "/v1/sequences", {}, {}, 401, "unauthenticated"),
+        ("GET", "/v1/sequences", {}, bearer("sk_test_acme_write_only"), 403, "insufficient_scope"),
+        ("GET", "/v1/sequences", {"params": {"page": "0"}}, None, 422, "validation_error"),
+        ("GET", "/v1/sequences/00000000-0000-4000-8000-000000000000", {}, None, 404, "not_found"),
+        (
+            "PATCH",
+            f"/v1/sequences/{AMELIE_RUN}",
+            {"content": b"{", "headers": {"Content-Type": "application/json"}},
+            None,
+            400,
+            "malformed_json",
+        ),
+        (
+            "PATCH",
+            f"/v1/sequences/{AMELIE_RUN}",
+            {"content": b"{}", "headers": {"Content-Type": "text/plain"}},
+            None,
+            415,
+            "unsupported_media_type",
+        ),
+        (
+            "POST",
+            f"/v1/sequences/{AMELIE_RUN}/resume",
+            {},
+            None,
+            409,
+            "invalid_state_transition",
+        ),
+        (
+            "POST",
+            f"/v1/sequences/{AMELIE_RUN}/pause",
+            {"json": {"paused_until": "2026-03-02T09:00:00Z"}},
+            None,
+            422,
+            "paused_until_not_in_future",
+        ),
+        ("DELETE", f"/v1/sequences/{AMELIE_RUN}", {}, None, 405, "method_not_allowed"),
+        ("GET", "/v1/unknown", {}, None, 404, "not_found"),
+    ],
+)
+def test_every_error_is_a_problem_document(
+    client: httpx.Client,
+    method: str,
+    path: str,
+    kwargs: dict[str, Any],
+    headers: dict[str, str] | None,
+    status: int,
+    code: str,
+) -> None:
+    """Each kind of refusal is application/problem+json with type, title, status, detail, code."""
+    arguments = dict(kwargs)
+    request_headers = dict(bearer(READ_WRITE) if headers is None else headers)
+    request_headers.update(arguments.pop("headers", {}))
+    response = client.request(method, path, headers=request_headers, **arguments)
+    document = assert_problem(response, status, code)
+    allowed_keys = {"type", "title", "status", "detail", "code", "errors"}
+    assert set(document) <= allowed_keys
+    assert ("errors" in document) == (code == "validation_error")
+
+
+# -- response validation -------------------------------------------------------------------------
+
+
+def with_extra_field(view: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    def leaky(sequence: Any) -> dict[str, Any]:
+        return {**view(sequence), "internal_note": "leaked"}
+
+    return leaky
+
+
+def with_bad_status(view: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
+    def wrong(sequence: Any) -> dict[str, Any]:
+        return {**view(sequence), "status": "PAUSED"}
+
+    return wrong
+
+
+@pytest.mark.parametrize(
+    ("target", "bug", "method", "path", "kwargs", "operation_id", "where"),
+    [
+        (sequences_mock.api, with_extra_field, "GET", f"/v1/sequences/{AMELIE_RUN}", {},
+         "getSequence", "body at /:"),
+        (sequences_mock.views, with_extra_field, "GET", "/v1/sequences", {},
+         "listSequences", "body at /items/0:"),
+        (sequences_mock.api, with_bad_status, "PATCH", f"/v1/sequences/{AMELIE_RUN}",
+         {"json": {"variables": {}}}, "updateSequence", "body at /status:"),
+        (sequences_mock.api, with_bad_status, "POST", f"/v1/sequences/{PAUSED_RUN}/resume",
+         {}, "resumeSequence", "body at /status:"),
+    ],
+)  # fmt: skip
+def test_contract_violation_is_a_500_problem_and_logged(
+    acme: httpx.Client,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    target: Any,
+    bug: Callable[..., Any],
+    method: str,
+    path: str,
+    kwargs: dict[str, Any],
+    operation_id: str,
+    where: str,
+) -> None:
+    """A handler answer that breaks the contract becomes 500 mock_contract_violation, logged."""
+    monkeypatch.setattr(target, "sequence_view", bug(target.sequence_view))
+    with caplog.at_level(logging.ERROR, logger="sequences_mock"):
+        response = acme.request(method, path, **kwargs)
+    document = assert_problem(response, 500, "mock_contract_violation")
+    assert set(document) == {"type", "title", "status", "detail", "code"}
+    errors = [record for record in caplog.records if record.levelno == logging.ERROR]
+    assert errors
+    message = errors[-1].getMessage()
+    assert operation_id in message
+    assert where in message
+
+
+def test_extra_field_error_log_names_the_field(
+    acme: httpx.Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The logged violation says which property was unexpected."""
+    monkeypatch.setattr(
+        sequences_mock.api, "sequence_view", with_extra_field(sequences_mock.api.sequence_view)
+    )
+    with caplog.at_level(logging.ERROR, logger="sequences_mock"):
+        acme.get(f"/v1/sequences/{AMELIE_RUN}")
+    messages = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any("getSequence" in m and "internal_note" in m for m in messages)
+
+
+@pytest.fixture
+def unchecked() -> Iterator[httpx.Client]:
+    """A separate app with response validation off, on the default fixtures, Acme key."""
+    app = create_app(Settings(validate_responses=False))
+    with httpx.Client(
+        transport=SyncASGITransport(app), base_url="http://mock", headers=bearer(READ_WRITE)
+    ) as client:
+        yield client
+
+
+def test_without_response_validation_the_bug_passes_through(
+    unchecked: httpx.Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With validate_responses=False the extra field reaches the client unchecked."""
+    monkeypatch.setattr(
+        sequences_mock.api, "sequence_view", with_extra_field(sequences_mock.api.sequence_view)
+    )
+    with caplog.at_level(logging.ERROR, logger="sequences_mock"):
+        response = unchecked.get(f"/v1/sequences/{AMELIE_RUN}")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["internal_note"] == "leaked"
+    assert set(body) == {*SEQUENCE_KEYS, "internal_note"}
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_without_response_validation_correct_answers_are_unchanged(
+    unchecked: httpx.Client,
+) -> None:
+    """Switching validation off does not alter a correct answer."""
+    response = unchecked.get(f"/v1/sequences/{AMELIE_RUN}")
+    assert response.status_code == 200
+    assert set(response.json()) == SEQUENCE_KEYS
