@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 
 import httpx
@@ -38,3 +39,27 @@ def acme(client: httpx.Client) -> httpx.Client:
     """The same client, sending the Acme read-write key."""
     client.headers.update(bearer(READ_WRITE))
     return client
+
+
+class _ViolationLog(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("contract violation"):
+            self.messages.append(record.getMessage())
+
+
+@pytest.fixture(autouse=True)
+def no_contract_violations(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail any test during which the mock sent a response its own contract forbids."""
+    log = _ViolationLog()
+    logger = logging.getLogger("sequences_mock")
+    logger.addHandler(log)
+    try:
+        yield
+    finally:
+        logger.removeHandler(log)
+    if log.messages and request.node.get_closest_marker("contract_violation_expected") is None:
+        pytest.fail("the mock broke its contract: " + "; ".join(log.messages))

@@ -167,6 +167,7 @@ def with_bad_status(view: Callable[..., dict[str, Any]]) -> Callable[..., dict[s
          {}, "resumeSequence", "body at /status:"),
     ],
 )  # fmt: skip
+@pytest.mark.contract_violation_expected
 def test_contract_violation_is_a_500_problem_and_logged(
     acme: httpx.Client,
     monkeypatch: pytest.MonkeyPatch,
@@ -192,6 +193,7 @@ def test_contract_violation_is_a_500_problem_and_logged(
     assert where in message
 
 
+@pytest.mark.contract_violation_expected
 def test_extra_field_error_log_names_the_field(
     acme: httpx.Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
