@@ -27,6 +27,12 @@ def schema_problems(validator: Validator, instance: Any, location: Location) -> 
         if isinstance(kind, jsonschema_rs.ValidationErrorKind.Required):
             parts.append(kind.property)
             message = "is required"
+        elif isinstance(kind, jsonschema_rs.ValidationErrorKind.AdditionalProperties):
+            problems += [
+                FieldProblem(location, field_path([*parts, name]), "is not an allowed property")
+                for name in kind.unexpected
+            ]
+            continue
         elif isinstance(kind, jsonschema_rs.ValidationErrorKind.FalseSchema):
             message = "is not an allowed property"
         problems.append(FieldProblem(location, field_path(parts), message))

@@ -88,7 +88,7 @@ def _timestamp(values: dict[str, Any], name: str, location: Any) -> Any:
     if name not in values:
         return None
     try:
-        return parse_timestamp(values[name])
+        return parse_timestamp(values[name], clamp=True)
     except TimestampError as error:
         problem = FieldProblem(location, name, str(error))
         raise ValidationFailed(f"{location} {name}: {error}", [problem]) from None

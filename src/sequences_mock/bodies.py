@@ -12,7 +12,7 @@ __all__ = ["read_body"]
 async def read_body(request: Request, limit: int) -> bytes:
     """The whole body, or `ContentTooLarge` once it (or its declared length) passes `limit`."""
     declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > limit:
+    if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise ContentTooLarge(f"the request body is {declared} bytes; the limit is {limit}")
     chunks, size = [], 0
     async for chunk in request.stream():

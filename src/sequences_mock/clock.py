@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sequences_mock.errors import InvalidClockChange
-from sequences_mock.timestamps import format_timestamp
+from sequences_mock.timestamps import LAST, format_timestamp
 
 __all__ = ["Clock"]
 
@@ -40,35 +40,45 @@ class Clock:
         return self._frozen
 
     def now(self) -> datetime:
-        if self._frozen:
-            return self._base
-        return self._base + timedelta(seconds=self._monotonic() - self._anchor)
+        return self._at(self._monotonic())
 
     def set(self, moment: datetime) -> None:
         """Move to `moment`, which must not be earlier than now."""
-        current = self.now()
+        tick = self._monotonic()
+        current = self._at(tick)
         if moment < current:
             raise InvalidClockChange(
                 f"the clock is at {format_timestamp(current)}; it never moves back to "
                 f"{format_timestamp(moment)} (only a reset restarts it)"
             )
-        self._base, self._anchor = moment.astimezone(UTC), self._monotonic()
+        self._base, self._anchor = moment.astimezone(UTC), tick
 
     def advance(self, seconds: float) -> None:
         """Move forward by `seconds` (not negative)."""
         if not seconds >= 0:  # also refuses NaN
             raise InvalidClockChange(f"advance_seconds must not be negative, not {seconds}")
+        tick = self._monotonic()
         try:
-            target = self.now() + timedelta(seconds=seconds)
+            target = self._at(tick) + timedelta(seconds=seconds)
         except OverflowError:
             raise InvalidClockChange(
                 f"advancing by {seconds} seconds passes the last representable instant"
             ) from None
-        self.set(target)
+        self._base, self._anchor = target, tick
 
     def freeze(self, frozen: bool) -> None:
         """Stop (or restart) the clock at the current instant."""
-        self._base, self._anchor, self._frozen = self.now(), self._monotonic(), frozen
+        tick = self._monotonic()
+        self._base, self._anchor, self._frozen = self._at(tick), tick, frozen
+
+    def _at(self, tick: float) -> datetime:
+        if self._frozen:
+            return self._base
+        try:
+            return self._base + timedelta(seconds=tick - self._anchor)
+        except OverflowError:
+            # A running clock set near year 9999 stops at the last instant instead of failing.
+            return LAST
 
     def __repr__(self) -> str:
         return f"Clock(now={self.now().isoformat()}, frozen={self._frozen})"

@@ -63,7 +63,7 @@ def control_routes() -> list[Route]:
         if media_type != "application/json" and media_type not in YAML_MEDIA_TYPES:
             raise UnsupportedMediaType(
                 "send the fixture document as application/json or application/yaml, "
-                f"not {media_type}"
+                f"not {media_type or 'without a Content-Type'}"
             )
         body = await read_body(request, runtime.settings.max_seed_bytes)
         document = (

@@ -135,7 +135,7 @@ def update_variables(
             merged.pop(name, None)
         else:
             merged[name] = value
-    return replace(sequence, variables=merged, updated_at=now)
+    return replace(sequence, variables=merged, updated_at=_touched(sequence, now))
 
 
 def pause(sequence: Sequence, until: datetime, now: datetime) -> Sequence:
@@ -146,20 +146,30 @@ def pause(sequence: Sequence, until: datetime, now: datetime) -> Sequence:
             f"{format_timestamp(now)}"
         )
     _require(sequence, PAUSABLE, "paused")
-    return replace(sequence, status=Status.WAITING_FOR_LEAD, paused_until=until, updated_at=now)
+    return replace(
+        sequence,
+        status=Status.WAITING_FOR_LEAD,
+        paused_until=until,
+        updated_at=_touched(sequence, now),
+    )
 
 
 def resume(sequence: Sequence, now: datetime) -> Sequence:
     """Bring a paused run back to ACTIVE before its deadline."""
     _require(sequence, {Status.WAITING_FOR_LEAD}, "resumed")
-    return replace(sequence, status=Status.ACTIVE, paused_until=None, updated_at=now)
+    return replace(
+        sequence, status=Status.ACTIVE, paused_until=None, updated_at=_touched(sequence, now)
+    )
 
 
 def resume_at_deadline(sequence: Sequence) -> Sequence:
     """The automatic resume: the run was last modified at the instant its pause ran out."""
     assert sequence.paused_until is not None
     return replace(
-        sequence, status=Status.ACTIVE, paused_until=None, updated_at=sequence.paused_until
+        sequence,
+        status=Status.ACTIVE,
+        paused_until=None,
+        updated_at=_touched(sequence, sequence.paused_until),
     )
 
 
@@ -171,8 +181,13 @@ def stop(sequence: Sequence, reason: StopReason, now: datetime) -> Sequence:
         status=Status.STOPPED_EARLY,
         stop_reason=reason,
         paused_until=None,
-        updated_at=now,
+        updated_at=_touched(sequence, now),
     )
+
+
+def _touched(sequence: Sequence, now: datetime) -> datetime:
+    """The new `updated_at`: now, but never earlier than the last one (say, a clock seeded back)."""
+    return max(now, sequence.updated_at)
 
 
 def _require(sequence: Sequence, allowed: frozenset[Status] | set[Status], verb: str) -> None:

@@ -192,7 +192,7 @@ def _index_label(collection: str, index: int) -> str:
 def _shape_problems(document: Any) -> tuple[list[FieldProblem], Any]:
     """Schema problems, plus what YAML can hold but JSON cannot; also the JSON-only copy checked."""
     problems: list[FieldProblem] = []
-    plain = _plain_json(document, "", problems, set())
+    plain = _plain_json(document, "", problems, set(), 1)
     reported = {problem.name for problem in problems}
     # A value dropped from the copy would show up again as a schema error at the same path.
     problems += [
@@ -203,8 +203,11 @@ def _shape_problems(document: Any) -> tuple[list[FieldProblem], Any]:
     return problems, plain
 
 
-def _plain_json(value: Any, path: str, problems: list[FieldProblem], seen: set[int]) -> Any:
-    """A copy without non-JSON parts (non-string keys, binary, NaN, YAML aliases), each reported.
+def _plain_json(
+    value: Any, path: str, problems: list[FieldProblem], seen: set[int], depth: int
+) -> Any:
+    """A copy without what JSON cannot hold (non-string keys, binary, NaN, lone surrogates, YAML
+    aliases, absurd nesting), each reported by path.
 
     Aliases are refused because one can make a document loop or expand exponentially.
     """
@@ -212,24 +215,45 @@ def _plain_json(value: Any, path: str, problems: list[FieldProblem], seen: set[i
         if id(value) in seen:
             problems.append(FieldProblem("body", path, "repeats a YAML anchor; use no aliases"))
             return None
+        if depth > _json.MAX_DEPTH:
+            problems.append(FieldProblem("body", path, f"nests deeper than {_json.MAX_DEPTH}"))
+            return None
         seen.add(id(value))
     if isinstance(value, dict):
         plain = {}
         for key, item in value.items():
-            if isinstance(key, str):
-                plain[key] = _plain_json(item, f"{path}.{key}" if path else key, problems, seen)
+            if isinstance(key, str) and _is_text(key):
+                name = f"{path}.{key}" if path else key
+                plain[key] = _plain_json(item, name, problems, seen, depth + 1)
             else:
                 problems.append(FieldProblem("body", path, f"key {key!r} is not a string"))
         return plain
     if isinstance(value, list):
-        return [_plain_json(item, f"{path}[{i}]", problems, seen) for i, item in enumerate(value)]
+        return [
+            _plain_json(item, f"{path}[{i}]", problems, seen, depth + 1)
+            for i, item in enumerate(value)
+        ]
     if isinstance(value, float) and not math.isfinite(value):
         problems.append(FieldProblem("body", path, f"{value} is not a JSON number"))
+        return None
+    if isinstance(value, str) and not _is_text(value):
+        problems.append(FieldProblem("body", path, "holds a lone surrogate, not Unicode text"))
         return None
     if value is not None and not isinstance(value, str | int | float | bool):
         problems.append(FieldProblem("body", path, f"a {type(value).__name__} is not JSON data"))
         return None
     return value
+
+
+def _is_text(value: str) -> bool:
+    """False for strings with lone surrogates, which no JSON encoder can write out."""
+    if value.isascii():
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _items(document: Any, collection: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -324,6 +348,9 @@ def _sequence_rule_problems(sequence: dict[str, Any]) -> Iterator[tuple[str, str
     created, updated = moments.get("created_at"), moments.get("updated_at")
     if created and updated and updated < created:
         yield "updated_at", "is earlier than created_at"
+    deadline = moments.get("paused_until")
+    if deadline and updated and deadline <= updated:
+        yield "paused_until", "must be after updated_at (a pause ends after it was set)"
 
 
 # -- building and dumping ----------------------------------------------------------------------

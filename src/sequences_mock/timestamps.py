@@ -4,19 +4,24 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-__all__ = ["TimestampError", "format_timestamp", "parse_timestamp"]
+__all__ = ["FIRST", "LAST", "TimestampError", "format_timestamp", "parse_timestamp"]
+
+FIRST = datetime.min.replace(tzinfo=UTC)
+LAST = datetime.max.replace(tzinfo=UTC)
 
 
 class TimestampError(ValueError):
     """A string that is not an RFC 3339 timestamp Python can represent."""
 
 
-def parse_timestamp(text: str) -> datetime:
+def parse_timestamp(text: str, *, clamp: bool = False) -> datetime:
     """Parse an RFC 3339 date-time into an aware UTC datetime.
 
-    Beyond `datetime.fromisoformat` this accepts the lower-case `t`/`z` that RFC 3339 allows, keeps
-    only microseconds of longer fractions, and turns years Python cannot hold (0000, or 9999 pushed
-    past the end by its offset) into a `TimestampError` instead of a crash.
+    Beyond `datetime.fromisoformat` this accepts the lower-case `t`/`z` that RFC 3339 allows,
+    keeps only microseconds of longer fractions, and reads a leap second (`23:59:60`) as the last
+    microsecond before the next second. An instant Python cannot hold (year 0000, or 9999 pushed
+    past the end by its offset) is a `TimestampError`, or with `clamp` the nearest representable
+    instant: right for bounds such as list filters and deadlines.
     """
     if len(text) < 20 or text[10] not in "Tt":
         raise TimestampError(f"{text!r} is not an RFC 3339 date-time")
@@ -27,13 +32,19 @@ def parse_timestamp(text: str) -> datetime:
         while end < len(normalised) and normalised[end].isdigit():
             end += 1
         normalised = normalised[:dot] + normalised[dot : min(end, dot + 7)] + normalised[end:]
+    leap_second = normalised[17:19] == "60"
+    if leap_second:
+        normalised = normalised[:17] + "59" + normalised[19:]
     try:
         parsed = datetime.fromisoformat(normalised)
         if parsed.tzinfo is None:
             raise TimestampError(f"{text!r} has no UTC offset")
-        return parsed.astimezone(UTC)
+        parsed = parsed.astimezone(UTC)
     except (ValueError, OverflowError) as error:
+        if clamp and normalised[:4].isdigit():
+            return LAST if int(normalised[:4]) >= 5000 else FIRST
         raise TimestampError(f"{text!r} is not a representable date-time: {error}") from None
+    return parsed.replace(microsecond=999999) if leap_second else parsed
 
 
 def format_timestamp(moment: datetime) -> str:

@@ -14,9 +14,12 @@ from default_world import (
     CLOCK_START,
     GLOBEX_READ_WRITE,
     READ_WRITE,
+    SyncASGITransport,
     bearer,
     sequences_in_state,
 )
+from sequences_mock.app import create_app
+from sequences_mock.settings import Settings
 
 ACME_WS = "11111111-1111-4111-8111-111111111111"
 TEMPLATE = "22222222-2222-4222-8222-222222222222"
@@ -302,10 +305,6 @@ def test_advancing_the_clock_resumes_due_runs_at_once(client):
 
 def test_unfrozen_clock_ticks_with_the_injected_time_source():
     """Unfreezing lets the clock follow the monotonic source; freezing holds it again."""
-    from conftest import SyncASGITransport
-    from sequences_mock.app import create_app
-    from sequences_mock.settings import Settings
-
     ticks = [1000.0]
     app = create_app(Settings(monotonic=lambda: ticks[0]))
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://mock") as client:
@@ -322,9 +321,6 @@ def test_unfrozen_clock_ticks_with_the_injected_time_source():
 
 def test_two_apps_in_one_process_do_not_share_state():
     """State hangs off the app: a write to one mock is invisible to another."""
-    from conftest import SyncASGITransport
-    from sequences_mock.app import create_app
-
     first, second = create_app(), create_app()
     with (
         httpx.Client(transport=SyncASGITransport(first), base_url="http://a") as a,
@@ -379,3 +375,86 @@ def test_globex_key_is_unaffected_by_acme_seed_merge(client):
     client.post("/__mock/seed?mode=merge", json={"sequences": [{**acme_run, "variables": {}}]})
 
     assert client.get("/v1/sequences?size=100", headers=bearer(GLOBEX_READ_WRITE)).json() == before
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "status", "code"),
+    [
+        (
+            b'{"workspaces": [{"id": "x", "name": "\\ud800"}]}',
+            "application/json",
+            400,
+            "malformed_json",
+        ),
+        (
+            b'workspaces: [{id: "11111111-1111-4111-8111-111111111111", name: "\\ud800"}]\n',
+            "application/yaml",
+            400,
+            "malformed_document",
+        ),
+        (
+            b'{"workspaces": ' + b"[" * 300 + b"]" * 300 + b"}",
+            "application/json",
+            400,
+            "malformed_json",
+        ),
+        (
+            b"workspaces: " + b"[" * 300 + b"]" * 300 + b"\n",
+            "application/yaml",
+            422,
+            "invalid_fixtures",
+        ),
+    ],
+    ids=["json surrogate", "yaml surrogate", "json deep", "yaml deep"],
+)
+def test_seed_refuses_documents_no_json_peer_could_read(
+    client, content, content_type, status, code
+):
+    """Lone surrogates and absurd nesting are refused, and the state dump keeps working."""
+    before = state(client)
+
+    response = client.post("/__mock/seed", content=content, headers={"Content-Type": content_type})
+
+    assert (response.status_code, response.json()["code"]) == (status, code)
+    assert state(client) == before
+
+
+def test_clock_advance_zero_on_a_running_clock_is_accepted():
+    """Advancing a ticking clock by 0 s is not 'moving backwards', however time passes meanwhile."""
+    ticks = [0.0]
+
+    def monotonic() -> float:
+        ticks[0] += 0.001  # real time passes between every reading
+        return ticks[0]
+
+    app = create_app(Settings(monotonic=monotonic))
+    with httpx.Client(transport=SyncASGITransport(app), base_url="http://mock") as client:
+        client.post("/__mock/clock", json={"frozen": False})
+
+        response = client.post("/__mock/clock", json={"advance_seconds": 0})
+
+        assert response.status_code == 200
+
+
+def test_a_running_clock_stops_at_the_end_of_time():
+    """A ticking clock set just before year 10000 holds at the last instant instead of failing."""
+    ticks = [0.0]
+    app = create_app(Settings(monotonic=lambda: ticks[0]))
+    with httpx.Client(transport=SyncASGITransport(app), base_url="http://mock") as client:
+        client.post("/__mock/clock", json={"now": "9999-12-31T23:59:59Z", "frozen": False})
+        ticks[0] += 10
+
+        response = client.get("/__mock/clock")
+
+        assert response.json() == {"now": "9999-12-31T23:59:59.999999Z", "frozen": False}
+        assert client.get("/__mock/state").status_code == 200
+
+
+def test_seed_refuses_a_deadline_before_the_last_update(client):
+    """A pause cannot end before it was set: paused_until must be after updated_at."""
+    document = tiny_world(status="WAITING_FOR_LEAD", paused_until="2026-04-01T00:00:00Z")
+
+    response = client.post("/__mock/seed", json=document)
+
+    assert response.status_code == 422
+    assert [e["name"] for e in response.json()["errors"]] == ["sequences[0].paused_until"]

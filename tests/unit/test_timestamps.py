@@ -142,3 +142,25 @@ def test_parse_format_round_trip(moment: datetime) -> None:
 def test_format_parse_round_trip(text: str) -> None:
     """A canonical timestamp string survives parse then format unchanged."""
     assert format_timestamp(parse_timestamp(text)) == text
+
+
+def test_leap_second_reads_as_the_last_microsecond_of_its_minute() -> None:
+    """RFC 3339 allows 23:59:60; it sorts after :59 and before the next minute."""
+    assert parse_timestamp("2016-12-31T23:59:60Z") == datetime(
+        2016, 12, 31, 23, 59, 59, 999999, tzinfo=UTC
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("0000-01-01T00:00:00Z", datetime.min.replace(tzinfo=UTC)),
+        ("0001-01-01T00:00:00+01:00", datetime.min.replace(tzinfo=UTC)),
+        ("9999-12-31T23:59:59-23:59", datetime.max.replace(tzinfo=UTC)),
+    ],
+)
+def test_clamp_turns_unrepresentable_bounds_into_the_nearest_instant(text, expected) -> None:
+    """With clamp, instants outside Python's range become its first or last instant."""
+    assert parse_timestamp(text, clamp=True) == expected
+    with pytest.raises(TimestampError):
+        parse_timestamp(text)

@@ -1,0 +1,75 @@
+"""Inputs a sloppy or hostile client sends: each is a clear 4xx and changes nothing."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from http_helpers import assert_problem, state
+
+from default_world import AMELIE_RUN
+
+RUN = f"/v1/sequences/{AMELIE_RUN}"
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        (RUN, b'{"variables": {"a": "\\ud800"}}'),
+        (RUN, b'{"variables": {"\\udfff": "x"}}'),
+        (f"{RUN}/stop", b'{"reason": "\\ud800"}'),
+        (RUN, b'{"variables": {}, "x": ' + b"[" * 300 + b"]" * 300 + b"}"),
+        (RUN, '{"variables": {"a": "é"}}'.encode("utf-16")),
+        (RUN, b'\xef\xbb\xbf{"variables": {}}'),
+        (RUN, b'{"variables": {"a": 1e400}}'),
+    ],
+    ids=["surrogate value", "surrogate key", "surrogate enum", "deep", "utf-16", "bom", "1e400"],
+)
+def test_unsendable_json_is_malformed(acme: httpx.Client, path: str, body: bytes) -> None:
+    """Lone surrogates, absurd nesting, non-UTF-8 and infinite numbers are 400 malformed_json."""
+    before = state(acme)
+    method = "PATCH" if path == RUN else "POST"
+    response = acme.request(
+        method, path, content=body, headers={"Content-Type": "application/json"}
+    )
+    assert_problem(response, 400, "malformed_json")
+    assert state(acme) == before
+    assert acme.get(RUN).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("bound", "total"),
+    [
+        ("created_after=2016-12-31T23:59:60Z", 58),
+        ("created_after=0000-01-01T00:00:00Z", 58),
+        ("created_before=0000-01-01T00:00:00Z", 0),
+        ("created_after=9999-12-31T23:59:59-00:01", 0),
+        ("created_before=9999-12-31T23:59:59-23:59", 58),
+    ],
+)
+def test_schema_valid_extreme_bounds_are_accepted(acme: httpx.Client, bound: str, total: int):
+    """Leap seconds and instants past Python's range are valid date-times: they clamp, not 422."""
+    response = acme.get(f"/v1/sequences?{bound}")
+
+    assert response.status_code == 200
+    assert response.json()["total"] == total
+
+
+def test_each_unknown_body_key_is_its_own_error(acme: httpx.Client) -> None:
+    """Two unknown keys in a stop body give two errors, each named by its key."""
+    response = acme.post(f"{RUN}/stop", json={"reason": "WIN", "why": "x", "when": "y"})
+
+    errors = assert_problem(response, 422, "validation_error")["errors"]
+    assert sorted(error["name"] for error in errors) == ["when", "why"]
+
+
+def test_updated_at_never_moves_backwards(acme: httpx.Client) -> None:
+    """With the clock seeded before a run's last update, a write keeps its updated_at."""
+    document = state(acme)
+    document["clock"] = {"now": "2026-01-01T00:00:00Z", "frozen": True}
+    assert acme.post("/__mock/seed", json=document).status_code == 200
+    previous = acme.get(RUN).json()["updated_at"]
+
+    updated = acme.patch(RUN, json={"variables": {"cta": "hi"}}).json()
+
+    assert updated["updated_at"] == previous
+    assert acme.post("/__mock/seed", json=state(acme)).status_code == 200
