@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from starlette.requests import Request
@@ -15,7 +16,13 @@ from sequences_mock.auth import authenticate
 from sequences_mock.bodies import read_body
 from sequences_mock.contract import Contract, Operation
 from sequences_mock.domain import ApiKey, Status, StopReason, StopScope
-from sequences_mock.errors import ContractViolation, FieldProblem, MockError, ValidationFailed
+from sequences_mock.errors import (
+    ContractViolation,
+    FieldProblem,
+    Location,
+    MockError,
+    ValidationFailed,
+)
 from sequences_mock.runtime import Runtime
 from sequences_mock.store import ListQuery, Store
 from sequences_mock.timestamps import TimestampError, parse_timestamp
@@ -83,7 +90,7 @@ HANDLERS: dict[str, Handler] = {
 }
 
 
-def _timestamp(values: dict[str, Any], name: str, location: Any) -> Any:
+def _timestamp(values: dict[str, Any], name: str, location: Location) -> datetime | None:
     """A validated date-time value as a UTC datetime (None when absent)."""
     if name not in values:
         return None
@@ -148,5 +155,6 @@ def _respond(
             logger.error("contract violation: %s", violation.detail)
             document, headers = problems.problem_for(violation)
             status = document["status"]
-    media_type = "application/json" if status < 400 else problems.PROBLEM_JSON
+    declared = operation.responses.get(status)
+    media_type = declared.media_type if declared and declared.media_type else problems.PROBLEM_JSON
     return Response(problems.json_bytes(document), status, headers, media_type)

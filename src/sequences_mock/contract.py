@@ -22,7 +22,6 @@ HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "tra
 class Parameter:
     name: str
     location: str
-    required: bool
     type: str | None
     default: Any = None
 
@@ -141,7 +140,6 @@ class Contract:
             Parameter(
                 name=p["name"],
                 location=location,
-                required=p.get("required", False),
                 type=self._resolve(p.get("schema", {})).get("type"),
                 default=p.get("schema", {}).get("default"),
             )

@@ -26,8 +26,6 @@ from sequences_mock.errors import NotFound
 
 __all__ = ["ClockSetting", "ListQuery", "Page", "Store", "World"]
 
-SORT_FIELDS = ("created_at", "updated_at", "status")
-
 
 @dataclass(frozen=True, slots=True)
 class ClockSetting:
