@@ -140,19 +140,7 @@ def _clock_view(runtime: Runtime) -> dict[str, Any]:
 
 
 def _summary(runtime: Runtime) -> dict[str, Any]:
-    world = runtime.store.world
-    return {
-        "clock": _clock_view(runtime),
-        "counts": {
-            "workspaces": len(world.workspaces),
-            "api_keys": len(world.api_keys),
-            "companies": len(world.companies),
-            "contacts": len(world.contacts),
-            "templates": len(world.templates),
-            "contact_lists": len(world.contact_lists),
-            "sequences": len(world.sequences),
-        },
-    }
+    return {"clock": _clock_view(runtime), "counts": runtime.store.counts()}
 
 
 def _json(document: Any) -> Response:

@@ -418,7 +418,7 @@ def _build(document: dict[str, Any]) -> World:
 def dump(world: World) -> dict[str, Any]:
     """The world as a fixture document; loading it back gives the same world."""
     document: dict[str, Any] = {}
-    if world.clock is not None and world.clock.now is not None:
+    if world.clock is not None:
         document["clock"] = {"now": format_timestamp(world.clock.now), "frozen": world.clock.frozen}
     document["workspaces"] = [{"id": w.id, "name": w.name} for w in world.workspaces.values()]
     document["api_keys"] = [

@@ -21,7 +21,7 @@ class Runtime:
         self.contract = contract
         self.initial = initial
         self.clock = Clock(settings.wall(), monotonic=settings.monotonic)
-        self.store = self._fresh_store(initial, initial.clock)
+        self.reset()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Runtime:
@@ -30,7 +30,8 @@ class Runtime:
 
     def reset(self) -> None:
         """Back to the fixtures the server started with: state and clock alike."""
-        self.store = self._fresh_store(self.initial, self.initial.clock)
+        self._restart_clock(self.initial.clock)
+        self.store = Store(self.initial, self.clock)
 
     def seed(self, document: Any, *, merge: bool = False) -> None:
         """Load a fixture document (whole, or `merge`d by id); nothing changes if it is invalid.
@@ -38,15 +39,13 @@ class Runtime:
         A document with a `clock` section also sets the clock; without one the clock runs on.
         """
         world = fixtures.merge(self.store.world, document) if merge else fixtures.load(document)
-        clock = world.clock if isinstance(document, dict) and "clock" in document else None
-        self.store = self._fresh_store(world, clock, keep_clock=clock is None)
+        if isinstance(document, dict) and "clock" in document:
+            self._restart_clock(world.clock)
+        self.store = Store(world, self.clock)
 
-    def _fresh_store(
-        self, world: World, clock: ClockSetting | None, *, keep_clock: bool = False
-    ) -> Store:
-        if not keep_clock:
-            if clock is not None and clock.now is not None:
-                self.clock.restart(clock.now, frozen=clock.frozen)
-            else:
-                self.clock.restart(self.settings.wall(), frozen=False)
-        return Store(world, self.clock)
+    def _restart_clock(self, setting: ClockSetting | None) -> None:
+        """Start the clock where a fixture says, or on the wall clock when it says nothing."""
+        if setting is None:
+            self.clock.restart(self.settings.wall(), frozen=False)
+        else:
+            self.clock.restart(setting.now, frozen=setting.frozen)

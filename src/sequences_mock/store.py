@@ -29,9 +29,9 @@ __all__ = ["ClockSetting", "ListQuery", "Page", "Store", "World"]
 
 @dataclass(frozen=True, slots=True)
 class ClockSetting:
-    """Where a fixture starts the clock: at `now` (None: the wall clock), ticking or `frozen`."""
+    """Where a fixture starts the clock: at `now`, ticking or `frozen` (none: the wall clock)."""
 
-    now: datetime | None = None
+    now: datetime
     frozen: bool = False
 
 
@@ -111,6 +111,19 @@ class Store:
             contact_lists=self._world.contact_lists,
             sequences=dict(self._sequences),
         )
+
+    def counts(self) -> dict[str, int]:
+        """How many items each collection holds, without copying any of them."""
+        world = self._world
+        return {
+            "workspaces": len(world.workspaces),
+            "api_keys": len(world.api_keys),
+            "companies": len(world.companies),
+            "contacts": len(world.contacts),
+            "templates": len(world.templates),
+            "contact_lists": len(world.contact_lists),
+            "sequences": len(self._sequences),
+        }
 
     def api_key(self, key: str) -> ApiKey | None:
         return self._world.api_keys.get(key)
