@@ -37,12 +37,18 @@ def parse_timestamp(text: str, *, clamp: bool = False) -> datetime:
         normalised = normalised[:17] + "59" + normalised[19:]
     try:
         parsed = datetime.fromisoformat(normalised)
-        if parsed.tzinfo is None:
-            raise TimestampError(f"{text!r} has no UTC offset")
+    except ValueError as error:
+        if clamp and normalised.startswith("0000-"):
+            return FIRST
+        raise TimestampError(f"{text!r} is not a representable date-time: {error}") from None
+    if parsed.tzinfo is None:
+        raise TimestampError(f"{text!r} has no UTC offset")
+    try:
         parsed = parsed.astimezone(UTC)
-    except (ValueError, OverflowError) as error:
-        if clamp and normalised[:4].isdigit():
-            return LAST if int(normalised[:4]) >= 5000 else FIRST
+    except OverflowError as error:
+        # Only year 1 or 9999 can be pushed out of range by their offset.
+        if clamp:
+            return FIRST if parsed.year == 1 else LAST
         raise TimestampError(f"{text!r} is not a representable date-time: {error}") from None
     return parsed.replace(microsecond=999999) if leap_second else parsed
 

@@ -164,3 +164,10 @@ def test_clamp_turns_unrepresentable_bounds_into_the_nearest_instant(text, expec
     assert parse_timestamp(text, clamp=True) == expected
     with pytest.raises(TimestampError):
         parse_timestamp(text)
+
+
+@pytest.mark.parametrize("text", ["2026-02-30T00:00:00Z", "2026-13-01T00:00:00Z"])
+def test_clamp_does_not_hide_impossible_dates(text) -> None:
+    """Only out-of-range years clamp; a day or month that does not exist stays an error."""
+    with pytest.raises(TimestampError):
+        parse_timestamp(text, clamp=True)
