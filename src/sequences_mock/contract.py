@@ -8,8 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from sequences_mock import _yaml
 from sequences_mock._schema import Validator, compile_schema
 
 __all__ = ["DEFAULT_OPENAPI", "BodySpec", "Contract", "Operation", "Parameter", "ResponseSpec"]
@@ -83,7 +82,7 @@ class Contract:
     def load(cls, path: str | Path | None = None) -> Contract:
         """Read the contract from `path`, or the one shipped with the package."""
         source = Path(path).read_bytes() if path else DEFAULT_OPENAPI.read_bytes()
-        return cls(yaml.safe_load(source), source)
+        return cls(_yaml.load(source), source)
 
     def operation(self, operation_id: str) -> Operation:
         for operation in self.operations:

@@ -11,9 +11,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from sequences_mock import _json
+from sequences_mock import _json, _yaml
 from sequences_mock._schema import Validator, compile_schema, schema_problems
 from sequences_mock.domain import (
     ApiKey,
@@ -73,15 +71,6 @@ TIMESTAMP_FIELDS = ("last_step_executed_at", "created_at", "updated_at", "paused
 Label = Callable[[str, int], str]
 
 
-class _Loader(yaml.CSafeLoader if hasattr(yaml, "CSafeLoader") else yaml.SafeLoader):  # type: ignore[misc]
-    """Safe YAML that keeps timestamps as the strings they were written as."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [entry for entry in entries if entry[0] != "tag:yaml.org,2002:timestamp"]
-    for first, entries in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
 _SCHEMA = json.loads((resources.files("sequences_mock") / "fixture.schema.json").read_text())
 
 
@@ -117,9 +106,9 @@ def parse_document(data: bytes, *, yaml_syntax: bool, source: str = "document") 
     """Parse fixture text; a syntax error becomes a `MalformedDocument` naming line and column."""
     try:
         if yaml_syntax:
-            return yaml.load(data, Loader=_Loader)
+            return _yaml.load(data)
         return _json.loads(data)
-    except (yaml.YAMLError, ValueError, RecursionError) as error:
+    except (_yaml.YAMLError, ValueError, RecursionError) as error:
         message = " ".join(str(error).split())
         raise MalformedDocument(
             f"{source} is not valid {'YAML' if yaml_syntax else 'JSON'}: {message}"
