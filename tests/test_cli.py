@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import re
-import signal
-import subprocess
-import sys
 from pathlib import Path
 
 import httpx
 import pytest
 
 from default_world import READ_ONLY, bearer
+from live_server import cli_server
 from sequences_mock.cli import main
 from sequences_mock.fixtures import DEFAULT_FIXTURES
 from sequences_mock.server import bind_socket
@@ -103,24 +100,9 @@ def test_serve_refuses_invalid_fixtures(tmp_path: Path, capsys):
 
 def test_python_m_serve_prints_url_and_keys_and_serves():
     """`python -m sequences_mock serve --port 0` prints URL and keys, serves, stops on Ctrl-C."""
-    with subprocess.Popen(
-        [sys.executable, "-m", "sequences_mock", "serve", "--port", "0", "--log-level", "warning"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    ) as process:
-        assert process.stdout is not None
-        assert process.stderr is not None
-        banner = [process.stdout.readline() for _ in range(7)]
-        match = re.search(r"serving (http://127\.0\.0\.1:\d+)/v1", banner[0])
-        assert match, banner
-        assert any("sk_test_acme_read_only" in line for line in banner)
-        url = match.group(1)
-        assert httpx.get(f"{url}/__mock/health", timeout=5).status_code == 200
-        listed = httpx.get(f"{url}/v1/sequences", headers=bearer(READ_ONLY), timeout=5)
+    with cli_server("--log-level", "warning") as server:
+        assert server.url.startswith("http://127.0.0.1:")
+        assert httpx.get(f"{server.url}/__mock/health", timeout=5).status_code == 200
+        listed = httpx.get(f"{server.url}/v1/sequences", headers=bearer(READ_ONLY), timeout=5)
         assert listed.status_code == 200
-        process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=10)
-    assert process.returncode == 0
-    assert "Traceback" not in err
+    assert any("sk_test_acme_read_only" in line for line in server.banner)

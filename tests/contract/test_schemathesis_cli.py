@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import os
 import re
-import signal
 import subprocess
 import sys
 from pathlib import Path
+
+from live_server import cli_server
 
 ROOT = Path(__file__).parent.parent.parent
 CONFIG = Path(__file__).parent / "schemathesis.toml"
@@ -17,16 +18,7 @@ MAX_EXAMPLES = os.environ.get("SEQUENCES_MOCK_MAX_EXAMPLES", "50")
 
 def test_schemathesis_finds_no_failure_against_the_live_server():
     """Every check, every stateless phase, fixed seed: zero failures and zero server errors."""
-    with subprocess.Popen(
-        [sys.executable, "-m", "sequences_mock", "serve", "--port", "0", "--log-level", "warning"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    ) as server:
-        assert server.stdout is not None
-        match = re.search(r"serving (http://\S+/v1)", server.stdout.readline())
-        assert match
+    with cli_server("--log-level", "warning") as server:
         run = subprocess.run(
             [
                 sys.executable,
@@ -38,7 +30,7 @@ def test_schemathesis_finds_no_failure_against_the_live_server():
                 "run",
                 str(ROOT / "openapi.yaml"),
                 "--url",
-                match.group(1),
+                f"{server.url}/v1",
                 "--checks",
                 "all",
                 "--phases",
@@ -58,8 +50,6 @@ def test_schemathesis_finds_no_failure_against_the_live_server():
             env={**os.environ, "SEQUENCES_MOCK_API_KEY": "sk_test_acme_read_write"},
             cwd=ROOT,
         )
-        server.send_signal(signal.SIGINT)
-        server.communicate(timeout=10)
 
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
     summary = re.search(r"(\d+) generated, (\d+) passed", run.stdout)
