@@ -184,37 +184,24 @@ def test_contact_stop_stops_only_the_one_run(acme: httpx.Client, body: dict) -> 
     assert changed_ids(before, state_sequences(acme)) == {AMELIE_RUN}
 
 
-def test_company_stop_of_a_run_without_contact_stops_only_itself(acme: httpx.Client) -> None:
-    """A run whose contact_id is null has no company: COMPANY scope stops just that run."""
-    world = state(acme)
-    orphans = [
-        s
-        for s in world["sequences"]
-        if s["workspace_id"] == ACME and s["contact_id"] is None and s["status"] in NON_TERMINAL
-    ]
-    assert orphans
-    target = orphans[0]["id"]
-    before = state_sequences(acme)
-    assert stop(acme, target, reason="LOSE", scope="COMPANY").status_code == 200
-    assert changed_ids(before, state_sequences(acme)) == {target}
-
-
-def test_company_stop_of_a_contact_without_company_stops_only_itself(acme: httpx.Client) -> None:
-    """A contact with no company has no colleagues: COMPANY scope stops just that run."""
+@pytest.mark.parametrize("kind", ["contact deleted", "contact without company"])
+def test_company_stop_without_a_company_stops_only_itself(acme: httpx.Client, kind: str) -> None:
+    """A run whose contact is deleted or has no company has no colleagues to stop."""
     world = state(acme)
     no_company = {c["id"] for c in world["contacts"] if c["company_id"] is None}
-    candidates = [
-        s
+    targets = [
+        s["id"]
         for s in world["sequences"]
         if s["workspace_id"] == ACME
-        and s["contact_id"] in no_company
         and s["status"] in NON_TERMINAL
+        and (
+            s["contact_id"] is None if kind == "contact deleted" else s["contact_id"] in no_company
+        )
     ]
-    assert candidates
-    target = candidates[0]["id"]
+    assert targets
     before = state_sequences(acme)
-    assert stop(acme, target, reason="WIN", scope="COMPANY").status_code == 200
-    assert changed_ids(before, state_sequences(acme)) == {target}
+    assert stop(acme, targets[0], reason="LOSE", scope="COMPANY").status_code == 200
+    assert changed_ids(before, state_sequences(acme)) == {targets[0]}
 
 
 def test_company_stop_refused_for_finished_target_changes_no_colleague(acme: httpx.Client) -> None:
