@@ -15,6 +15,8 @@ from sequences_mock.problems import STATUS_BY_CODE
 ROOT_OPENAPI = Path(__file__).parent.parent / "openapi.yaml"
 CONTRACT = Contract.load()
 PUBLIC_CODES = {
+    "too_many_requests",
+    "service_unavailable",
     "malformed_json",
     "validation_error",
     "paused_until_not_in_future",
@@ -66,8 +68,11 @@ def test_each_operation_names_its_scope(operation_id, scope):
 
 @pytest.mark.parametrize("operation", CONTRACT.operations, ids=lambda op: op.operation_id)
 def test_every_status_the_mock_can_send_is_declared(operation):
-    """Auth errors everywhere; 404 where there is an id; body errors where there is a body."""
-    expected = {200, 401, 403, 500}
+    """Auth errors everywhere; 404 where there is an id; body errors where there is a body.
+
+    429 and 503 are declared everywhere because a test can inject them as faults.
+    """
+    expected = {200, 401, 403, 429, 500, 503}
     if operation.path_parameters:
         expected.add(404)
     if operation.query_parameters or operation.body:

@@ -42,8 +42,10 @@ STATUS_BY_CODE = {
     "paused_until_not_in_future": 422,
     "invalid_fixtures": 422,
     "invalid_clock_change": 422,
+    "too_many_requests": 429,
     "internal_error": 500,
     "mock_contract_violation": 500,
+    "service_unavailable": 503,
 }
 
 
