@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from time import perf_counter
 from typing import Any
 
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from sequences_mock import problems, validation
-from sequences_mock.auth import authenticate
+from sequences_mock.auth import authenticate, bearer_token
 from sequences_mock.bodies import read_body
 from sequences_mock.contract import Contract, Operation
 from sequences_mock.domain import ApiKey, Status, StopReason, StopScope
@@ -29,7 +32,7 @@ from sequences_mock.timestamps import TimestampError, parse_timestamp
 from sequences_mock.validation import Inputs
 from sequences_mock.views import page_view, sequence_view
 
-__all__ = ["HANDLERS", "api_routes"]
+__all__ = ["HANDLERS", "api_routes", "record", "unrouted"]
 
 logger = logging.getLogger("sequences_mock")
 
@@ -117,44 +120,110 @@ def api_routes(contract: Contract) -> list[Route]:
 
 def _endpoint(operations: dict[str, Operation]) -> Callable[[Request], Any]:
     async def endpoint(request: Request) -> Response:
+        started = perf_counter()
         runtime: Runtime = request.app.state.runtime
         operation = operations["GET" if request.method == "HEAD" else request.method]
+        fault = runtime.faults.take(operation.operation_id) if runtime.faults else None
+        body = b""
+        headers: dict[str, str] = {}
         try:
-            key = authenticate(runtime.store, request.headers.get("authorization"), operation)
-            body = (
-                await read_body(request, runtime.settings.max_body_bytes)
-                if operation.body is not None
-                else b""
-            )
-            inputs = validation.read_inputs(
-                operation,
-                request.path_params,
-                request.query_params.multi_items(),
-                request.headers.get("content-type"),
-                body,
-            )
-            status, document = HANDLERS[operation.operation_id](runtime.store, key, inputs)
-            headers: dict[str, str] = {}
+            if fault is not None:
+                await asyncio.sleep(fault.delay_ms / 1000)
+            if fault is not None and fault.status is not None:
+                document, headers = problems.fault_problem(fault.status, fault.retry_after)
+                status = fault.status
+            else:
+                key = authenticate(runtime.store, request.headers.get("authorization"), operation)
+                if operation.body is not None:
+                    body = await read_body(request, runtime.settings.max_body_bytes)
+                inputs = validation.read_inputs(
+                    operation,
+                    request.path_params,
+                    request.query_params.multi_items(),
+                    request.headers.get("content-type"),
+                    body,
+                )
+                status, document = HANDLERS[operation.operation_id](runtime.store, key, inputs)
         except MockError as error:
             document, headers = problems.problem_for(error)
             status = document["status"]
-        return _respond(runtime, operation, status, document, headers)
+        violation = _violation(runtime, operation, status, document, headers)
+        if violation is not None:
+            document, headers = problems.problem_for(violation)
+            status = document["status"]
+        record(
+            runtime,
+            request,
+            operation.operation_id,
+            body,
+            status,
+            document,
+            started=started,
+            violation=violation.detail if violation else None,
+            fault=fault.id if fault else None,
+        )
+        declared = operation.responses.get(status)
+        media_type = (
+            declared.media_type if declared and declared.media_type else problems.PROBLEM_JSON
+        )
+        return Response(problems.json_bytes(document), status, headers, media_type)
 
     return endpoint
 
 
-def _respond(
+async def unrouted(request: Request, exc: Exception) -> Response:
+    """Router refusals (unknown path, 405); under the API's base path they are journaled too."""
+    assert isinstance(exc, HTTPException)
+    started = perf_counter()
+    document = problems.router_problem(request, exc)
+    runtime: Runtime = request.app.state.runtime
+    if request.scope["path"].startswith(runtime.contract.base_path + "/"):
+        record(runtime, request, None, b"", exc.status_code, document, started=started)
+    return problems.router_response(document, exc)
+
+
+def record(
+    runtime: Runtime,
+    request: Request,
+    operation_id: str | None,
+    body: bytes,
+    status: int,
+    document: Any,
+    *,
+    started: float,
+    violation: str | None = None,
+    fault: int | None = None,
+) -> None:
+    """Write one exchange to the journal (the API key only by its last characters)."""
+    code = document.get("code") if status >= 400 and isinstance(document, dict) else None
+    runtime.journal.record(
+        time=runtime.clock.now(),
+        method=request.method,
+        path=request.scope["path"],
+        query=tuple(request.query_params.multi_items()),
+        operation=operation_id,
+        path_params=request.path_params,
+        body=body,
+        status=status,
+        code=code,
+        contract_violation=violation,
+        api_key=bearer_token(request.headers.get("authorization")),
+        fault=fault,
+        duration_ms=(perf_counter() - started) * 1000,
+    )
+
+
+def _violation(
     runtime: Runtime, operation: Operation, status: int, document: Any, headers: dict[str, str]
-) -> Response:
-    if runtime.settings.validate_responses:
-        try:
-            validation.check_response(
-                operation, status, document, {k.lower(): v for k, v in headers.items()}
-            )
-        except ContractViolation as violation:
-            logger.error("contract violation: %s", violation.detail)
-            document, headers = problems.problem_for(violation)
-            status = document["status"]
-    declared = operation.responses.get(status)
-    media_type = declared.media_type if declared and declared.media_type else problems.PROBLEM_JSON
-    return Response(problems.json_bytes(document), status, headers, media_type)
+) -> ContractViolation | None:
+    """How a response breaks the contract, when the mock checks its responses and it does."""
+    if not runtime.settings.validate_responses:
+        return None
+    try:
+        validation.check_response(
+            operation, status, document, {k.lower(): v for k, v in headers.items()}
+        )
+    except ContractViolation as violation:
+        logger.error("contract violation: %s", violation.detail)
+        return violation
+    return None

@@ -6,7 +6,7 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 
 from sequences_mock import problems
-from sequences_mock.api import api_routes
+from sequences_mock.api import api_routes, unrouted
 from sequences_mock.control import control_routes
 from sequences_mock.runtime import Runtime
 from sequences_mock.settings import Settings
@@ -21,9 +21,9 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """
     runtime = Runtime.from_settings(settings or Settings())
     app = Starlette(
-        routes=[*api_routes(runtime.contract), *control_routes()],
+        routes=[*api_routes(runtime.contract), *control_routes(runtime.contract)],
         exception_handlers={
-            HTTPException: problems.router_error,
+            HTTPException: unrouted,
             Exception: problems.unexpected_error,
         },
     )

@@ -7,14 +7,20 @@ from sequences_mock.domain import ApiKey
 from sequences_mock.errors import InsufficientScope, Unauthenticated
 from sequences_mock.store import Store
 
-__all__ = ["authenticate"]
+__all__ = ["authenticate", "bearer_token"]
+
+
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of a `Bearer` `Authorization` header; None for a missing or other scheme."""
+    scheme, _, token = (authorization or "").strip().partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
 
 
 def authenticate(store: Store, authorization: str | None, operation: Operation) -> ApiKey:
     """The API key behind an `Authorization` header, checked for the operation's scopes."""
-    scheme, _, token = (authorization or "").strip().partition(" ")
-    token = token.strip()
-    if scheme.lower() != "bearer" or not token:
+    token = bearer_token(authorization)
+    if token is None:
         raise Unauthenticated("send an API key as 'Authorization: Bearer <key>'")
     key = store.api_key(token)
     if key is None:

@@ -15,6 +15,7 @@ import uvicorn
 from sequences_mock import __version__, fixtures
 from sequences_mock.app import create_app
 from sequences_mock.errors import MockError
+from sequences_mock.journal import DEFAULT_JOURNAL_SIZE
 from sequences_mock.server import bind_socket
 from sequences_mock.settings import Settings
 from sequences_mock.timestamps import format_timestamp
@@ -46,10 +47,26 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="do not check public API responses against openapi.yaml",
     )
+    serve.add_argument(
+        "--journal-size",
+        type=_positive_int,
+        default=DEFAULT_JOURNAL_SIZE,
+        help=f"requests the journal keeps (default {DEFAULT_JOURNAL_SIZE:,})",
+    )
     serve.add_argument("--log-level", choices=LOG_LEVELS, default="info")
     check = commands.add_parser("check-fixtures", help="check a fixture file and list its problems")
     check.add_argument("path", type=Path)
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -76,7 +93,11 @@ def _check_fixtures(path: Path) -> int:
 
 def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
-    settings = Settings(fixtures=args.fixtures, validate_responses=not args.no_validate_responses)
+    settings = Settings(
+        fixtures=args.fixtures,
+        validate_responses=not args.no_validate_responses,
+        journal_size=args.journal_size,
+    )
     try:
         app = create_app(settings)
     except MockError as error:

@@ -1,4 +1,8 @@
-"""The control plane under `/__mock` (health, reset, seed, state, clock) and the contract."""
+"""The control plane under `/__mock` and the contract.
+
+Health, reset, seed, state and clock set the world up; the request journal, coverage and faults
+tell tests what their code did and make the API misbehave on demand.
+"""
 
 from __future__ import annotations
 
@@ -12,16 +16,20 @@ from starlette.routing import Route
 from sequences_mock import fixtures, problems
 from sequences_mock._schema import compile_schema, schema_problems
 from sequences_mock.bodies import read_body
+from sequences_mock.contract import Contract, Parameter
 from sequences_mock.errors import (
     FieldProblem,
     InvalidClockChange,
+    MalformedJson,
     MockError,
     UnsupportedMediaType,
     ValidationFailed,
 )
+from sequences_mock.faults import ANY_OPERATION, Fault
+from sequences_mock.journal import Entry, JournalQuery
 from sequences_mock.runtime import Runtime
 from sequences_mock.timestamps import TimestampError, format_timestamp, parse_timestamp
-from sequences_mock.validation import media_type_of, parse_json
+from sequences_mock.validation import coerce_query, media_type_of, parse_json
 
 __all__ = ["control_routes"]
 
@@ -41,9 +49,34 @@ CLOCK_CHANGE_SCHEMA = {
     "not": {"required": ["now", "advance_seconds"]},
 }
 
+FAULT_SCHEMA = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["operation"],
+    "properties": {
+        "operation": {"type": "string", "minLength": 1},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "times": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
+        "delay_ms": {"type": "integer", "minimum": 0, "maximum": 60_000},
+        "retry_after": {"type": "integer", "minimum": 0, "maximum": 86_400},
+    },
+    "anyOf": [{"required": ["status"]}, {"required": ["delay_ms"]}],
+    "dependentRequired": {"retry_after": ["status"]},
+}
 
-def control_routes() -> list[Route]:
+JOURNAL_PARAMETERS = (
+    Parameter("operation", "query", "string"),
+    Parameter("status", "query", "integer"),
+    Parameter("method", "query", "string"),
+    Parameter("since", "query", "integer"),
+    Parameter("limit", "query", "integer"),
+)
+
+
+def control_routes(contract: Contract) -> list[Route]:
     clock_change = compile_schema(CLOCK_CHANGE_SCHEMA)
+    fault_change = compile_schema(FAULT_SCHEMA)
+    journal_query = compile_schema(_journal_query_schema(contract))
 
     async def health(request: Request) -> Response:
         return _json({"status": "ok"})
@@ -87,6 +120,48 @@ def control_routes() -> list[Route]:
             _change_clock(runtime, change)
         return _json(_clock_view(runtime))
 
+    async def requests(request: Request) -> Response:
+        journal = _runtime(request).journal
+        if request.method == "DELETE":
+            cleared = len(journal)
+            journal.clear()
+            return _json({"cleared": cleared})
+        query = coerce_query(JOURNAL_PARAMETERS, request.query_params.multi_items())
+        errors = schema_problems(journal_query, query, "query")
+        if errors:
+            raise ValidationFailed(f"query {errors[0]}", errors)
+        if "method" in query:
+            query["method"] = query["method"].upper()
+        entries = journal.entries(JournalQuery(**query))
+        return _json(
+            {
+                "requests": [_entry_view(entry) for entry in entries],
+                "recorded": journal.recorded,
+                "dropped": journal.dropped,
+                "size": journal.size,
+            }
+        )
+
+    async def coverage(request: Request) -> Response:
+        runtime = _runtime(request)
+        return _json(_coverage_view(runtime))
+
+    async def faults(request: Request) -> Response:
+        runtime = _runtime(request)
+        if request.method == "DELETE":
+            cleared = len(runtime.faults.pending)
+            runtime.faults.clear()
+            return _json({"cleared": cleared})
+        if request.method == "POST":
+            change = parse_json(await read_body(request, runtime.settings.max_body_bytes))
+            errors = schema_problems(fault_change, change, "body")
+            if errors:
+                raise ValidationFailed(f"body {errors[0]}", errors)
+            _check_fault(runtime.contract, change)
+            fault = runtime.faults.add(**change)
+            return _json(_fault_view(fault), status=201)
+        return _json({"faults": [_fault_view(fault) for fault in runtime.faults.pending]})
+
     async def openapi_yaml(request: Request) -> Response:
         return Response(_runtime(request).contract.yaml_bytes, media_type="application/yaml")
 
@@ -99,6 +174,9 @@ def control_routes() -> list[Route]:
         Route("/__mock/seed", _refusals(seed), methods=["POST"]),
         Route("/__mock/state", _refusals(state), methods=["GET"]),
         Route("/__mock/clock", _refusals(clock), methods=["GET", "POST"]),
+        Route("/__mock/requests", _refusals(requests), methods=["GET", "DELETE"]),
+        Route("/__mock/coverage", _refusals(coverage), methods=["GET"]),
+        Route("/__mock/faults", _refusals(faults), methods=["GET", "POST", "DELETE"]),
         Route("/openapi.yaml", openapi_yaml, methods=["GET"]),
         Route("/openapi.json", openapi_json, methods=["GET"]),
     ]
@@ -118,6 +196,128 @@ def _change_clock(runtime: Runtime, change: dict[str, Any]) -> None:
     if "frozen" in change:
         clock.freeze(change["frozen"])
     runtime.store.resume_due()
+
+
+def _check_fault(contract: Contract, change: dict[str, Any]) -> None:
+    """A fault must name an operation and, if it has one, a status that operation declares."""
+    name = change["operation"]
+    operations = [
+        operation
+        for operation in contract.operations
+        if name in (ANY_OPERATION, operation.operation_id)
+    ]
+    if not operations:
+        known = ", ".join(operation.operation_id for operation in contract.operations)
+        message = f"no operation {name!r} in openapi.yaml; use one of {known} or {ANY_OPERATION!r}"
+        raise ValidationFailed(
+            f"body operation: {message}", [FieldProblem("body", "operation", message)]
+        )
+    status = change.get("status")
+    undeclared = [op.operation_id for op in operations if status and status not in op.responses]
+    if undeclared:
+        message = f"{', '.join(undeclared)} does not declare status {status} in openapi.yaml"
+        raise ValidationFailed(f"body status: {message}", [FieldProblem("body", "status", message)])
+
+
+def _journal_query_schema(contract: Contract) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {
+            "operation": {"enum": [operation.operation_id for operation in contract.operations]},
+            "status": {"type": "integer", "minimum": 100, "maximum": 599},
+            "method": {"type": "string", "pattern": "^[A-Za-z]+$"},
+            "since": {"type": "integer", "minimum": 0},
+            "limit": {"type": "integer", "minimum": 0},
+        },
+        "additionalProperties": {"not": {}},
+    }
+
+
+def _entry_view(entry: Entry) -> dict[str, Any]:
+    query: dict[str, Any] = {}
+    for name, value in entry.query:
+        previous = query.get(name)
+        query[name] = value if previous is None else [*_as_list(previous), value]
+    view: dict[str, Any] = {
+        "seq": entry.seq,
+        "time": format_timestamp(entry.time),
+        "method": entry.method,
+        "path": entry.path,
+        "query": query,
+        "operation": entry.operation,
+        "path_params": dict(entry.path_params),
+        "body": None,
+        "status": entry.status,
+        "code": entry.code,
+        "contract_violation": entry.contract_violation,
+        "api_key": f"…{entry.api_key_suffix}" if entry.api_key_suffix is not None else None,
+        "fault": entry.fault,
+        "duration_ms": round(entry.duration_ms, 3),
+    }
+    if entry.body:
+        if entry.body_size > len(entry.body):
+            view["body_text"] = entry.body.decode("utf-8", "replace")
+            view["body_truncated_from"] = entry.body_size
+        else:
+            try:
+                view["body"] = parse_json(entry.body)
+            except MalformedJson:
+                view["body_text"] = entry.body.decode("utf-8", "replace")
+    return view
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _coverage_view(runtime: Runtime) -> dict[str, Any]:
+    journal = runtime.journal
+    operations = []
+    called = declared_count = exercised_count = 0
+    for operation in runtime.contract.operations:
+        calls, statuses = journal.tally(operation.operation_id)
+        declared = sorted(operation.responses)
+        called += calls > 0
+        declared_count += len(declared)
+        exercised_count += sum(status in statuses for status in declared)
+        operations.append(
+            {
+                "operation": operation.operation_id,
+                "method": operation.method,
+                "path": operation.path,
+                "calls": calls,
+                "statuses": {str(status): n for status, n in sorted(statuses.items())},
+                "declared": declared,
+                "exercised": [status for status in declared if status in statuses],
+                "unexercised": [status for status in declared if status not in statuses],
+                "undeclared": sorted(status for status in statuses if status not in declared),
+            }
+        )
+    unmatched_calls, unmatched = journal.tally(None)
+    return {
+        "operations": operations,
+        "unmatched": {
+            "calls": unmatched_calls,
+            "statuses": {str(status): n for status, n in sorted(unmatched.items())},
+        },
+        "summary": {
+            "operations": len(operations),
+            "operations_called": called,
+            "declared_statuses": declared_count,
+            "exercised_statuses": exercised_count,
+        },
+    }
+
+
+def _fault_view(fault: Fault) -> dict[str, Any]:
+    return {
+        "id": fault.id,
+        "operation": fault.operation,
+        "status": fault.status,
+        "times": fault.times,
+        "delay_ms": fault.delay_ms,
+        "retry_after": fault.retry_after,
+    }
 
 
 def _refusals(endpoint: Endpoint) -> Endpoint:
@@ -143,5 +343,5 @@ def _summary(runtime: Runtime) -> dict[str, Any]:
     return {"clock": _clock_view(runtime), "counts": runtime.store.counts()}
 
 
-def _json(document: Any) -> Response:
-    return Response(problems.json_bytes(document), media_type="application/json")
+def _json(document: Any, status: int = 200) -> Response:
+    return Response(problems.json_bytes(document), status, media_type="application/json")

@@ -14,13 +14,16 @@ from sequences_mock import _json
 from sequences_mock.errors import InsufficientScope, MockError, Unauthenticated
 
 __all__ = [
+    "CODE_BY_STATUS",
     "PROBLEM_JSON",
     "STATUS_BY_CODE",
+    "fault_problem",
     "json_bytes",
     "problem",
     "problem_for",
     "problem_response",
-    "router_error",
+    "router_problem",
+    "router_response",
     "unexpected_error",
 ]
 
@@ -49,6 +52,10 @@ STATUS_BY_CODE = {
 }
 
 
+#: The code a fault of each status carries: the first one the table gives that status.
+CODE_BY_STATUS = {status: code for code, status in reversed(STATUS_BY_CODE.items())}
+
+
 def problem(code: str, detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
     status = STATUS_BY_CODE[code]
     document: dict[str, Any] = {
@@ -61,6 +68,19 @@ def problem(code: str, detail: str, errors: list[dict[str, str]] | None = None) 
     if errors is not None:
         document["errors"] = errors
     return document
+
+
+def fault_problem(status: int, retry_after: int | None) -> tuple[dict[str, Any], dict[str, str]]:
+    """The problem document and headers an injected fault answers with: valid for its status."""
+    code = CODE_BY_STATUS[status]
+    detail = f"an injected fault answered {status} (POST /__mock/faults)"
+    document = problem(code, detail, [] if code == "validation_error" else None)
+    headers = {}
+    if status == 401:
+        headers["WWW-Authenticate"] = 'Bearer realm="sequences-mock"'
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
+    return document, headers
 
 
 def problem_for(error: MockError) -> tuple[dict[str, Any], dict[str, str]]:
@@ -88,9 +108,15 @@ def problem_response(error: MockError) -> Response:
     return Response(json_bytes(document), document["status"], headers, PROBLEM_JSON)
 
 
-async def router_error(request: Request, exc: Exception) -> Response:
-    """Unknown paths (404) and methods (405) from the router, as problems."""
-    assert isinstance(exc, HTTPException)
+def router_response(document: dict[str, Any], exc: HTTPException) -> Response:
+    return Response(json_bytes(document), exc.status_code, exc.headers, PROBLEM_JSON)
+
+
+def router_problem(request: Request, exc: HTTPException) -> dict[str, Any]:
+    """Unknown paths (404) and methods (405) from the router, as problems.
+
+    The `Allow` header of a 405 rides on `exc` and goes out with `router_response`.
+    """
     if exc.status_code == 405:
         document = problem(
             "method_not_allowed", f"{request.method} is not allowed on {request.url.path}"
@@ -103,7 +129,7 @@ async def router_error(request: Request, exc: Exception) -> Response:
             "status": exc.status_code,
             "title": HTTPStatus(exc.status_code).phrase,
         }
-    return Response(json_bytes(document), exc.status_code, exc.headers, PROBLEM_JSON)
+    return document
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:

@@ -1,4 +1,4 @@
-"""What one running mock owns (contract, clock, store) and how it resets or reseeds them."""
+"""What one running mock owns (contract, clock, store, journal, faults); resetting, reseeding."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from typing import Any
 from sequences_mock import fixtures
 from sequences_mock.clock import Clock
 from sequences_mock.contract import Contract
+from sequences_mock.faults import Faults
+from sequences_mock.journal import Journal
 from sequences_mock.settings import Settings
 from sequences_mock.store import ClockSetting, Store, World
 
@@ -21,6 +23,8 @@ class Runtime:
         self.contract = contract
         self.initial = initial
         self.clock = Clock(settings.wall(), monotonic=settings.monotonic)
+        self.journal = Journal(settings.journal_size)
+        self.faults = Faults()
         self.reset()
 
     @classmethod
@@ -29,9 +33,11 @@ class Runtime:
         return cls(settings, Contract.load(), fixtures.load(document))
 
     def reset(self) -> None:
-        """Back to the fixtures the server started with: state and clock alike."""
+        """Back to the fixtures the server started with: state, clock, journal and faults."""
         self._restart_clock(self.initial.clock)
         self.store = Store(self.initial, self.clock)
+        self.journal.clear()
+        self.faults.clear()
 
     def seed(self, document: Any, *, merge: bool = False) -> None:
         """Load a fixture document (whole, or `merge`d by id); nothing changes if it is invalid.

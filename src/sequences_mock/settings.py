@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sequences_mock.journal import DEFAULT_JOURNAL_SIZE
+
 __all__ = ["Settings"]
 
 MiB = 1024 * 1024
@@ -28,5 +30,6 @@ class Settings:
     validate_responses: bool = True
     max_body_bytes: int = 1 * MiB
     max_seed_bytes: int = 256 * MiB
+    journal_size: int = DEFAULT_JOURNAL_SIZE
     monotonic: Callable[[], float] = field(default=time.monotonic, repr=False)
     wall: Callable[[], datetime] = field(default=_wall_clock, repr=False)

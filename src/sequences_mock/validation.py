@@ -19,7 +19,14 @@ from sequences_mock.errors import (
     ValidationFailed,
 )
 
-__all__ = ["Inputs", "check_response", "media_type_of", "parse_json", "read_inputs"]
+__all__ = [
+    "Inputs",
+    "check_response",
+    "coerce_query",
+    "media_type_of",
+    "parse_json",
+    "read_inputs",
+]
 
 _INTEGER = re.compile(r"-?[0-9]+")
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
@@ -47,7 +54,7 @@ def read_inputs(
         # An id that cannot exist names nothing: the same answer as an unknown id.
         raise NotFound(f"no resource at {', '.join(map(str, path.values()))}")
     document = _parse_body(operation, content_type, body)
-    query = _coerce_query(operation.query_parameters, query_items)
+    query = coerce_query(operation.query_parameters, query_items)
     problems = schema_problems(operation.query_validator, query, "query")
     if operation.body is not None and document is not _ABSENT:
         problems += schema_problems(operation.body.validator, document, "body")
@@ -118,7 +125,7 @@ def _parse_body(operation: Operation, content_type: str | None, body: bytes) -> 
     return parse_json(body)
 
 
-def _coerce_query(
+def coerce_query(
     parameters: tuple[Parameter, ...], items: Iterable[tuple[str, str]]
 ) -> dict[str, Any]:
     """Turn query strings into the types their schemas name; a repeated name becomes a list."""
