@@ -9,9 +9,10 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from default_world import READ_WRITE, SyncASGITransport, bearer
+from default_world import READ_WRITE, bearer
 from sequences_mock.app import create_app
 from sequences_mock.runtime import Runtime
+from sequences_mock.testing import SyncASGITransport
 
 
 @pytest.fixture(scope="session")

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import httpx
-from starlette.applications import Starlette
 
 ACME = "424b1fee-9709-4315-85d9-5954058b4714"
 GLOBEX = "70ad2ccd-03bb-405b-a04f-14a7b6d801b2"
@@ -33,18 +31,3 @@ def sequences_in_state(client: httpx.Client, **match: Any) -> list[dict[str, Any
         for sequence in state["sequences"]
         if all(sequence.get(name) == value for name, value in match.items())
     ]
-
-
-class SyncASGITransport(httpx.BaseTransport):
-    """Drives the ASGI app from plain synchronous tests, one event loop per request."""
-
-    def __init__(self, app: Starlette) -> None:
-        self._transport = httpx.ASGITransport(app=app)
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        async def exchange() -> httpx.Response:
-            response = await self._transport.handle_async_request(request)
-            content = await response.aread()
-            return httpx.Response(response.status_code, headers=response.headers, content=content)
-
-        return asyncio.run(exchange())

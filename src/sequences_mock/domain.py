@@ -70,6 +70,7 @@ class ApiKey:
     key: str
     workspace_id: str
     scopes: frozenset[str]
+    name: str | None = None
 
     def __repr__(self) -> str:
         return f"ApiKey(key='…{self.key[-4:]}', workspace_id={self.workspace_id!r})"

@@ -51,6 +51,8 @@ COLLECTIONS = {
     "contact_lists": "id",
     "sequences": "id",
 }
+#: Fields besides the identifying one that no two items of a collection may share.
+ALSO_UNIQUE = {"api_keys": ("name",)}
 #: Fields that point at another collection, and the collection they point at.
 REFERENCES = {
     "contacts": {"company_id": "companies"},
@@ -257,22 +259,23 @@ def _items(document: Any, collection: str) -> Iterator[tuple[int, dict[str, Any]
 def _duplicate_problems(document: Any, label: Label) -> list[FieldProblem]:
     problems = []
     for collection, id_field in COLLECTIONS.items():
-        first_seen: dict[str, int] = {}
-        for index, item in _items(document, collection):
-            identity = item.get(id_field)
-            if not isinstance(identity, str):
-                continue
-            if identity in first_seen:
-                problems.append(
-                    FieldProblem(
-                        "body",
-                        f"{label(collection, index)}.{id_field}",
-                        f"duplicate {id_field} {identity}, first used at "
-                        f"{label(collection, first_seen[identity])}",
+        for unique_field in (id_field, *ALSO_UNIQUE.get(collection, ())):
+            first_seen: dict[str, int] = {}
+            for index, item in _items(document, collection):
+                identity = item.get(unique_field)
+                if not isinstance(identity, str):
+                    continue
+                if identity in first_seen:
+                    problems.append(
+                        FieldProblem(
+                            "body",
+                            f"{label(collection, index)}.{unique_field}",
+                            f"duplicate {unique_field} {identity}, first used at "
+                            f"{label(collection, first_seen[identity])}",
+                        )
                     )
-                )
-            else:
-                first_seen[identity] = index
+                else:
+                    first_seen[identity] = index
     return problems
 
 
@@ -358,7 +361,7 @@ def _build(document: dict[str, Any]) -> World:
         ),
         workspaces={w["id"]: Workspace(w["id"], w["name"]) for w in document.get("workspaces", [])},
         api_keys={
-            k["key"]: ApiKey(k["key"], k["workspace_id"], frozenset(k["scopes"]))
+            k["key"]: ApiKey(k["key"], k["workspace_id"], frozenset(k["scopes"]), k.get("name"))
             for k in document.get("api_keys", [])
         },
         companies={
@@ -411,7 +414,12 @@ def dump(world: World) -> dict[str, Any]:
         document["clock"] = {"now": format_timestamp(world.clock.now), "frozen": world.clock.frozen}
     document["workspaces"] = [{"id": w.id, "name": w.name} for w in world.workspaces.values()]
     document["api_keys"] = [
-        {"key": k.key, "workspace_id": k.workspace_id, "scopes": sorted(k.scopes)}
+        {
+            "key": k.key,
+            **({"name": k.name} if k.name is not None else {}),
+            "workspace_id": k.workspace_id,
+            "scopes": sorted(k.scopes),
+        }
         for k in world.api_keys.values()
     ]
     document["companies"] = [

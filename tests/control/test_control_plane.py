@@ -14,12 +14,12 @@ from default_world import (
     CLOCK_START,
     GLOBEX_READ_WRITE,
     READ_WRITE,
-    SyncASGITransport,
     bearer,
     sequences_in_state,
 )
 from sequences_mock.app import create_app
 from sequences_mock.settings import Settings
+from sequences_mock.testing import SyncASGITransport
 
 ACME_WS = "11111111-1111-4111-8111-111111111111"
 TEMPLATE = "22222222-2222-4222-8222-222222222222"

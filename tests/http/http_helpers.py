@@ -6,9 +6,7 @@ from typing import Any
 
 import httpx
 
-from default_world import ACME, SyncASGITransport, sequences_in_state
-
-__all__ = ["SyncASGITransport"]
+from default_world import ACME, sequences_in_state
 
 SEQUENCE_KEYS = {
     "id",

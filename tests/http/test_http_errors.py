@@ -8,13 +8,14 @@ from typing import Any
 
 import httpx
 import pytest
-from http_helpers import SEQUENCE_KEYS, SyncASGITransport, assert_problem
+from http_helpers import SEQUENCE_KEYS, assert_problem
 
 import sequences_mock.api
 import sequences_mock.views
 from default_world import AMELIE_RUN, READ_WRITE, bearer
 from sequences_mock.app import create_app
 from sequences_mock.settings import Settings
+from sequences_mock.testing import SyncASGITransport
 
 PAUSED_RUN = "3b6b9066-45e2-4114-b288-04dbff2fff15"
 

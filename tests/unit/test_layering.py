@@ -126,7 +126,8 @@ LAYERS = {
         ("settings", "runtime", "auth", "views", "problems", "bodies", "api", "control"), 3
     ),
     "app": 4,
-    **dict.fromkeys(("server", "cli", "__main__"), 5),
+    **dict.fromkeys(("server", "cli", "__main__", "testing"), 5),
+    "pytest_plugin": 6,
 }
 
 
