@@ -10,7 +10,7 @@ from time import perf_counter
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -20,6 +20,7 @@ from sequences_mock.bodies import read_body
 from sequences_mock.contract import Contract, Operation
 from sequences_mock.domain import ApiKey, Status, StopReason, StopScope
 from sequences_mock.errors import (
+    ContentTooLarge,
     ContractViolation,
     FieldProblem,
     Location,
@@ -124,7 +125,9 @@ def _endpoint(operations: dict[str, Operation]) -> Callable[[Request], Any]:
         runtime: Runtime = request.app.state.runtime
         operation = operations["GET" if request.method == "HEAD" else request.method]
         fault = runtime.faults.take(operation.operation_id) if runtime.faults else None
+        limit = runtime.settings.max_body_bytes
         body = b""
+        body_unread = operation.body is not None
         headers: dict[str, str] = {}
         try:
             if fault is not None:
@@ -134,8 +137,9 @@ def _endpoint(operations: dict[str, Operation]) -> Callable[[Request], Any]:
                 status = fault.status
             else:
                 key = authenticate(runtime.store, request.headers.get("authorization"), operation)
-                if operation.body is not None:
-                    body = await read_body(request, runtime.settings.max_body_bytes)
+                if body_unread:
+                    body_unread = False
+                    body = await read_body(request, limit)
                 inputs = validation.read_inputs(
                     operation,
                     request.path_params,
@@ -147,6 +151,9 @@ def _endpoint(operations: dict[str, Operation]) -> Callable[[Request], Any]:
         except MockError as error:
             document, headers = problems.problem_for(error)
             status = document["status"]
+        if body_unread:
+            # Refused before its body was read (a fault, a bad key): the journal still shows it.
+            body = await _body_for_journal(request, limit)
         violation = _violation(runtime, operation, status, document, headers)
         if violation is not None:
             document, headers = problems.problem_for(violation)
@@ -211,6 +218,13 @@ def record(
         fault=fault,
         duration_ms=(perf_counter() - started) * 1000,
     )
+
+
+async def _body_for_journal(request: Request, limit: int) -> bytes:
+    try:
+        return await read_body(request, limit)
+    except (ContentTooLarge, ClientDisconnect):
+        return b""
 
 
 def _violation(

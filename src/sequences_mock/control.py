@@ -60,7 +60,6 @@ FAULT_SCHEMA = {
         "delay_ms": {"type": "integer", "minimum": 0, "maximum": 60_000},
         "retry_after": {"type": "integer", "minimum": 0, "maximum": 86_400},
     },
-    "anyOf": [{"required": ["status"]}, {"required": ["delay_ms"]}],
     "dependentRequired": {"retry_after": ["status"]},
 }
 
@@ -126,8 +125,12 @@ def control_routes(contract: Contract) -> list[Route]:
             cleared = len(journal)
             journal.clear()
             return _json({"cleared": cleared})
-        query = coerce_query(JOURNAL_PARAMETERS, request.query_params.multi_items())
-        errors = schema_problems(journal_query, query, "query")
+        items = request.query_params.multi_items()
+        query = coerce_query(JOURNAL_PARAMETERS, items)
+        errors = schema_problems(journal_query, query, "query") + [
+            FieldProblem("query", name, "is not a filter of the journal")
+            for name in dict(items).keys() - query.keys()
+        ]
         if errors:
             raise ValidationFailed(f"query {errors[0]}", errors)
         if "method" in query:
@@ -212,6 +215,9 @@ def _check_fault(contract: Contract, change: dict[str, Any]) -> None:
         raise ValidationFailed(
             f"body operation: {message}", [FieldProblem("body", "operation", message)]
         )
+    if "status" not in change and "delay_ms" not in change:
+        message = "give a status to answer with, a delay_ms to wait, or both"
+        raise ValidationFailed(f"body: {message}", [FieldProblem("body", "status", message)])
     status = change.get("status")
     undeclared = [op.operation_id for op in operations if status and status not in op.responses]
     if undeclared:
@@ -229,7 +235,6 @@ def _journal_query_schema(contract: Contract) -> dict[str, Any]:
             "since": {"type": "integer", "minimum": 0},
             "limit": {"type": "integer", "minimum": 0},
         },
-        "additionalProperties": {"not": {}},
     }
 
 

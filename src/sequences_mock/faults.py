@@ -64,8 +64,8 @@ class Faults:
         return list(self._pending)
 
     def clear(self) -> None:
+        """Drop every pending fault; ids go on counting, so the journal's stay unambiguous."""
         self._pending.clear()
-        self._next_id = 1
 
     def __bool__(self) -> bool:
         return bool(self._pending)

@@ -24,7 +24,6 @@ class Runtime:
         self.initial = initial
         self.clock = Clock(settings.wall(), monotonic=settings.monotonic)
         self.journal = Journal(settings.journal_size)
-        self.faults = Faults()
         self.reset()
 
     @classmethod
@@ -37,7 +36,7 @@ class Runtime:
         self._restart_clock(self.initial.clock)
         self.store = Store(self.initial, self.clock)
         self.journal.clear()
-        self.faults.clear()
+        self.faults = Faults()
 
     def seed(self, document: Any, *, merge: bool = False) -> None:
         """Load a fixture document (whole, or `merge`d by id); nothing changes if it is invalid.
