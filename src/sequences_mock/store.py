@@ -23,8 +23,12 @@ from sequences_mock.domain import (
     Workspace,
 )
 from sequences_mock.errors import NotFound
+from sequences_mock.indexes import SortedIndex, created_bounds, order_key
 
 __all__ = ["ClockSetting", "ListQuery", "Page", "Store", "World"]
+
+#: A list filter: workspace, and optionally status and template.
+Selection = tuple[str, Status | None, str | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,6 +97,7 @@ class Store:
         self._by_status: dict[tuple[str, Status], set[str]] = {}
         self._by_template: dict[tuple[str, str], set[str]] = {}
         self._deadlines: list[tuple[datetime, str]] = []
+        self._sorted: dict[Selection, dict[tuple[str, bool], SortedIndex]] = {}
         self._store_all(world.sequences.values())
 
     # -- reads ---------------------------------------------------------------------------------
@@ -133,19 +138,32 @@ class Store:
         return self._visible(workspace_id, sequence_id)
 
     def list_sequences(self, workspace_id: str, query: ListQuery) -> Page:
+        """One page of a query: a slice of a sorted index, so its cost follows the page size.
+
+        A `created_at` range with another sort order is the exception: the range is found in
+        the `created_at` index, then sorted, so its cost follows the number of matches.
+        """
         self.resume_due()
-        candidates = self._candidates(workspace_id, query)
-        sequences = self._sequences
-        matching = [
-            sequence
-            for sequence in (sequences[sequence_id] for sequence_id in candidates)
-            if (query.created_after is None or sequence.created_at > query.created_after)
-            and (query.created_before is None or sequence.created_at < query.created_before)
-        ]
-        matching.sort(key=_by_id)
-        matching.sort(key=_SORT_KEYS[query.sort_by], reverse=query.order == "desc")
-        start = (query.page - 1) * query.size
-        return Page(matching[start : start + query.size], len(matching), query.page, query.size)
+        descending = query.order == "desc"
+        template_id = query.template_id.lower() if query.template_id is not None else None
+        after, before = query.created_after, query.created_before
+        ranged = after is not None or before is not None
+        offset = (query.page - 1) * query.size
+        if ranged and query.sort_by != "created_at":
+            by_creation = self._sorted_index(workspace_id, query.status, template_id)
+            first, last = by_creation.span(*created_bounds(False, after, before))
+            matching = by_creation.slice(first, last)
+            matching.sort(key=order_key(query.sort_by, descending))
+            items, total = matching[offset : offset + query.size], len(matching)
+        else:
+            index = self._sorted_index(
+                workspace_id, query.status, template_id, query.sort_by, descending
+            )
+            bounds = created_bounds(descending, after, before) if ranged else (None, None)
+            first, last = index.span(*bounds)
+            start = first + offset
+            items, total = index.slice(start, min(last, start + query.size)), last - first
+        return Page(items, total, query.page, query.size)
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -207,14 +225,54 @@ class Store:
             raise NotFound(f"no sequence {sequence_id} in this workspace")
         return sequence
 
-    def _candidates(self, workspace_id: str, query: ListQuery) -> Iterable[str]:
+    def _sorted_index(
+        self,
+        workspace_id: str,
+        status: Status | None,
+        template_id: str | None,
+        sort_by: str = "created_at",
+        descending: bool = False,
+    ) -> SortedIndex:
+        """The index of one filter in one order, built on first use and kept up to date."""
+        selection = (workspace_id, status, template_id)
+        indexes = self._sorted.get(selection)
+        index = indexes.get((sort_by, descending)) if indexes else None
+        if index is None:
+            members = [self._sequences[i] for i in self._candidates(*selection)]
+            index = SortedIndex(order_key(sort_by, descending), members)
+            # An empty selection is not kept: it costs nothing to build again, and keeping it
+            # would let random filters grow the store.
+            if members:
+                self._sorted.setdefault(selection, {})[(sort_by, descending)] = index
+        return index
+
+    def _candidates(
+        self, workspace_id: str, status: Status | None, template_id: str | None
+    ) -> Iterable[str]:
         sets = [self._by_workspace.get(workspace_id, set())]
-        if query.status is not None:
-            sets.append(self._by_status.get((workspace_id, query.status), set()))
-        if query.template_id is not None:
-            sets.append(self._by_template.get((workspace_id, query.template_id.lower()), set()))
+        if status is not None:
+            sets.append(self._by_status.get((workspace_id, status), set()))
+        if template_id is not None:
+            sets.append(self._by_template.get((workspace_id, template_id), set()))
         smallest, *others = sorted(sets, key=len)
         return smallest.intersection(*others) if others else smallest
+
+    def _update_sorted(self, previous: Sequence | None, sequence: Sequence) -> None:
+        """Move a changed sequence within every kept index that held it or now should."""
+        before = _selections(previous) if previous is not None else ()
+        after = _selections(sequence)
+        for selection in {*before, *after}:
+            indexes = self._sorted.get(selection)
+            if not indexes:
+                continue
+            for index in indexes.values():
+                if previous is not None and selection in before:
+                    if selection in after:
+                        index.replace(previous, sequence)
+                    else:
+                        index.discard(previous)
+                else:
+                    index.add(sequence)
 
     def _company_colleagues(self, target: Sequence) -> list[Sequence]:
         """Other unfinished runs of the target's template aimed at its contact's company."""
@@ -249,6 +307,8 @@ class Store:
                 sequence.id
             )
             self._sequences[sequence.id] = sequence
+            if self._sorted:
+                self._update_sorted(previous, sequence)
             if sequence.paused_until is not None and sequence.paused_until != (
                 previous.paused_until if previous else None
             ):
@@ -258,12 +318,12 @@ class Store:
         return f"Store(sequences={len(self._sequences)}, clock={self.clock!r})"
 
 
-def _by_id(sequence: Sequence) -> str:
-    return sequence.id
-
-
-_SORT_KEYS = {
-    "created_at": lambda sequence: sequence.created_at,
-    "updated_at": lambda sequence: sequence.updated_at,
-    "status": lambda sequence: sequence.status.value,
-}
+def _selections(sequence: Sequence) -> tuple[Selection, ...]:
+    """The filters (workspace, status, template) whose lists include `sequence`."""
+    workspace_id, status, template_id = sequence.workspace_id, sequence.status, sequence.template_id
+    return (
+        (workspace_id, None, None),
+        (workspace_id, status, None),
+        (workspace_id, None, template_id),
+        (workspace_id, status, template_id),
+    )
