@@ -31,17 +31,17 @@ from sequences_mock.runtime import Runtime
 from sequences_mock.store import ListQuery, Store
 from sequences_mock.timestamps import TimestampError, parse_timestamp
 from sequences_mock.validation import Inputs
-from sequences_mock.views import page_view, sequence_view
+from sequences_mock.views import Body, Renderer
 
 __all__ = ["HANDLERS", "api_routes", "record", "unrouted"]
 
 logger = logging.getLogger("sequences_mock")
 
-Reply = tuple[int, Any]
-Handler = Callable[[Store, ApiKey, Inputs], Reply]
+Reply = tuple[int, Body]
+Handler = Callable[[Store, Renderer, ApiKey, Inputs], Reply]
 
 
-def list_sequences(store: Store, key: ApiKey, inputs: Inputs) -> Reply:
+def list_sequences(store: Store, render: Renderer, key: ApiKey, inputs: Inputs) -> Reply:
     query = inputs.query
     page = store.list_sequences(
         key.workspace_id,
@@ -56,32 +56,33 @@ def list_sequences(store: Store, key: ApiKey, inputs: Inputs) -> Reply:
             size=query["size"],
         ),
     )
-    return 200, page_view(page)
+    return 200, render.page(page)
 
 
-def get_sequence(store: Store, key: ApiKey, inputs: Inputs) -> Reply:
-    return 200, sequence_view(store.get_sequence(key.workspace_id, inputs.path["sequence_id"]))
+def get_sequence(store: Store, render: Renderer, key: ApiKey, inputs: Inputs) -> Reply:
+    sequence = store.get_sequence(key.workspace_id, inputs.path["sequence_id"])
+    return 200, render.sequence(sequence)
 
 
-def update_sequence(store: Store, key: ApiKey, inputs: Inputs) -> Reply:
+def update_sequence(store: Store, render: Renderer, key: ApiKey, inputs: Inputs) -> Reply:
     sequence_id, changes = inputs.path["sequence_id"], inputs.body["variables"]
-    return 200, sequence_view(store.update_variables(key.workspace_id, sequence_id, changes))
+    return 200, render.sequence(store.update_variables(key.workspace_id, sequence_id, changes))
 
 
-def pause_sequence(store: Store, key: ApiKey, inputs: Inputs) -> Reply:
+def pause_sequence(store: Store, render: Renderer, key: ApiKey, inputs: Inputs) -> Reply:
     until = _timestamp(inputs.body, "paused_until", "body")
     assert until is not None
-    return 200, sequence_view(store.pause(key.workspace_id, inputs.path["sequence_id"], until))
+    return 200, render.sequence(store.pause(key.workspace_id, inputs.path["sequence_id"], until))
 
 
-def resume_sequence(store: Store, key: ApiKey, inputs: Inputs) -> Reply:
-    return 200, sequence_view(store.resume(key.workspace_id, inputs.path["sequence_id"]))
+def resume_sequence(store: Store, render: Renderer, key: ApiKey, inputs: Inputs) -> Reply:
+    return 200, render.sequence(store.resume(key.workspace_id, inputs.path["sequence_id"]))
 
 
-def stop_sequence(store: Store, key: ApiKey, inputs: Inputs) -> Reply:
+def stop_sequence(store: Store, render: Renderer, key: ApiKey, inputs: Inputs) -> Reply:
     reason, scope = StopReason(inputs.body["reason"]), StopScope(inputs.body["scope"])
     stopped = store.stop(key.workspace_id, inputs.path["sequence_id"], reason, scope)
-    return 200, sequence_view(stopped)
+    return 200, render.sequence(stopped)
 
 
 HANDLERS: dict[str, Handler] = {
@@ -134,7 +135,7 @@ def _endpoint(operations: dict[str, Operation]) -> Callable[[Request], Any]:
                 await asyncio.sleep(fault.delay_ms / 1000)
             if fault is not None and fault.status is not None:
                 document, headers = problems.fault_problem(fault.status, fault.retry_after)
-                status = fault.status
+                status, reply = fault.status, Body.of(document)
             else:
                 key = authenticate(runtime.store, request.headers.get("authorization"), operation)
                 if body_unread:
@@ -147,24 +148,25 @@ def _endpoint(operations: dict[str, Operation]) -> Callable[[Request], Any]:
                     request.headers.get("content-type"),
                     body,
                 )
-                status, document = HANDLERS[operation.operation_id](runtime.store, key, inputs)
+                handler = HANDLERS[operation.operation_id]
+                status, reply = handler(runtime.store, runtime.renderer, key, inputs)
         except MockError as error:
             document, headers = problems.problem_for(error)
-            status = document["status"]
+            status, reply = document["status"], Body.of(document)
         if body_unread:
             # Refused before its body was read (a fault, a bad key): the journal still shows it.
             body = await _body_for_journal(request, limit)
-        violation = _violation(runtime, operation, status, document, headers)
+        violation = _violation(runtime, operation, status, reply.document, headers)
         if violation is not None:
             document, headers = problems.problem_for(violation)
-            status = document["status"]
+            status, reply = document["status"], Body.of(document)
         record(
             runtime,
             request,
             operation.operation_id,
             body,
             status,
-            document,
+            reply.document,
             started=started,
             violation=violation.detail if violation else None,
             fault=fault.id if fault else None,
@@ -173,7 +175,7 @@ def _endpoint(operations: dict[str, Operation]) -> Callable[[Request], Any]:
         media_type = (
             declared.media_type if declared and declared.media_type else problems.PROBLEM_JSON
         )
-        return Response(problems.json_bytes(document), status, headers, media_type)
+        return Response(reply.data, status, headers, media_type)
 
     return endpoint
 

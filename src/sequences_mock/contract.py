@@ -54,6 +54,8 @@ class Operation:
     query_validator: Validator
     body: BodySpec | None
     responses: dict[int, ResponseSpec]
+    #: A request without query parameters passes `query_validator` (checked once, at load).
+    accepts_no_query: bool
 
     def __repr__(self) -> str:
         return f"Operation({self.operation_id!r}, {self.method} {self.path})"
@@ -101,6 +103,7 @@ class Contract:
             by_key[(parameter["in"], parameter["name"])] = parameter
         parameters = list(by_key.values())
         security = spec.get("security", self.document.get("security", []))
+        query_validator = self._object_validator(parameters, "query")
         return Operation(
             operation_id=spec["operationId"],
             method=method.upper(),
@@ -111,13 +114,14 @@ class Contract:
             path_parameters=self._parameters(parameters, "path"),
             query_parameters=self._parameters(parameters, "query"),
             path_validator=self._object_validator(parameters, "path"),
-            query_validator=self._object_validator(parameters, "query"),
+            query_validator=query_validator,
             body=self._body(spec.get("requestBody")),
             responses={
                 int(status): self._response(response)
                 for status, response in spec.get("responses", {}).items()
                 if status.isdigit()
             },
+            accepts_no_query=query_validator.is_valid({}),
         )
 
     def _resolve(self, node: dict[str, Any]) -> dict[str, Any]:

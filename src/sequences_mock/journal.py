@@ -6,6 +6,7 @@ from collections import Counter, deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 __all__ = ["BODY_LIMIT", "DEFAULT_JOURNAL_SIZE", "Entry", "Journal", "JournalQuery"]
 
@@ -14,9 +15,12 @@ DEFAULT_JOURNAL_SIZE = 10_000
 BODY_LIMIT = 8 * 1024
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One request and the answer the mock gave it; the API key only by its last 4 characters."""
+class Entry(NamedTuple):
+    """One request and the answer the mock gave it; the API key only by its last 4 characters.
+
+    A named tuple because one is made per request: it builds several times faster than a
+    frozen dataclass.
+    """
 
     seq: int
     time: datetime

@@ -11,6 +11,7 @@ from sequences_mock.faults import Faults
 from sequences_mock.journal import Journal
 from sequences_mock.settings import Settings
 from sequences_mock.store import ClockSetting, Store, World
+from sequences_mock.views import Renderer
 
 __all__ = ["Runtime"]
 
@@ -24,6 +25,7 @@ class Runtime:
         self.initial = initial
         self.clock = Clock(settings.wall(), monotonic=settings.monotonic)
         self.journal = Journal(settings.journal_size)
+        self.renderer = Renderer()
         self.reset()
 
     @classmethod
@@ -47,6 +49,7 @@ class Runtime:
         if isinstance(document, dict) and "clock" in document:
             self._restart_clock(world.clock)
         self.store = Store(world, self.clock)
+        self.renderer.clear()
 
     def _restart_clock(self, setting: ClockSetting | None) -> None:
         """Start the clock where a fixture says, or on the wall clock when it says nothing."""

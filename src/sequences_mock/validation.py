@@ -55,7 +55,11 @@ def read_inputs(
         raise NotFound(f"no resource at {', '.join(map(str, path.values()))}")
     document = _parse_body(operation, content_type, body)
     query = coerce_query(operation.query_parameters, query_items)
-    problems = schema_problems(operation.query_validator, query, "query")
+    problems = (
+        schema_problems(operation.query_validator, query, "query")
+        if query or not operation.accepts_no_query
+        else []
+    )
     if operation.body is not None and document is not _ABSENT:
         problems += schema_problems(operation.body.validator, document, "body")
     if problems:

@@ -1,21 +1,81 @@
-"""The public JSON shapes: exactly the fields the API documents, nothing mock-only."""
+"""The public JSON shapes: exactly the fields the API documents, nothing mock-only.
+
+A `Renderer` keeps each sequence's JSON (document and bytes) while that version of the sequence
+lives, so a page is joined from ready bytes instead of being formatted and encoded again. The
+documents stay beside the bytes because every response is still validated whole.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
+from sequences_mock import _json
+from sequences_mock.domain import Sequence
 from sequences_mock.fixtures import sequence_record
 from sequences_mock.store import Page
 
-__all__ = ["page_view", "sequence_view"]
+__all__ = ["Body", "Renderer", "sequence_view"]
 
 sequence_view = sequence_record
 
+#: Kept renderings before the cache starts over: a bound on memory, not a tuning knob.
+CACHE_LIMIT = 50_000
 
-def page_view(page: Page) -> dict[str, Any]:
-    return {
-        "items": [sequence_view(sequence) for sequence in page.items],
-        "total": page.total,
-        "total_pages": page.total_pages,
-        "has_more": page.has_more,
-    }
+
+@dataclass(frozen=True, slots=True)
+class Body:
+    """A JSON response body as data (for validation) and as the bytes that go out."""
+
+    document: Any
+    data: bytes
+
+    @classmethod
+    def of(cls, document: Any) -> Body:
+        return cls(document, _json.dumps(document))
+
+
+class Renderer:
+    """Renders sequences and pages, reusing the rendering of a sequence until it changes."""
+
+    def __init__(self, view: Callable[[Sequence], dict[str, Any]] = sequence_view) -> None:
+        self._view = view
+        self._cache: dict[str, tuple[Sequence, Body]] = {}
+
+    def sequence(self, sequence: Sequence) -> Body:
+        cached = self._cache.get(sequence.id)
+        # Sequences are immutable and replaced on every change: the same object, the same JSON.
+        if cached is not None and cached[0] is sequence:
+            return cached[1]
+        if len(self._cache) >= CACHE_LIMIT:
+            self._cache.clear()
+        body = Body.of(self._view(sequence))
+        self._cache[sequence.id] = (sequence, body)
+        return body
+
+    def page(self, page: Page) -> Body:
+        items = [self.sequence(sequence) for sequence in page.items]
+        has_more = b"true" if page.has_more else b"false"
+        data = b"".join(
+            (
+                b'{"items":[',
+                b",".join(item.data for item in items),
+                b'],"total":%d,"total_pages":%d,"has_more":%s}'
+                % (page.total, page.total_pages, has_more),
+            )
+        )
+        document = {
+            "items": [item.document for item in items],
+            "total": page.total,
+            "total_pages": page.total_pages,
+            "has_more": page.has_more,
+        }
+        return Body(document, data)
+
+    def clear(self) -> None:
+        """Forget every rendering (after a seed, whose sequences are all new objects)."""
+        self._cache.clear()
+
+    def __len__(self) -> int:
+        return len(self._cache)

@@ -24,6 +24,7 @@ from default_world import (
 from sequences_mock.app import create_app
 from sequences_mock.settings import Settings
 from sequences_mock.testing import SyncASGITransport
+from sequences_mock.views import Body
 
 ELLIPSIS = "\u2026"
 RW = bearer(READ_WRITE)
@@ -345,9 +346,11 @@ def test_control_plane_and_contract_calls_are_not_journaled(client):
 @pytest.mark.contract_violation_expected
 def test_a_contract_violation_is_recorded_on_its_entry(client, monkeypatch):
     """When the mock breaks its contract the entry says how, next to the 500 it sent instead."""
-    broken = {"items": "not a list"}
+    broken = Body.of({"items": "not a list"})
     monkeypatch.setitem(
-        sequences_mock.api.HANDLERS, "listSequences", lambda store, key, inputs: (200, broken)
+        sequences_mock.api.HANDLERS,
+        "listSequences",
+        lambda store, render, key, inputs: (200, broken),
     )
 
     response = client.get("/v1/sequences", headers=RW)

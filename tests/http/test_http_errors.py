@@ -9,13 +9,14 @@ from typing import Any
 import httpx
 import pytest
 from http_helpers import SEQUENCE_KEYS, assert_problem
+from starlette.applications import Starlette
 
-import sequences_mock.api
-import sequences_mock.views
 from default_world import AMELIE_RUN, READ_WRITE, bearer
 from sequences_mock.app import create_app
+from sequences_mock.runtime import Runtime
 from sequences_mock.settings import Settings
 from sequences_mock.testing import SyncASGITransport
+from sequences_mock.views import Renderer, sequence_view
 
 PAUSED_RUN = "3b6b9066-45e2-4114-b288-04dbff2fff15"
 
@@ -156,24 +157,22 @@ def with_bad_status(view: Callable[..., dict[str, Any]]) -> Callable[..., dict[s
 
 
 @pytest.mark.parametrize(
-    ("target", "bug", "method", "path", "kwargs", "operation_id", "where"),
+    ("bug", "method", "path", "kwargs", "operation_id", "where"),
     [
-        (sequences_mock.api, with_extra_field, "GET", f"/v1/sequences/{AMELIE_RUN}", {},
-         "getSequence", "body at /:"),
-        (sequences_mock.views, with_extra_field, "GET", "/v1/sequences", {},
-         "listSequences", "body at /items/0:"),
-        (sequences_mock.api, with_bad_status, "PATCH", f"/v1/sequences/{AMELIE_RUN}",
-         {"json": {"variables": {}}}, "updateSequence", "body at /status:"),
-        (sequences_mock.api, with_bad_status, "POST", f"/v1/sequences/{PAUSED_RUN}/resume",
-         {}, "resumeSequence", "body at /status:"),
+        (with_extra_field, "GET", f"/v1/sequences/{AMELIE_RUN}", {}, "getSequence", "body at /:"),
+        (with_extra_field, "GET", "/v1/sequences", {}, "listSequences", "body at /items/0:"),
+        (with_bad_status, "PATCH", f"/v1/sequences/{AMELIE_RUN}", {"json": {"variables": {}}},
+         "updateSequence", "body at /status:"),
+        (with_bad_status, "POST", f"/v1/sequences/{PAUSED_RUN}/resume", {},
+         "resumeSequence", "body at /status:"),
     ],
 )  # fmt: skip
 @pytest.mark.contract_violation_expected
 def test_contract_violation_is_a_500_problem_and_logged(
     acme: httpx.Client,
+    runtime: Runtime,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
-    target: Any,
     bug: Callable[..., Any],
     method: str,
     path: str,
@@ -182,7 +181,7 @@ def test_contract_violation_is_a_500_problem_and_logged(
     where: str,
 ) -> None:
     """A handler answer that breaks the contract becomes 500 mock_contract_violation, logged."""
-    monkeypatch.setattr(target, "sequence_view", bug(target.sequence_view))
+    monkeypatch.setattr(runtime, "renderer", Renderer(bug(sequence_view)))
     with caplog.at_level(logging.ERROR, logger="sequences_mock"):
         response = acme.request(method, path, **kwargs)
     document = assert_problem(response, 500, "mock_contract_violation")
@@ -196,12 +195,13 @@ def test_contract_violation_is_a_500_problem_and_logged(
 
 @pytest.mark.contract_violation_expected
 def test_extra_field_error_log_names_the_field(
-    acme: httpx.Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    acme: httpx.Client,
+    runtime: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The logged violation says which property was unexpected."""
-    monkeypatch.setattr(
-        sequences_mock.api, "sequence_view", with_extra_field(sequences_mock.api.sequence_view)
-    )
+    monkeypatch.setattr(runtime, "renderer", Renderer(with_extra_field(sequence_view)))
     with caplog.at_level(logging.ERROR, logger="sequences_mock"):
         acme.get(f"/v1/sequences/{AMELIE_RUN}")
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
@@ -209,9 +209,15 @@ def test_extra_field_error_log_names_the_field(
 
 
 @pytest.fixture
-def unchecked() -> Iterator[httpx.Client]:
-    """A separate app with response validation off, on the default fixtures, Acme key."""
-    app = create_app(Settings(validate_responses=False))
+def unchecked_app() -> Starlette:
+    """A separate app with response validation off, on the default fixtures."""
+    return create_app(Settings(validate_responses=False))
+
+
+@pytest.fixture
+def unchecked(unchecked_app: Starlette) -> Iterator[httpx.Client]:
+    """A client of the unchecked app with the Acme key."""
+    app = unchecked_app
     with httpx.Client(
         transport=SyncASGITransport(app), base_url="http://mock", headers=bearer(READ_WRITE)
     ) as client:
@@ -219,12 +225,12 @@ def unchecked() -> Iterator[httpx.Client]:
 
 
 def test_without_response_validation_the_bug_passes_through(
-    unchecked: httpx.Client, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    unchecked_app: Starlette,
+    unchecked: httpx.Client,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     """With validate_responses=False the extra field reaches the client unchecked."""
-    monkeypatch.setattr(
-        sequences_mock.api, "sequence_view", with_extra_field(sequences_mock.api.sequence_view)
-    )
+    unchecked_app.state.runtime.renderer = Renderer(with_extra_field(sequence_view))
     with caplog.at_level(logging.ERROR, logger="sequences_mock"):
         response = unchecked.get(f"/v1/sequences/{AMELIE_RUN}")
     assert response.status_code == 200

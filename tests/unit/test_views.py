@@ -1,0 +1,64 @@
+"""The `Renderer`: cached renderings are byte for byte what encoding the document gives."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from default_world import ACME, AMELIE_RUN, GLOBEX
+from sequences_mock import _json, fixtures
+from sequences_mock.clock import Clock
+from sequences_mock.domain import Status
+from sequences_mock.store import ListQuery, Store
+from sequences_mock.views import Renderer, sequence_view
+
+WORLD = fixtures.load(fixtures.read_document(fixtures.DEFAULT_FIXTURES))
+
+
+@pytest.fixture
+def store() -> Store:
+    assert WORLD.clock is not None
+    return Store(WORLD, Clock(WORLD.clock.now, frozen=True))
+
+
+@pytest.mark.parametrize("workspace_id", [ACME, GLOBEX])
+@pytest.mark.parametrize("size", [1, 7, 100])
+@pytest.mark.parametrize("page", [1, 2, 50])
+def test_page_bytes_are_the_encoded_page_document(
+    store: Store, workspace_id: str, size: int, page: int
+) -> None:
+    """The joined bytes decode to the document that was validated, and encode like it."""
+    renderer = Renderer()
+    renderer.page(store.list_sequences(workspace_id, ListQuery(size=size)))  # warm the cache
+
+    body = renderer.page(store.list_sequences(workspace_id, ListQuery(page=page, size=size)))
+
+    assert body.data == _json.dumps(body.document)
+    assert json.loads(body.data) == body.document
+    assert set(body.document) == {"items", "total", "total_pages", "has_more"}
+
+
+def test_a_changed_sequence_is_rendered_anew(store: Store) -> None:
+    """The cache is keyed on the sequence version: a change shows at once."""
+    renderer = Renderer()
+    before = renderer.sequence(store.get_sequence(ACME, AMELIE_RUN))
+    assert renderer.sequence(store.get_sequence(ACME, AMELIE_RUN)) is before
+
+    changed = store.update_variables(ACME, AMELIE_RUN, {"cta": "fresh"})
+    after = renderer.sequence(changed)
+
+    assert after.document["variables"]["cta"] == "fresh"
+    assert after.data == _json.dumps(sequence_view(changed))
+
+
+def test_an_equal_but_different_version_is_not_served_from_the_cache(store: Store) -> None:
+    """Identity, not equality, decides: a new object with another status renders anew."""
+    renderer = Renderer()
+    sequence = store.get_sequence(ACME, AMELIE_RUN)
+    renderer.sequence(sequence)
+
+    other = replace(sequence, status=Status.FAILED)
+
+    assert renderer.sequence(other).document["status"] == "FAILED"
