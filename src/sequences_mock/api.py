@@ -153,6 +153,10 @@ def _endpoint(operations: dict[str, Operation]) -> Callable[[Request], Any]:
         except MockError as error:
             document, headers = problems.problem_for(error)
             status, reply = document["status"], Body.of(document)
+        except Exception as error:
+            # A bug: answered and journaled like any call, so tests that watch for 5xx see it.
+            document, headers = problems.unexpected_problem(request, error), {}
+            status, reply = 500, Body.of(document)
         if body_unread:
             # Refused before its body was read (a fault, a bad key): the journal still shows it.
             body = await _body_for_journal(request, limit)

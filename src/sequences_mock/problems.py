@@ -25,6 +25,7 @@ __all__ = [
     "router_problem",
     "router_response",
     "unexpected_error",
+    "unexpected_problem",
 ]
 
 logger = logging.getLogger("sequences_mock")
@@ -132,8 +133,13 @@ def router_problem(request: Request, exc: HTTPException) -> dict[str, Any]:
     return document
 
 
-async def unexpected_error(request: Request, exc: Exception) -> Response:
-    """The last resort: a bug in the mock, answered as a problem and logged with its traceback."""
+def unexpected_problem(request: Request, exc: Exception) -> dict[str, Any]:
+    """A bug in the mock: logged with its traceback, answered as a 500 problem."""
     logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
-    document = problem("internal_error", f"the mock failed unexpectedly: {type(exc).__name__}")
+    return problem("internal_error", f"the mock failed unexpectedly: {type(exc).__name__}")
+
+
+async def unexpected_error(request: Request, exc: Exception) -> Response:
+    """The last resort outside the API's endpoints (those journal theirs)."""
+    document = unexpected_problem(request, exc)
     return Response(json_bytes(document), 500, media_type=PROBLEM_JSON)

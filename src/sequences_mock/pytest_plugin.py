@@ -54,15 +54,22 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(scope="session")
 def sequences_mock_settings(pytestconfig: pytest.Config) -> Settings:
-    """How the session's mock is built; override this fixture to configure it in code."""
-    fixtures = pytestconfig.getoption("sequences_mock_fixtures") or pytestconfig.getini(
-        "sequences_mock_fixtures"
-    )
+    """How the session's mock is built; override this fixture to configure it in code.
+
+    A relative `--sequences-mock-fixtures` is taken from where pytest was started; a relative
+    `sequences_mock_fixtures` ini value from the ini file's folder.
+    """
+    option = pytestconfig.getoption("sequences_mock_fixtures")
+    ini = pytestconfig.getini("sequences_mock_fixtures")
+    path: Path | None = None
+    if option:
+        path = pytestconfig.invocation_params.dir / option
+    elif ini:
+        path = (
+            pytestconfig.inipath.parent if pytestconfig.inipath else pytestconfig.rootpath
+        ) / ini
     no_validation = pytestconfig.getoption("sequences_mock_no_validate_responses")
     validate = not no_validation and bool(pytestconfig.getini("sequences_mock_validate_responses"))
-    path = Path(fixtures) if fixtures else None
-    if path is not None and not path.is_absolute():
-        path = pytestconfig.rootpath / path
     return Settings(fixtures=path, validate_responses=validate)
 
 
