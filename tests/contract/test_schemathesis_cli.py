@@ -2,22 +2,39 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
+
+import pytest
 
 from live_server import cli_server
 
 ROOT = Path(__file__).parent.parent.parent
 CONFIG = Path(__file__).parent / "schemathesis.toml"
+HOOKS = Path(__file__).parent / "schemathesis_hooks.py"
 REPORTS = ROOT / "reports"
+JUNIT = REPORTS / "schemathesis-junit.xml"
+EVENTS = REPORTS / "schemathesis-events.ndjson"
+SUMMARY = REPORTS / "schemathesis-summary.txt"
 MAX_EXAMPLES = os.environ.get("SEQUENCES_MOCK_MAX_EXAMPLES", "50")
+PHASES = ("examples", "coverage", "fuzzing", "stateful")
 
 
-def test_schemathesis_finds_no_failure_against_the_live_server():
-    """Every check, every stateless phase, fixed seed: zero failures and zero server errors."""
+def test_schemathesis_finds_no_failure_against_the_live_server(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Every check, all four phases, fixed seed: zero failures and zero server errors.
+
+    The hooks reset the mock before each stateful scenario, so every scenario starts from the
+    default world. The summary (cases, responses by status, scenarios, links) is printed and
+    written to reports/schemathesis-summary.txt.
+    """
+    REPORTS.mkdir(exist_ok=True)
     with cli_server("--log-level", "warning") as server:
         run = subprocess.run(
             [
@@ -34,25 +51,81 @@ def test_schemathesis_finds_no_failure_against_the_live_server():
                 "--checks",
                 "all",
                 "--phases",
-                "examples,coverage,fuzzing",
+                ",".join(PHASES),
                 "--max-examples",
                 MAX_EXAMPLES,
                 "--seed",
                 "1",
                 "--report",
-                "junit",
-                "--report-dir",
-                str(REPORTS),
+                "junit,ndjson",
+                "--report-junit-path",
+                str(JUNIT),
+                "--report-ndjson-path",
+                str(EVENTS),
             ],
             capture_output=True,
             text=True,
             timeout=600,
-            env={**os.environ, "SEQUENCES_MOCK_API_KEY": "sk_test_acme_read_write"},
+            env={
+                **os.environ,
+                "SEQUENCES_MOCK_API_KEY": "sk_test_acme_read_write",
+                "SCHEMATHESIS_HOOKS": str(HOOKS),
+            },
             cwd=ROOT,
         )
 
     assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    summary = re.search(r"(\d+) generated, (\d+) passed", run.stdout)
-    assert summary, run.stdout[-3000:]
-    assert int(summary.group(1)) > 300
+    statuses = _statuses_by_phase()
+    summary = _summary(run.stdout, statuses)
+    SUMMARY.write_text(summary)
+    with capsys.disabled():
+        print(f"\n{summary}", end="")
+
+    generated = re.search(r"(\d+) generated, (\d+) passed", run.stdout)
+    assert generated, run.stdout[-3000:]
+    assert int(generated.group(1)) > 300
     assert "failed" not in run.stdout.rsplit("SUMMARY", 1)[-1]
+    assert set(statuses) == set(PHASES)
+    # Links took the stateful phase to real sequences: writes that succeeded, refused transitions.
+    links = re.search(r"API Links:\s+(\d+) covered", run.stdout)
+    assert links, run.stdout[-3000:]
+    assert int(links.group(1)) > 0
+    assert statuses["stateful"][200] > 0
+    assert statuses["stateful"][409] > 0
+
+
+def _statuses_by_phase() -> dict[str, Counter[int]]:
+    """Response status codes per phase, from the NDJSON event stream."""
+    statuses: dict[str, Counter[int]] = {}
+    for line in EVENTS.read_text().splitlines():
+        event = json.loads(line).get("ScenarioFinished")
+        if event is None:
+            continue
+        counter = statuses.setdefault(event["phase"], Counter())
+        for interaction in (event["recorder"] or {}).get("interactions", {}).values():
+            if interaction.get("response") is not None:
+                counter[interaction["response"]["status_code"]] += 1
+    return statuses
+
+
+def _summary(stdout: str, statuses: dict[str, Counter[int]]) -> str:
+    """Cases generated, responses by status (all phases and per phase), scenarios and links."""
+
+    def line_after(pattern: str) -> str:
+        match = re.search(rf"^\s*{pattern}\s*(.+)$", stdout, re.MULTILINE)
+        return match.group(1).strip() if match else "?"
+
+    total = sum(statuses.values(), Counter[int]())
+    cases = line_after(r"(?=\d+ generated)")
+    lines = [
+        f"test cases: {cases}",
+        f"responses by status: {_counts(total)} (total {total.total()})",
+        *(f"  {phase}: {_counts(statuses[phase])}" for phase in PHASES if phase in statuses),
+        f"stateful scenarios: {line_after('Scenarios:')}",
+        f"API links: {line_after('API Links:')}",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _counts(counter: Counter[int]) -> str:
+    return ", ".join(f"{status}: {count}" for status, count in sorted(counter.items()))
