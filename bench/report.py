@@ -1,0 +1,181 @@
+"""Machine facts, the printed tables, and the JSON result file."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import subprocess
+from datetime import datetime
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from wrk import wrk_version
+
+__all__ = ["machine_info", "render", "write_result"]
+
+PACKAGES = ("sequences-mock", "starlette", "uvicorn", "uvloop", "httptools", "jsonschema-rs")
+
+
+def machine_info() -> dict[str, Any]:
+    """CPU, cores, Python, wrk and package versions, load and commit: what the numbers ran on."""
+    return {
+        "cpu_model": _cpu_model(),
+        "cores": os.cpu_count(),
+        "python": platform.python_version(),
+        "wrk": wrk_version(),
+        "platform": platform.platform(),
+        "packages": {name: _version(name) for name in PACKAGES},
+        "git_commit": _git_commit(),
+        "load_average_at_start": [round(load, 2) for load in os.getloadavg()],
+    }
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def _version(package: str) -> str | None:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def _git_commit() -> str | None:
+    completed = subprocess.run(
+        ["git", "rev-parse", "HEAD"],
+        cwd=Path(__file__).resolve().parent,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    return completed.stdout.strip() or None
+
+
+def write_result(result: dict[str, Any], directory: Path, started: datetime) -> Path:
+    """Write `result` as `bench-<UTC timestamp>.json` in `directory`; returns the path."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"bench-{started:%Y%m%dT%H%M%SZ}.json"
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+    return path
+
+
+# -- tables ------------------------------------------------------------------------------------
+
+
+def render(result: dict[str, Any]) -> str:
+    """The whole result as plain-text tables and lines."""
+    parts = [_scenario_table(result["scenarios"]), _mock_lines(result)]
+    if result.get("scale"):
+        parts.append(_scale_table(result["scale"]))
+    return "\n\n".join(parts)
+
+
+def _scenario_table(scenarios: dict[str, Any]) -> str:
+    header = (
+        "scenario",
+        "ceiling req/s",
+        "mock req/s",
+        "mock/ceiling",
+        "mock p50",
+        "mock p99",
+        "ceiling p50/p99",
+        "mock non-2xx",
+    )
+    rows: list[tuple[str, ...]] = []
+    for name, scenario in scenarios.items():
+        ceiling, mock = scenario["ceiling"], scenario["mock"]
+        rows.append(
+            (
+                name,
+                f"{ceiling['requests_per_s']:,.0f}",
+                f"{mock['requests_per_s']:,.0f}",
+                f"{scenario['ratio']:.3f}",
+                _ms(mock["latency_ms"].get("p50")),
+                _ms(mock["latency_ms"].get("p99")),
+                _ms_pair(ceiling["latency_ms"]),
+                f"{mock['non_2xx']:,}",
+            )
+        )
+    return _table(header, rows)
+
+
+def _mock_lines(result: dict[str, Any]) -> str:
+    mock, memory = result["mock"], result["memory"]
+    lines = [
+        f"mock start-up (spawn to first 200 on /__mock/health): {mock['startup_ms']:.0f} ms",
+        f"mock RSS after the scenarios: {_mib(mock['rss_after_scenarios_kib'])}",
+        f"mock RSS over {memory['requests']:,} more requests (GET by id + list10): "
+        f"{_mib(memory['rss_before_kib'])} -> {_mib(memory['rss_after_kib'])} "
+        f"({memory['rss_change_percent']:+.1f} %), non-2xx {memory['non_2xx']:,}",
+    ]
+    if mock["log_problems"]:
+        lines.append(f"mock log problems: {len(mock['log_problems'])} (see the JSON)")
+    return "\n".join(lines)
+
+
+def _scale_table(scale: dict[str, Any]) -> str:
+    small, large = scale["small"], scale["large"]
+    n_small, n_large = f"{small['sequences']:,}", f"{large['sequences']:,}"
+    lines = [
+        f"scale: seeding {n_small} sequences took {small['seed_s']:.2f} s "
+        f"(RSS {_mib(small['rss_after_seed_kib'])}); {n_large} took {large['seed_s']:.2f} s "
+        f"(RSS {_mib(large['rss_after_seed_kib'])})",
+    ]
+    header = (
+        "query",
+        f"p50 @{n_small}",
+        f"p99 @{n_small}",
+        f"p50 @{n_large}",
+        f"p99 @{n_large}",
+        f"req/s @{n_large}",
+        "p50 ratio",
+    )
+    rows: list[tuple[str, ...]] = []
+    for name, ratio in scale["p50_ratio"].items():
+        low, high = small["queries"][name]["result"], large["queries"][name]["result"]
+        rows.append(
+            (
+                name,
+                _ms(low["latency_ms"].get("p50")),
+                _ms(low["latency_ms"].get("p99")),
+                _ms(high["latency_ms"].get("p50")),
+                _ms(high["latency_ms"].get("p99")),
+                f"{high['requests_per_s']:,.0f}",
+                "-" if ratio is None else f"{ratio:.1f}x",
+            )
+        )
+    return "\n".join([*lines, "", _table(header, rows)])
+
+
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
+    """Columns separated by two spaces; the first left-aligned, the others right-aligned."""
+    widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
+
+    def line(cells: tuple[str, ...]) -> str:
+        first = cells[0].ljust(widths[0])
+        rest = (cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True))
+        return "  ".join([first, *rest])
+
+    rule = "  ".join("-" * width for width in widths)
+    return "\n".join([line(header), rule, *(line(row) for row in rows)])
+
+
+def _ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f} ms"
+
+
+def _ms_pair(latency: dict[str, float]) -> str:
+    return f"{_ms(latency.get('p50'))} / {_ms(latency.get('p99'))}"
+
+
+def _mib(kib: int) -> str:
+    return f"{kib / 1024:.1f} MiB"
