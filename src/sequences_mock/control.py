@@ -27,7 +27,7 @@ from sequences_mock.errors import (
 )
 from sequences_mock.faults import ANY_OPERATION, Fault
 from sequences_mock.journal import Entry, JournalQuery
-from sequences_mock.runtime import Runtime
+from sequences_mock.runtime import Runtime, collector_paused
 from sequences_mock.timestamps import TimestampError, format_timestamp, parse_timestamp
 from sequences_mock.validation import coerce_query, media_type_of, parse_json
 
@@ -98,12 +98,15 @@ def control_routes(contract: Contract) -> list[Route]:
                 f"not {media_type or 'without a Content-Type'}"
             )
         body = await read_body(request, runtime.settings.max_seed_bytes)
-        document = (
-            parse_json(body)
-            if media_type == "application/json"
-            else fixtures.parse_document(body, yaml_syntax=True)
-        )
-        runtime.seed(document, merge=mode == "merge")
+        with collector_paused():
+            document = (
+                parse_json(body)
+                if media_type == "application/json"
+                else fixtures.parse_document(body, yaml_syntax=True)
+            )
+            runtime.seed(
+                document, merge=mode == "merge", strict_json=media_type == "application/json"
+            )
         return _json(_summary(runtime))
 
     async def state(request: Request) -> Response:

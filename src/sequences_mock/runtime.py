@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sequences_mock import fixtures
@@ -13,7 +16,7 @@ from sequences_mock.settings import Settings
 from sequences_mock.store import ClockSetting, Store, World
 from sequences_mock.views import Renderer
 
-__all__ = ["Runtime"]
+__all__ = ["Runtime", "collector_paused"]
 
 
 class Runtime:
@@ -40,12 +43,18 @@ class Runtime:
         self.journal.clear()
         self.faults = Faults()
 
-    def seed(self, document: Any, *, merge: bool = False) -> None:
+    def seed(self, document: Any, *, merge: bool = False, strict_json: bool = False) -> None:
         """Load a fixture document (whole, or `merge`d by id); nothing changes if it is invalid.
 
         A document with a `clock` section also sets the clock; without one the clock runs on.
+        `strict_json`: the document came from `_json.loads` (see `fixtures.check`).
         """
-        world = fixtures.merge(self.store.world, document) if merge else fixtures.load(document)
+        with collector_paused():
+            world = (
+                fixtures.merge(self.store.world, document, strict_json=strict_json)
+                if merge
+                else fixtures.load(document, strict_json=strict_json)
+            )
         if isinstance(document, dict) and "clock" in document:
             self._restart_clock(world.clock)
         self.store = Store(world, self.clock)
@@ -57,3 +66,20 @@ class Runtime:
             self.clock.restart(self.settings.wall(), frozen=False)
         else:
             self.clock.restart(setting.now, frozen=setting.frozen)
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building a world.
+
+    Building 100,000 sequences allocates millions of objects, and every allocation threshold
+    crossed runs a collection that walks all of them: a third of a large seed's time, and none of
+    these objects are cyclic garbage.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

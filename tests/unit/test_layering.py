@@ -16,7 +16,7 @@ assert _SPEC is not None
 assert _SPEC.origin is not None
 SOURCE = Path(_SPEC.origin).parent
 
-DOMAIN = ("_json", "clock", "errors", "domain", "timestamps")
+DOMAIN = ("clock", "errors", "domain", "timestamps")
 STORE_LAYER = ("store", "fixtures")
 CONTRACT_LAYER = ("contract", "validation")
 WEB = ("starlette", "uvicorn", "httpx")
@@ -119,8 +119,8 @@ def test_no_direct_web_import(name: str) -> None:
 
 #: Every module's layer, bottom up; a module may import only from its own layer or lower ones.
 LAYERS = {
-    **dict.fromkeys(("__init__", "_json", "timestamps", "errors", "clock", "domain"), 0),
-    **dict.fromkeys(("_schema", "_yaml", "indexes", "store", "fixtures", "journal", "faults"), 1),
+    **dict.fromkeys(("__init__", "timestamps", "errors", "clock", "domain"), 0),
+    **dict.fromkeys(("_json", "_schema", "_yaml", "indexes", "store", "fixtures", "journal", "faults"), 1),
     **dict.fromkeys(("contract", "validation"), 2),
     **dict.fromkeys(
         ("settings", "runtime", "auth", "views", "problems", "bodies", "api", "control"), 3
