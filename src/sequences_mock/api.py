@@ -213,7 +213,7 @@ def record(
         time=runtime.clock.now(),
         method=request.method,
         path=request.scope["path"],
-        query=tuple(request.query_params.multi_items()),
+        query_string=request.scope["query_string"],
         operation=operation_id,
         path_params=request.path_params,
         body=body,

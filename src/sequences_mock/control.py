@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -243,7 +244,7 @@ def _journal_query_schema(contract: Contract) -> dict[str, Any]:
 
 def _entry_view(entry: Entry) -> dict[str, Any]:
     query: dict[str, Any] = {}
-    for name, value in entry.query:
+    for name, value in QueryParams(entry.query_string).multi_items():
         previous = query.get(name)
         query[name] = value if previous is None else [*_as_list(previous), value]
     view: dict[str, Any] = {

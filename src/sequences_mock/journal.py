@@ -26,7 +26,7 @@ class Entry(NamedTuple):
     time: datetime
     method: str
     path: str
-    query: tuple[tuple[str, str], ...]
+    query_string: bytes
     operation: str | None
     path_params: Mapping[str, str]
     body: bytes
@@ -74,7 +74,7 @@ class Journal:
         time: datetime,
         method: str,
         path: str,
-        query: tuple[tuple[str, str], ...],
+        query_string: bytes,
         operation: str | None,
         path_params: Mapping[str, str],
         body: bytes,
@@ -90,7 +90,7 @@ class Journal:
             time=time,
             method=method,
             path=path,
-            query=query,
+            query_string=query_string,
             operation=operation,
             path_params=path_params,
             body=body[:BODY_LIMIT],

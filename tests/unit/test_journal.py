@@ -18,7 +18,7 @@ def record(journal: Journal, **changes: Any) -> None:
         "time": START,
         "method": "GET",
         "path": "/v1/sequences",
-        "query": (),
+        "query_string": b"",
         "operation": "listSequences",
         "path_params": {},
         "body": b"",
@@ -53,7 +53,7 @@ def test_entries_are_numbered_from_one_and_keep_what_was_recorded() -> None:
         journal,
         method="POST",
         path="/v1/sequences/abc/stop",
-        query=(("dry", "1"), ("dry", "2")),
+        query_string=b"dry=1&dry=2",
         operation="stopSequence",
         path_params={"sequence_id": "abc"},
         body=b'{"reason": "WIN"}',
@@ -68,7 +68,7 @@ def test_entries_are_numbered_from_one_and_keep_what_was_recorded() -> None:
     assert (first.seq, second.seq) == (1, 2)
     assert second.method == "POST"
     assert second.path == "/v1/sequences/abc/stop"
-    assert second.query == (("dry", "1"), ("dry", "2"))
+    assert second.query_string == b"dry=1&dry=2"
     assert second.operation == "stopSequence"
     assert dict(second.path_params) == {"sequence_id": "abc"}
     assert second.body == b'{"reason": "WIN"}'

@@ -120,7 +120,9 @@ def test_no_direct_web_import(name: str) -> None:
 #: Every module's layer, bottom up; a module may import only from its own layer or lower ones.
 LAYERS = {
     **dict.fromkeys(("__init__", "timestamps", "errors", "clock", "domain"), 0),
-    **dict.fromkeys(("_json", "_schema", "_yaml", "indexes", "store", "fixtures", "journal", "faults"), 1),
+    **dict.fromkeys(
+        ("_json", "_schema", "_yaml", "indexes", "store", "fixtures", "journal", "faults"), 1
+    ),
     **dict.fromkeys(("contract", "validation"), 2),
     **dict.fromkeys(
         ("settings", "runtime", "auth", "views", "problems", "bodies", "api", "control"), 3
