@@ -68,11 +68,6 @@ def parse_timestamp(text: str, *, clamp: bool = False) -> datetime:
 
 def format_timestamp(moment: datetime) -> str:
     """Write an aware datetime as RFC 3339 UTC with `Z`, microseconds only when there are any."""
-    moment = moment.astimezone(UTC)
-    text = (
-        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}"
-        f"T{moment.hour:02d}:{moment.minute:02d}:{moment.second:02d}"
-    )
-    if moment.microsecond:
-        text += f".{moment.microsecond:06d}"
-    return text + "Z"
+    # In UTC, isoformat() always ends with "+00:00", and it already pads years and omits zero
+    # microseconds the way we want.
+    return moment.astimezone(UTC).isoformat()[:-6] + "Z"
