@@ -129,6 +129,7 @@ def _scale_table(scale: dict[str, Any]) -> str:
         f"scale: seeding {n_small} sequences took {small['seed_s']:.2f} s "
         f"(RSS {_mib(small['rss_after_seed_kib'])}); {n_large} took {large['seed_s']:.2f} s "
         f"(RSS {_mib(large['rss_after_seed_kib'])})",
+        "queries one at a time (1 connection), so latencies are per query, not queueing:",
     ]
     header = (
         "query",

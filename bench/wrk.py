@@ -24,11 +24,16 @@ _UNIT_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0
 
 @dataclass(frozen=True)
 class Load:
-    """What wrk sends: GETs of `path`, or the requests a Lua script builds from its arguments."""
+    """What wrk sends: GETs of `path`, or the requests a Lua script builds from its arguments.
+
+    `connections` is how many requests are in flight at once: 32 to load a server, 1 to time
+    what one request costs without queueing behind the others.
+    """
 
     path: str
     script: Path | None = None
     script_args: tuple[str, ...] = ()
+    connections: int = CONNECTIONS
 
 
 @dataclass(frozen=True)
@@ -62,7 +67,7 @@ def run_wrk(
     base_url: str, load: Load, duration_s: int, headers: Mapping[str, str] | None = None
 ) -> WrkResult:
     """One wrk run of `duration_s` seconds against `base_url + load.path`."""
-    command = [wrk_path(), f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration_s}s", "--latency"]
+    command = [wrk_path(), f"-t{THREADS}", f"-c{load.connections}", f"-d{duration_s}s", "--latency"]
     command += ["--timeout", REQUEST_TIMEOUT]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
