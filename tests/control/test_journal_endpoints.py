@@ -249,15 +249,21 @@ def test_a_body_that_is_not_json_is_kept_as_text(client, content, content_type, 
     assert "body_truncated_from" not in entry
 
 
-def test_a_body_of_exactly_8_kib_is_kept_whole(client):
-    """A body at the 8 KiB limit is still shown parsed."""
-    content = json_body(8 * 1024)
+def patch_with_body_of(client, size: int) -> bytes:
+    """Send a valid PATCH whose JSON body is exactly `size` bytes; return the body."""
+    content = json_body(size)
     response = client.patch(
         f"/v1/sequences/{AMELIE_RUN}",
         content=content,
         headers={**RW, "Content-Type": "application/json"},
     )
     assert response.status_code == 200
+    return content
+
+
+def test_a_body_of_exactly_8_kib_is_kept_whole(client):
+    """A body at the 8 KiB limit is still shown parsed."""
+    content = patch_with_body_of(client, 8 * 1024)
 
     entry = last_entry(client)
 
@@ -269,13 +275,7 @@ def test_a_body_of_exactly_8_kib_is_kept_whole(client):
 @pytest.mark.parametrize("size", [8 * 1024 + 1, 100_000])
 def test_a_body_over_8_kib_is_truncated_text_with_its_full_size(client, size):
     """Past 8 KiB the journal keeps the first 8 KiB as text and says how large the body was."""
-    content = json_body(size)
-    response = client.patch(
-        f"/v1/sequences/{AMELIE_RUN}",
-        content=content,
-        headers={**RW, "Content-Type": "application/json"},
-    )
-    assert response.status_code == 200
+    content = patch_with_body_of(client, size)
 
     entry = last_entry(client)
 
