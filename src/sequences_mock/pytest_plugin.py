@@ -10,13 +10,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
 from sequences_mock.settings import Settings
 from sequences_mock.testing import MockHandle, SyncASGITransport
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+    from sequences_mock.server import MockServer
 
 __all__ = ["InProcessMock"]
 
@@ -74,7 +79,7 @@ def sequences_mock_settings(pytestconfig: pytest.Config) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def sequences_mock_server(sequences_mock_settings: Settings) -> Iterator[Any]:
+def sequences_mock_server(sequences_mock_settings: Settings) -> Iterator[MockServer]:
     """The mock on uvicorn in a daemon thread on 127.0.0.1, a free port; one per xdist worker."""
     from sequences_mock.server import MockServer
 
@@ -86,7 +91,7 @@ def sequences_mock_server(sequences_mock_settings: Settings) -> Iterator[Any]:
 
 @pytest.fixture
 def sequences_mock(
-    sequences_mock_server: Any, request: pytest.FixtureRequest
+    sequences_mock_server: MockServer, request: pytest.FixtureRequest
 ) -> Iterator[MockHandle]:
     """A handle on the session's mock, reset (state, clock, journal, faults) for this test."""
     with httpx.Client(timeout=30) as client:
@@ -99,7 +104,7 @@ def sequences_mock(
 class InProcessMock(MockHandle):
     """A handle on an in-process app, with httpx clients bound to it (no socket)."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Starlette) -> None:
         self.app = app
         self.client = httpx.Client(transport=SyncASGITransport(app), base_url="http://mock/v1")
         super().__init__("http://mock", self.client)
@@ -115,7 +120,7 @@ class InProcessMock(MockHandle):
 
 
 @pytest.fixture(scope="session")
-def _sequences_mock_asgi_app(sequences_mock_settings: Settings) -> Any:
+def _sequences_mock_asgi_app(sequences_mock_settings: Settings) -> Starlette:
     from sequences_mock.app import create_app
 
     return create_app(sequences_mock_settings)
@@ -123,7 +128,7 @@ def _sequences_mock_asgi_app(sequences_mock_settings: Settings) -> Any:
 
 @pytest.fixture
 def sequences_mock_app(
-    _sequences_mock_asgi_app: Any, request: pytest.FixtureRequest
+    _sequences_mock_asgi_app: Starlette, request: pytest.FixtureRequest
 ) -> Iterator[InProcessMock]:
     """The mock in-process: `.app` (ASGI), `.client` (httpx, at /v1), and the handle API."""
     handle = InProcessMock(_sequences_mock_asgi_app)
