@@ -176,9 +176,13 @@ def merge(current: World, incoming: Any, *, strict_json: bool = False) -> World:
     if "clock" in incoming:
         merged["clock"] = incoming["clock"]
     moments = _Moments()
-    problems = _reference_problems(
-        merged, lambda collection, index: origins[collection][index], moments
-    )
+
+    def origin(collection: str, index: int) -> str:
+        return origins[collection][index]
+
+    # Ids are unique after an upsert by id; other unique fields (an API key's name) may clash.
+    problems = _duplicate_problems(merged, origin)
+    problems += _reference_problems(merged, origin, moments)
     if problems:
         raise _invalid(problems)
     return _build(merged, moments)

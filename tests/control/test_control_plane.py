@@ -216,6 +216,20 @@ def test_invalid_merge_names_the_incoming_path_and_changes_nothing(client):
     assert state(client) == before
 
 
+def test_merge_refuses_a_key_name_the_world_already_uses(client):
+    """Key names are unique across the merged world, not only within the incoming document."""
+    before = state(client)
+    clash = {**before["api_keys"][0], "key": "sk_test_another_key_1234", "name": "acme_read_only"}
+
+    response = client.post("/__mock/seed?mode=merge", json={"api_keys": [clash]})
+
+    assert response.status_code == 422
+    (error,) = response.json()["errors"]
+    assert error["name"] == "api_keys[0].name"
+    assert "duplicate name acme_read_only" in error["message"]
+    assert state(client) == before
+
+
 def test_state_has_mock_only_fields(client):
     """The dump carries paused_until and stop_reason, which the public API never shows."""
     client.post(
