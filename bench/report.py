@@ -74,6 +74,8 @@ def write_result(result: dict[str, Any], directory: Path, started: datetime) -> 
 def render(result: dict[str, Any]) -> str:
     """The whole result as plain-text tables and lines."""
     parts = [_scenario_table(result["scenarios"]), _mock_lines(result)]
+    if result.get("peers"):
+        parts.append(_peers_table(result["scenarios"], result["peers"]))
     if result.get("scale"):
         parts.append(_scale_table(result["scale"]))
     return "\n\n".join(parts)
@@ -122,6 +124,76 @@ def _mock_lines(result: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _peers_table(scenarios: dict[str, Any], peers: dict[str, Any]) -> str:
+    """Every server on every scenario: absolute req/s and latency, and the ratios."""
+    header = ("scenario", "server", "req/s", "/ceiling", "p50", "p99", "non-2xx", "mock/server")
+    rows: list[tuple[str, ...]] = []
+    for name, scenario in scenarios.items():
+        ceiling_rate, mock_rate = (scenario[s]["requests_per_s"] for s in ("ceiling", "mock"))
+        servers = [("ceiling", scenario["ceiling"]), ("mock", scenario["mock"])]
+        servers += [
+            (peer["name"], peer["scenarios"][name]["result"])
+            for peer in peers.values()
+            if not peer.get("error") and "result" in peer["scenarios"].get(name, {})
+        ]
+        for index, (server, result) in enumerate(servers):
+            rate = result["requests_per_s"]
+            rows.append(
+                (
+                    name if index == 0 else "",
+                    server,
+                    f"{rate:,.0f}",
+                    _ratio(rate, ceiling_rate),
+                    _ms(result["latency_ms"].get("p50")),
+                    _ms(result["latency_ms"].get("p99")),
+                    f"{result['non_2xx']:,}",
+                    _ratio(mock_rate, rate),
+                )
+            )
+    return "\n".join(
+        [
+            "peers, under the same wrk loads, one server at a time:",
+            "",
+            _table(header, rows, left=2),
+            *_peer_lines(peers),
+        ]
+    )
+
+
+def _peer_lines(peers: dict[str, Any]) -> list[str]:
+    """Per peer: version, start-up, RSS and the size of its answers; or why it did not run."""
+    lines = [""]
+    for key, peer in peers.items():
+        if peer.get("error"):
+            first = str(peer["error"]).splitlines()[0]
+            lines.append(f"{key}: not measured: {first}")
+            continue
+        sizes = ", ".join(
+            f"{name} {entry['response']['status']} {entry['response']['bytes']:,} B"
+            f" (mock {entry['response']['mock_bytes'] or 0:,} B)"
+            for name, entry in peer["scenarios"].items()
+            if "response" in entry
+        )
+        rss = peer["rss_after_scenarios_kib"]
+        lines += [
+            f"{peer['name']} {peer['version']} ({peer['runtime']}): start-up "
+            f"{peer['startup_ms']:.0f} ms, RSS after the scenarios "
+            f"{'- (it had exited)' if rss is None else _mib(rss)}",
+            f"  answers: {sizes}",
+            *(f"  {note}" for note in peer["notes"]),
+            *(
+                f"  {name}: failed: {str(entry['error']).splitlines()[0]}"
+                for name, entry in peer["scenarios"].items()
+                if "error" in entry
+            ),
+        ]
+    return lines
+
+
+def _ratio(numerator: float, denominator: float) -> str:
+    return f"{numerator / denominator:.3f}" if denominator else "-"
+
+
 def _scale_table(scale: dict[str, Any]) -> str:
     small, large = scale["small"], scale["large"]
     n_small, n_large = f"{small['sequences']:,}", f"{large['sequences']:,}"
@@ -157,14 +229,15 @@ def _scale_table(scale: dict[str, Any]) -> str:
     return "\n".join([*lines, "", _table(header, rows)])
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
-    """Columns separated by two spaces; the first left-aligned, the others right-aligned."""
+def _table(header: tuple[str, ...], rows: list[tuple[str, ...]], left: int = 1) -> str:
+    """Columns separated by two spaces; the first `left` left-aligned, the others right-aligned."""
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
 
     def line(cells: tuple[str, ...]) -> str:
-        first = cells[0].ljust(widths[0])
-        rest = (cell.rjust(width) for cell, width in zip(cells[1:], widths[1:], strict=True))
-        return "  ".join([first, *rest])
+        return "  ".join(
+            cell.ljust(width) if index < left else cell.rjust(width)
+            for index, (cell, width) in enumerate(zip(cells, widths, strict=True))
+        )
 
     rule = "  ".join("-" * width for width in widths)
     return "\n".join([line(header), rule, *(line(row) for row in rows)])

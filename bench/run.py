@@ -4,6 +4,7 @@
    its answers, and start the ceiling app (`ceiling.py`) serving those same bytes.
 2. Drive both with `wrk -t1 -c32 --latency` over four scenarios (list10, list100, get, writes).
 3. Drive the mock for a million more requests and compare its RSS before and after.
+   With `--peers`, then drive Prism and WireMock (`peers.py`) with the same loads, one at a time.
 4. Seed fresh mocks with generated worlds (1,000 and 100,000 sequences) and time three queries.
 
 Prints the tables and writes everything as JSON to bench/results/bench-<UTC time>.json.
@@ -30,12 +31,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import ceiling
+import peers
 import report
 import scale_world
-from servers import BenchError, Server, free_port, http_call, running
+from servers import BenchError, Reply, Server, free_port, http_call, running
 from wrk import CONNECTIONS, THREADS, WRK_MISSING, Load, WrkResult, run_wrk, wrk_path
 
 BENCH_DIR = Path(__file__).resolve().parent
+OPENAPI = BENCH_DIR.parent / "openapi.yaml"
 WRITES_LUA = BENCH_DIR / "writes.lua"
 API_KEY = "sk_test_acme_read_write"
 AUTH = {"Authorization": f"Bearer {API_KEY}"}
@@ -60,6 +63,7 @@ class Options:
     scale_small: int
     skip_scale: bool
     output: Path
+    peers: bool
 
 
 @dataclass(frozen=True)
@@ -86,6 +90,11 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument("--scale-small", type=int, default=1000, metavar="N", help="small world")
     parser.add_argument("--skip-scale", action="store_true", help="skip the scale benchmark")
     parser.add_argument("--output", type=Path, default=BENCH_DIR / "results", metavar="DIR")
+    parser.add_argument(
+        "--peers",
+        action="store_true",
+        help="also measure Prism and WireMock (installed with npm under ~/.cache)",
+    )
     args = parser.parse_args(argv)
     if args.duration < 1 or args.warmup < 0 or args.million_requests < 1:
         parser.error("--duration and --million-requests must be at least 1, --warmup at least 0")
@@ -135,7 +144,13 @@ def benchmark(options: Options, started: datetime) -> dict[str, Any]:
     }
     with tempfile.TemporaryDirectory(prefix="sequences-mock-bench-") as work:
         workdir = Path(work)
-        result.update(_throughput_and_memory(options, workdir))
+        throughput, plan, stubs = _throughput_and_memory(options, workdir)
+        result.update(throughput)
+        result["peers"] = (
+            peers_benchmark(plan, stubs, result["scenarios"], options, workdir)
+            if options.peers
+            else None
+        )
         result["scale"] = None if options.skip_scale else scale_benchmark(options, workdir)
     result["finished_at"] = _timestamp(datetime.now(UTC))
     result["machine"]["load_average_at_end"] = [round(load, 2) for load in os.getloadavg()]
@@ -149,6 +164,7 @@ def _settings(options: Options) -> dict[str, Any]:
         "wrk": {"threads": THREADS, "connections": CONNECTIONS},
         "million_requests": options.million_requests,
         "scale": None if options.skip_scale else [options.scale_small, options.scale],
+        "peers": options.peers,
     }
 
 
@@ -254,14 +270,20 @@ def record_responses(mock: Server, scenarios: list[Scenario]) -> list[ceiling.Ca
 def _record(
     mock: Server, method: str, path: str, route: str, query: str, body: str | None
 ) -> ceiling.CannedResponse:
+    reply = _call(mock, method, path, body)
+    return ceiling.CannedResponse(
+        method, route, query, reply.status, reply.media_type, reply.body.decode()
+    )
+
+
+def _call(mock: Server, method: str, path: str, body: str | None) -> Reply:
+    """One request with the read-write key (and a JSON body, if any); anything but 200 fails."""
     headers = AUTH if body is None else JSON_AUTH
     data = None if body is None else body.encode()
     reply = http_call(method, mock.url + path, data, headers)
     if reply.status != 200:
         raise BenchError(f"{method} {path} answered {reply.status}: {reply.body[:500]!r}")
-    return ceiling.CannedResponse(
-        method, route, query, reply.status, reply.media_type, reply.body.decode()
-    )
+    return reply
 
 
 def measure(
@@ -333,13 +355,19 @@ def memory_run(mock: Server, loads: list[tuple[Load, float]], target: int) -> di
     }
 
 
-def _throughput_and_memory(options: Options, workdir: Path) -> dict[str, Any]:
-    """Steps 1 to 3: scenarios on both servers, then the million requests on the mock."""
+def _throughput_and_memory(
+    options: Options, workdir: Path
+) -> tuple[dict[str, Any], list[Scenario], list[peers.Stub]]:
+    """Steps 1 to 3: scenarios on both servers, then the million requests on the mock.
+
+    Also the plan, and (with `--peers`) the mock's answers to every scenario URL, for WireMock.
+    """
     with ExitStack() as stack:
         log("starting the mock (sequences-mock serve) and the ceiling")
         mock = start_mock(stack, workdir, "mock")
         plan = scenarios(mock)
         ceiling_server = start_ceiling(stack, workdir, record_responses(mock, plan))
+        stubs = record_stubs(mock, plan) if options.peers else []
         log(f"mock up in {mock.startup_s * 1000:.0f} ms; scenarios ({options.duration} s each)")
         results = run_scenarios(mock, ceiling_server, plan, options)
         rss_after_scenarios = mock.rss_kib()
@@ -350,7 +378,7 @@ def _throughput_and_memory(options: Options, workdir: Path) -> dict[str, Any]:
             for name in ("get", "list10")
         ]
         memory = memory_run(mock, loads, options.million_requests)
-        return {
+        throughput = {
             "mock": {
                 "command": "sequences-mock serve --port <free port>",
                 "startup_ms": round(mock.startup_s * 1000, 1),
@@ -360,6 +388,121 @@ def _throughput_and_memory(options: Options, workdir: Path) -> dict[str, Any]:
             "scenarios": results,
             "memory": memory,
         }
+        return throughput, plan, stubs
+
+
+# -- peers -------------------------------------------------------------------------------------
+
+
+def record_stubs(mock: Server, plan: list[Scenario]) -> list[peers.Stub]:
+    """The mock's answer to every URL the scenarios request, for WireMock: each read, and the
+    pause, PATCH and resume of every run in the write pool (the mock is reset afterwards)."""
+    reads = [scenario.load.path for scenario in plan if not scenario.pool]
+    requests: list[tuple[str, str, str | None]] = [("GET", path, None) for path in reads]
+    for run_id in (run_id for scenario in plan for run_id in scenario.pool):
+        item = f"{LIST_ROUTE}/{run_id}"
+        requests += [
+            ("POST", f"{item}/pause", PAUSE_BODY),
+            ("PATCH", item, PATCH_BODY),
+            ("POST", f"{item}/resume", None),
+        ]
+    stubs = []
+    for method, path, body in requests:
+        reply = _call(mock, method, path, body)
+        stubs.append(peers.Stub(method, path, reply.status, reply.media_type, reply.body))
+    reset(mock)
+    return stubs
+
+
+def peers_benchmark(
+    plan: list[Scenario],
+    stubs: list[peers.Stub],
+    results: dict[str, Any],
+    options: Options,
+    workdir: Path,
+) -> dict[str, Any]:
+    """`--peers`: Prism, then WireMock, each alone under the scenarios' loads. A peer that
+    cannot be installed or started is reported with the reason; the run goes on."""
+    health = next(scenario.load.path for scenario in plan if not scenario.pool)
+    preparers: dict[str, Callable[[int], peers.Peer]] = {
+        "prism": lambda port: peers.prepare_prism(OPENAPI, workdir, port, health, AUTH),
+        "wiremock": lambda port: peers.prepare_wiremock(workdir, port, stubs, AUTH),
+    }
+    measured: dict[str, Any] = {}
+    for key, prepare in preparers.items():
+        try:
+            measured[key] = peer_run(prepare(free_port()), plan, stubs, results, options, workdir)
+        except Exception as error:  # whatever goes wrong with a peer, the run goes on
+            known = isinstance(error, peers.PeerUnavailable | BenchError)
+            reason = str(error) if known else f"{type(error).__name__}: {error}"
+            log(f"{key}: not measured: {reason}")
+            measured[key] = {"error": reason}
+    return measured
+
+
+def peer_run(
+    peer: peers.Peer,
+    plan: list[Scenario],
+    stubs: list[peers.Stub],
+    results: dict[str, Any],
+    options: Options,
+    workdir: Path,
+) -> dict[str, Any]:
+    """Start `peer`, check its answers to the reads, run every scenario on it, stop it."""
+    log(f"starting {peer.name} {peer.version} ({peer.runtime})")
+    log_path = workdir / f"{peer.key}.log"
+    with running(
+        peer.name,
+        peer.command,
+        peer.port,
+        log_path,
+        peer.health_path,
+        health_headers=peer.health_headers,
+    ) as server:
+        log(f"{peer.name} up in {server.startup_s * 1000:.0f} ms")
+        recorded = {(stub.method, stub.url): stub.body for stub in stubs}
+        scenarios: dict[str, Any] = {}
+        for scenario in plan:
+            entry: dict[str, Any] = {}
+            scenarios[scenario.name] = entry
+            try:
+                if not scenario.pool:
+                    entry["response"] = _probe(server, scenario.load.path, recorded)
+                result = measure(
+                    server, scenario.load, options.duration, options.warmup, lambda: None
+                )
+            except (BenchError, OSError) as error:  # a failed scenario; the others still run
+                log(f"  {scenario.name:8} {peer.key:8} failed: {error}")
+                entry["error"] = str(error)
+                continue
+            log(f"  {scenario.name:8} {peer.key:8} {_summary(result)}")
+            ceiling_rate = results[scenario.name]["ceiling"]["requests_per_s"]
+            mock_rate = results[scenario.name]["mock"]["requests_per_s"]
+            rate = result.requests_per_s
+            entry["result"] = asdict(result)
+            entry["ratio"] = round(rate / ceiling_rate, 4) if ceiling_rate else None
+            entry["mock_over_peer"] = round(mock_rate / rate, 3) if rate else None
+        rss = server.rss_kib() if server.process.poll() is None else None
+    return {
+        **peer.describe(),
+        "startup_ms": round(server.startup_s * 1000, 1),
+        "rss_after_scenarios_kib": rss,
+        "scenarios": scenarios,
+        "error": None,
+    }
+
+
+def _probe(server: Server, path: str, recorded: dict[tuple[str, str], bytes]) -> dict[str, Any]:
+    """One GET of `path`: status, type and size of the peer's answer, against the mock's."""
+    reply = http_call("GET", server.url + path, headers=AUTH)
+    mock_body = recorded.get(("GET", path))
+    return {
+        "status": reply.status,
+        "media_type": reply.media_type,
+        "bytes": len(reply.body),
+        "mock_bytes": None if mock_body is None else len(mock_body),
+        "same_bytes_as_mock": reply.body == mock_body,
+    }
 
 
 # -- scale -------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["BenchError", "Reply", "Server", "free_port", "http_call", "running"]
+__all__ = ["HOST", "BenchError", "Reply", "Server", "free_port", "http_call", "running"]
 
 HOST = "127.0.0.1"
 POLL_SECONDS = 0.002
@@ -92,8 +92,12 @@ def running(
     log_path: Path,
     health_path: str,
     env: Mapping[str, str] | None = None,
+    health_headers: Mapping[str, str] | None = None,
 ) -> Iterator[Server]:
     """Start `command` (which listens on `port`), wait for a 200 on `health_path`, stop it on exit.
+
+    `health_headers` go with each health request (a server without a health route is polled on
+    one of its API routes, which may need the API key).
 
     The start-up time runs from the spawn to the first 200, polled every few milliseconds. The
     process gets its own session, so a Ctrl-C reaches only the harness, which stops it cleanly.
@@ -110,21 +114,28 @@ def running(
             start_new_session=True,
         )
         try:
-            startup = _wait_healthy(name, process, url + health_path, started, log_path)
+            startup = _wait_healthy(
+                name, process, url + health_path, started, log_path, health_headers
+            )
             yield Server(name, url, process, log_path, startup)
         finally:
             _stop(process)
 
 
 def _wait_healthy(
-    name: str, process: subprocess.Popen[bytes], url: str, started: float, log_path: Path
+    name: str,
+    process: subprocess.Popen[bytes],
+    url: str,
+    started: float,
+    log_path: Path,
+    headers: Mapping[str, str] | None = None,
 ) -> float:
     """Seconds from `started` to the first 200 from `url`; fails if the process dies first."""
     while time.perf_counter() - started < STARTUP_TIMEOUT:
         if process.poll() is not None:
             raise BenchError(f"{name} exited with {process.returncode}:\n{_tail(log_path)}")
         try:
-            if http_call("GET", url, timeout=1.0).status == 200:
+            if http_call("GET", url, headers=headers, timeout=1.0).status == 200:
                 return time.perf_counter() - started
         except (OSError, http.client.HTTPException):
             pass

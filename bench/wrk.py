@@ -90,10 +90,11 @@ def parse_report(text: str) -> WrkResult:
     rate = re.search(r"Requests/sec:\s+([\d.]+)", text)
     if totals is None or rate is None:
         raise BenchError(f"cannot read this wrk report:\n{text}")
+    # wrk pads one-letter units to the width of two ("1.02s "): a percentile of a second or more.
     latency = {
         f"p{percentile}": _milliseconds(match.group(1), match.group(2))
         for percentile in PERCENTILES
-        if (match := re.search(rf"^\s+{percentile}%\s+([\d.]+)(\w+)$", text, re.MULTILINE))
+        if (match := re.search(rf"^\s+{percentile}%\s+([\d.]+)(\w+) *$", text, re.MULTILINE))
     }
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     errors = re.search(
