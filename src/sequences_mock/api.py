@@ -241,7 +241,11 @@ def _violation(
         return None
     try:
         validation.check_response(
-            operation, status, document, {k.lower(): v for k, v in headers.items()}
+            operation,
+            status,
+            document,
+            {k.lower(): v for k, v in headers.items()},
+            runtime.checked_items,
         )
     except ContractViolation as violation:
         logger.error("contract violation: %s", violation.detail)

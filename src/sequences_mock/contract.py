@@ -35,9 +35,14 @@ class BodySpec:
 
 @dataclass(frozen=True, slots=True)
 class ResponseSpec:
+    """A declared response. `item_validator` is set for a page: an object whose `items` is an
+    array of one schema with no constraint on the array itself, so the page is valid exactly
+    when its envelope (with no items) and each item are."""
+
     media_type: str | None
     validator: Validator | None
     required_headers: tuple[str, ...]
+    item_validator: Validator | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +192,21 @@ class Contract:
         headers = {
             name.lower(): self._resolve(h) for name, h in response.get("headers", {}).items()
         }
+        items = self._page_items(media["schema"]) if "schema" in media else None
         return ResponseSpec(
             media_type=media_type,
             validator=self._validator(media["schema"]) if "schema" in media else None,
             required_headers=tuple(n for n, h in headers.items() if h.get("required")),
+            item_validator=self._validator(items) if items is not None else None,
         )
+
+    def _page_items(self, schema: dict[str, Any]) -> dict[str, Any] | None:
+        """The item schema of a page schema (see `ResponseSpec`), or None for anything else."""
+        page = self._resolve(schema)
+        array = page.get("properties", {}).get("items")
+        if page.get("type") != "object" or not isinstance(array, dict) or "$ref" in array:
+            return None
+        if set(array) - {"type", "items", "description"} or array.get("type") != "array":
+            return None
+        item = array.get("items")
+        return item if isinstance(item, dict) else None

@@ -14,6 +14,7 @@ from sequences_mock.faults import Faults
 from sequences_mock.journal import Journal
 from sequences_mock.settings import Settings
 from sequences_mock.store import ClockSetting, Store, World
+from sequences_mock.validation import CheckedItems
 from sequences_mock.views import Renderer
 
 __all__ = ["Runtime", "collector_paused"]
@@ -29,6 +30,7 @@ class Runtime:
         self.clock = Clock(settings.wall(), monotonic=settings.monotonic)
         self.journal = Journal(settings.journal_size)
         self.renderer = Renderer()
+        self.checked_items = CheckedItems()
         self.reset()
 
     @classmethod

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sequences_mock import _json
-from sequences_mock._schema import schema_problems
+from sequences_mock._schema import Validator, schema_problems
 from sequences_mock.contract import Operation, Parameter
 from sequences_mock.errors import (
     ContractViolation,
@@ -20,6 +20,7 @@ from sequences_mock.errors import (
 )
 
 __all__ = [
+    "CheckedItems",
     "Inputs",
     "check_response",
     "coerce_query",
@@ -74,23 +75,63 @@ def read_inputs(
     return Inputs(path, query, document)
 
 
+class CheckedItems:
+    """Page items already found valid, by identity: a cached rendering is checked only once.
+
+    Only documents nobody mutates belong here (the renderer's cached ones); each is kept alive
+    with its entry, so an id is never reused while remembered.
+    """
+
+    LIMIT = 50_000
+
+    def __init__(self) -> None:
+        self._checked: dict[int, Any] = {}
+
+    def __contains__(self, item: Any) -> bool:
+        return self._checked.get(id(item)) is item
+
+    def add(self, item: Any) -> None:
+        if len(self._checked) >= self.LIMIT:
+            self._checked.clear()
+        self._checked[id(item)] = item
+
+
 def check_response(
-    operation: Operation, status: int, body: Any, headers: Mapping[str, str]
+    operation: Operation,
+    status: int,
+    body: Any,
+    headers: Mapping[str, str],
+    checked: CheckedItems | None = None,
 ) -> None:
-    """Raise `ContractViolation` when a response is not what the contract declares."""
+    """Raise `ContractViolation` when a response is not what the contract declares.
+
+    With `checked`, a page is checked as its envelope plus each item not checked before.
+    """
     spec = operation.responses.get(status)
     if spec is None:
         raise ContractViolation(f"{operation.operation_id} does not declare status {status}")
     for name in spec.required_headers:
         if name not in headers:
             raise ContractViolation(f"{operation.operation_id} {status} lacks header {name}")
-    if spec.validator is not None:
-        error = next(spec.validator.iter_errors(body), None)
-        if error is not None:
-            where = "/" + "/".join(map(str, error.instance_path))
-            raise ContractViolation(
-                f"{operation.operation_id} {status} body at {where}: {error.message}"
-            )
+    where = f"{operation.operation_id} {status} body"
+    if spec.validator is None:
+        return
+    items = body.get("items") if isinstance(body, dict) else None
+    if spec.item_validator is None or checked is None or not isinstance(items, list):
+        _check(spec.validator, body, where, "")
+        return
+    _check(spec.validator, {**body, "items": []}, where, "")
+    for index, item in enumerate(items):
+        if item not in checked:
+            _check(spec.item_validator, item, where, f"/items/{index}")
+            checked.add(item)
+
+
+def _check(validator: Validator, document: Any, where: str, prefix: str) -> None:
+    error = next(validator.iter_errors(document), None)
+    if error is not None:
+        path = prefix + "".join(f"/{part}" for part in error.instance_path) or "/"
+        raise ContractViolation(f"{where} at {path}: {error.message}")
 
 
 def media_type_of(content_type: str | None) -> str | None:
