@@ -64,19 +64,15 @@ FAULT_SCHEMA = {
     "dependentRequired": {"retry_after": ["status"]},
 }
 
-JOURNAL_PARAMETERS = (
-    Parameter("operation", "query", "string"),
-    Parameter("status", "query", "integer"),
-    Parameter("method", "query", "string"),
-    Parameter("since", "query", "integer"),
-    Parameter("limit", "query", "integer"),
-)
-
 
 def control_routes(contract: Contract) -> list[Route]:
     clock_change = compile_schema(CLOCK_CHANGE_SCHEMA)
     fault_change = compile_schema(FAULT_SCHEMA)
-    journal_query = compile_schema(_journal_query_schema(contract))
+    journal_filters = _journal_filters(contract)
+    journal_query = compile_schema({"type": "object", "properties": journal_filters})
+    journal_parameters = tuple(
+        Parameter(name, "query", schema.get("type")) for name, schema in journal_filters.items()
+    )
 
     async def health(request: Request) -> Response:
         return _json({"status": "ok"})
@@ -130,7 +126,7 @@ def control_routes(contract: Contract) -> list[Route]:
             journal.clear()
             return _json({"cleared": cleared})
         items = request.query_params.multi_items()
-        query = coerce_query(JOURNAL_PARAMETERS, items)
+        query = coerce_query(journal_parameters, items)
         errors = schema_problems(journal_query, query, "query") + [
             FieldProblem("query", name, "is not a filter of the journal")
             for name in dict(items).keys() - query.keys()
@@ -156,7 +152,7 @@ def control_routes(contract: Contract) -> list[Route]:
     async def faults(request: Request) -> Response:
         runtime = _runtime(request)
         if request.method == "DELETE":
-            cleared = len(runtime.faults.pending)
+            cleared = len(runtime.faults)
             runtime.faults.clear()
             return _json({"cleared": cleared})
         if request.method == "POST":
@@ -229,16 +225,17 @@ def _check_fault(contract: Contract, change: dict[str, Any]) -> None:
         raise ValidationFailed(f"body status: {message}", [FieldProblem("body", "status", message)])
 
 
-def _journal_query_schema(contract: Contract) -> dict[str, Any]:
+def _journal_filters(contract: Contract) -> dict[str, dict[str, Any]]:
+    """The query parameters of `GET /__mock/requests`, each with its schema."""
     return {
-        "type": "object",
-        "properties": {
-            "operation": {"enum": [operation.operation_id for operation in contract.operations]},
-            "status": {"type": "integer", "minimum": 100, "maximum": 599},
-            "method": {"type": "string", "pattern": "^[A-Za-z]+$"},
-            "since": {"type": "integer", "minimum": 0},
-            "limit": {"type": "integer", "minimum": 0},
+        "operation": {
+            "type": "string",
+            "enum": [operation.operation_id for operation in contract.operations],
         },
+        "status": {"type": "integer", "minimum": 100, "maximum": 599},
+        "method": {"type": "string", "pattern": "^[A-Za-z]+$"},
+        "since": {"type": "integer", "minimum": 0},
+        "limit": {"type": "integer", "minimum": 0},
     }
 
 

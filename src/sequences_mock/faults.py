@@ -67,8 +67,8 @@ class Faults:
         """Drop every pending fault; ids go on counting, so the journal's stay unambiguous."""
         self._pending.clear()
 
-    def __bool__(self) -> bool:
-        return bool(self._pending)
+    def __len__(self) -> int:
+        return len(self._pending)
 
     def __repr__(self) -> str:
         return f"Faults({len(self._pending)} pending)"

@@ -68,28 +68,36 @@ class SortedIndex:
         self._items: list[Sequence] = [pair[1] for pair in pairs]
 
     def add(self, sequence: Sequence) -> None:
-        key = self._key(sequence)
+        self._insert(self._key(sequence), sequence)
+
+    def discard(self, sequence: Sequence) -> None:
+        self._remove(self._key(sequence))
+
+    def replace(self, old: Sequence, new: Sequence) -> None:
+        """Swap `old` for `new`, in place when their keys are equal."""
+        old_key, new_key = self._key(old), self._key(new)
+        if old_key == new_key:
+            index = self._position(old_key)
+            if index is not None:
+                self._items[index] = new
+                return
+        self._remove(old_key)
+        self._insert(new_key, new)
+
+    def _position(self, key: OrderKey) -> int | None:
+        index = bisect_left(self._keys, key)
+        return index if index < len(self._keys) and self._keys[index] == key else None
+
+    def _insert(self, key: OrderKey, sequence: Sequence) -> None:
         index = bisect_left(self._keys, key)
         self._keys.insert(index, key)
         self._items.insert(index, sequence)
 
-    def discard(self, sequence: Sequence) -> None:
-        key = self._key(sequence)
-        index = bisect_left(self._keys, key)
-        if index < len(self._keys) and self._keys[index] == key:
+    def _remove(self, key: OrderKey) -> None:
+        index = self._position(key)
+        if index is not None:
             del self._keys[index]
             del self._items[index]
-
-    def replace(self, old: Sequence, new: Sequence) -> None:
-        """Swap `old` for `new`, in place when their keys are equal."""
-        key = self._key(new)
-        if key == self._key(old):
-            index = bisect_left(self._keys, key)
-            if index < len(self._keys) and self._keys[index] == key:
-                self._items[index] = new
-                return
-        self.discard(old)
-        self.add(new)
 
     def span(self, low: OrderKey | None = None, high: OrderKey | None = None) -> tuple[int, int]:
         """Positions of the keys in `[low, high)` (open ends when None)."""
