@@ -8,16 +8,18 @@ from collections.abc import Callable
 from datetime import datetime
 from time import perf_counter
 from typing import Any
+from urllib.parse import parse_qsl
 
 from starlette.exceptions import HTTPException
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
+from starlette.types import Receive, Scope, Send
 
 from sequences_mock import problems, validation
 from sequences_mock.auth import authenticate, bearer_token
-from sequences_mock.bodies import read_body
-from sequences_mock.contract import Contract, Operation
+from sequences_mock.bodies import receive_body
+from sequences_mock.contract import Operation
 from sequences_mock.domain import ApiKey, Status, StopReason, StopScope
 from sequences_mock.errors import (
     ContentTooLarge,
@@ -33,7 +35,7 @@ from sequences_mock.timestamps import TimestampError, parse_timestamp
 from sequences_mock.validation import Inputs
 from sequences_mock.views import Body, Renderer
 
-__all__ = ["HANDLERS", "api_routes", "record", "unrouted"]
+__all__ = ["HANDLERS", "PathEndpoint", "api_routes", "record", "unrouted"]
 
 logger = logging.getLogger("sequences_mock")
 
@@ -109,24 +111,39 @@ def _timestamp(values: dict[str, Any], name: str, location: Location) -> datetim
 # -- the endpoint around every handler ---------------------------------------------------------
 
 
-def api_routes(contract: Contract) -> list[Route]:
+def api_routes(runtime: Runtime) -> list[Route]:
     """One route per contract path, carrying all of that path's methods (so 405s list them all)."""
+    contract = runtime.contract
     missing = {op.operation_id for op in contract.operations} - HANDLERS.keys()
     if missing:
         raise RuntimeError(f"openapi.yaml declares operations with no handler: {sorted(missing)}")
     return [
-        Route(path, _endpoint(operations), methods=list(operations))
+        Route(path, PathEndpoint(runtime, operations), methods=list(operations))
         for path, operations in contract.by_path.items()
     ]
 
 
-def _endpoint(operations: dict[str, Operation]) -> Callable[[Request], Any]:
-    async def endpoint(request: Request) -> Response:
+class PathEndpoint:
+    """The ASGI app behind one contract path: contract checks, the handler, the journal.
+
+    A plain ASGI callable rather than a `Request -> Response` function: it reads only the three
+    headers it needs and sends prepared header bytes, which takes a third off the framework's
+    per-request cost on the hot path. Starlette still routes to it and answers 404s and 405s.
+    """
+
+    def __init__(self, runtime: Runtime, operations: dict[str, Operation]) -> None:
+        self.runtime = runtime
+        self.operations = operations
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = perf_counter()
-        runtime: Runtime = request.app.state.runtime
-        operation = operations["GET" if request.method == "HEAD" else request.method]
+        runtime = self.runtime
+        method: str = scope["method"]
+        operation = self.operations["GET" if method == "HEAD" else method]
         fault = runtime.faults.take(operation.operation_id) if runtime.faults else None
         limit = runtime.settings.max_body_bytes
+        request_headers = _request_headers(scope)
+        authorization = request_headers.get(b"authorization")
         body = b""
         body_unread = operation.body is not None
         headers: dict[str, str] = {}
@@ -137,15 +154,17 @@ def _endpoint(operations: dict[str, Operation]) -> Callable[[Request], Any]:
                 document, headers = problems.fault_problem(fault.status, fault.retry_after)
                 status, reply = fault.status, Body.of(document)
             else:
-                key = authenticate(runtime.store, request.headers.get("authorization"), operation)
+                key = authenticate(runtime.store, authorization, operation)
                 if body_unread:
                     body_unread = False
-                    body = await read_body(request, limit)
+                    body = await receive_body(
+                        receive, request_headers.get(b"content-length"), limit
+                    )
                 inputs = validation.read_inputs(
                     operation,
-                    request.path_params,
-                    request.query_params.multi_items(),
-                    request.headers.get("content-type"),
+                    scope["path_params"],
+                    _query_items(operation, scope["query_string"]),
+                    request_headers.get(b"content-type"),
                     body,
                 )
                 handler = HANDLERS[operation.operation_id]
@@ -153,20 +172,24 @@ def _endpoint(operations: dict[str, Operation]) -> Callable[[Request], Any]:
         except MockError as error:
             document, headers = problems.problem_for(error)
             status, reply = document["status"], Body.of(document)
+        except ClientDisconnect:
+            # Gone before its body arrived: nothing ran, and nobody is left to answer.
+            return
         except Exception as error:
             # A bug: answered and journaled like any call, so tests that watch for 5xx see it.
-            document, headers = problems.unexpected_problem(request, error), {}
-            status, reply = 500, Body.of(document)
+            document = problems.unexpected_problem(method, scope["path"], error)
+            status, reply, headers = 500, Body.of(document), {}
         if body_unread:
             # Refused before its body was read (a fault, a bad key): the journal still shows it.
-            body = await _body_for_journal(request, limit)
+            body = await _body_for_journal(receive, request_headers, limit)
         violation = _violation(runtime, operation, status, reply.document, headers)
         if violation is not None:
             document, headers = problems.problem_for(violation)
             status, reply = document["status"], Body.of(document)
         record(
             runtime,
-            request,
+            scope,
+            authorization,
             operation.operation_id,
             body,
             status,
@@ -179,9 +202,35 @@ def _endpoint(operations: dict[str, Operation]) -> Callable[[Request], Any]:
         media_type = (
             declared.media_type if declared and declared.media_type else problems.PROBLEM_JSON
         )
-        return Response(reply.data, status, headers, media_type)
+        raw_headers = [
+            (b"content-type", media_type.encode("latin-1")),
+            (b"content-length", b"%d" % len(reply.data)),
+        ]
+        raw_headers += [
+            (k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()
+        ]
+        await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+        await send({"type": "http.response.body", "body": reply.data})
 
-    return endpoint
+
+def _request_headers(scope: Scope) -> dict[bytes, str]:
+    """The headers the endpoint reads, decoded; the first one wins when a name repeats."""
+    found: dict[bytes, str] = {}
+    for name, value in scope["headers"]:
+        if name in _READ_HEADERS and name not in found:
+            found[name] = value.decode("latin-1")
+    return found
+
+
+_READ_HEADERS = frozenset((b"authorization", b"content-type", b"content-length"))
+
+
+def _query_items(operation: Operation, query_string: bytes) -> list[tuple[str, str]]:
+    """The query's name/value pairs, decoded as Starlette does; none for an operation that
+    declares no query parameters (it ignores them all)."""
+    if not operation.query_parameters or not query_string:
+        return []
+    return parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
 
 
 async def unrouted(request: Request, exc: Exception) -> Response:
@@ -191,13 +240,16 @@ async def unrouted(request: Request, exc: Exception) -> Response:
     document = problems.router_problem(request, exc)
     runtime: Runtime = request.app.state.runtime
     if request.scope["path"].startswith(runtime.contract.base_path + "/"):
-        record(runtime, request, None, b"", exc.status_code, document, started=started)
+        authorization = request.headers.get("authorization")
+        status = exc.status_code
+        record(runtime, request.scope, authorization, None, b"", status, document, started=started)
     return problems.router_response(document, exc)
 
 
 def record(
     runtime: Runtime,
-    request: Request,
+    scope: Scope,
+    authorization: str | None,
     operation_id: str | None,
     body: bytes,
     status: int,
@@ -211,24 +263,26 @@ def record(
     code = document.get("code") if status >= 400 and isinstance(document, dict) else None
     runtime.journal.record(
         time=runtime.clock.now(),
-        method=request.method,
-        path=request.scope["path"],
-        query_string=request.scope["query_string"],
+        method=scope["method"],
+        path=scope["path"],
+        query_string=scope["query_string"],
         operation=operation_id,
-        path_params=request.path_params,
+        path_params=scope.get("path_params", {}),
         body=body,
         status=status,
         code=code,
         contract_violation=violation,
-        api_key=bearer_token(request.headers.get("authorization")),
+        api_key=bearer_token(authorization),
         fault=fault,
         duration_ms=(perf_counter() - started) * 1000,
     )
 
 
-async def _body_for_journal(request: Request, limit: int) -> bytes:
+async def _body_for_journal(
+    receive: Receive, request_headers: dict[bytes, str], limit: int
+) -> bytes:
     try:
-        return await read_body(request, limit)
+        return await receive_body(receive, request_headers.get(b"content-length"), limit)
     except (ContentTooLarge, ClientDisconnect):
         return b""
 
@@ -239,14 +293,9 @@ def _violation(
     """How a response breaks the contract, when the mock checks its responses and it does."""
     if not runtime.settings.validate_responses:
         return None
+    lowered = {k.lower(): v for k, v in headers.items()} if headers else headers
     try:
-        validation.check_response(
-            operation,
-            status,
-            document,
-            {k.lower(): v for k, v in headers.items()},
-            runtime.checked_items,
-        )
+        validation.check_response(operation, status, document, lowered, runtime.checked_items)
     except ContractViolation as violation:
         logger.error("contract violation: %s", violation.detail)
         return violation

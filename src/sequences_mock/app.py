@@ -21,7 +21,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """
     runtime = Runtime.from_settings(settings or Settings())
     app = Starlette(
-        routes=[*api_routes(runtime.contract), *control_routes(runtime.contract)],
+        routes=[*api_routes(runtime), *control_routes(runtime.contract)],
         exception_handlers={
             HTTPException: unrouted,
             Exception: problems.unexpected_error,

@@ -2,22 +2,34 @@
 
 from __future__ import annotations
 
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
+from starlette.types import Receive
 
 from sequences_mock.errors import ContentTooLarge
 
-__all__ = ["read_body"]
+__all__ = ["read_body", "receive_body"]
 
 
 async def read_body(request: Request, limit: int) -> bytes:
-    """The whole body, or `ContentTooLarge` once it (or its declared length) passes `limit`."""
-    declared = request.headers.get("content-length", "")
+    """The whole body of `request`; see `receive_body`."""
+    return await receive_body(request.receive, request.headers.get("content-length"), limit)
+
+
+async def receive_body(receive: Receive, content_length: str | None, limit: int) -> bytes:
+    """The whole body from ASGI `receive`, or `ContentTooLarge` once it (or its declared length,
+    the `Content-Length` header) passes `limit`; `ClientDisconnect` if the client goes away."""
+    declared = content_length or ""
     if declared.isascii() and declared.isdigit() and int(declared) > limit:
         raise ContentTooLarge(f"the request body is {declared} bytes; the limit is {limit}")
     chunks, size = [], 0
-    async for chunk in request.stream():
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ClientDisconnect()
+        chunk: bytes = message.get("body", b"")
         size += len(chunk)
         if size > limit:
             raise ContentTooLarge(f"the request body is over the limit of {limit} bytes")
         chunks.append(chunk)
-    return b"".join(chunks)
+        if not message.get("more_body", False):
+            return b"".join(chunks)

@@ -133,13 +133,13 @@ def router_problem(request: Request, exc: HTTPException) -> dict[str, Any]:
     return document
 
 
-def unexpected_problem(request: Request, exc: Exception) -> dict[str, Any]:
+def unexpected_problem(method: str, path: str, exc: Exception) -> dict[str, Any]:
     """A bug in the mock: logged with its traceback, answered as a 500 problem."""
-    logger.error("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    logger.error("unexpected error on %s %s", method, path, exc_info=exc)
     return problem("internal_error", f"the mock failed unexpectedly: {type(exc).__name__}")
 
 
 async def unexpected_error(request: Request, exc: Exception) -> Response:
     """The last resort outside the API's endpoints (those journal theirs)."""
-    document = unexpected_problem(request, exc)
+    document = unexpected_problem(request.method, request.url.path, exc)
     return Response(json_bytes(document), 500, media_type=PROBLEM_JSON)

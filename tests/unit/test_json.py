@@ -1,0 +1,41 @@
+"""Strict JSON: the nesting limit holds exactly, however the brackets are spread."""
+
+from __future__ import annotations
+
+import pytest
+
+from sequences_mock._json import MAX_DEPTH, loads
+
+
+def nested(depth: int) -> bytes:
+    return b"[" * depth + b"]" * depth
+
+
+@pytest.mark.parametrize("as_text", [False, True], ids=["bytes", "str"])
+def test_nesting_up_to_the_limit_is_read_and_one_more_is_refused(as_text: bool) -> None:
+    at_limit, over = nested(MAX_DEPTH), nested(MAX_DEPTH + 1)
+    document = loads(at_limit.decode() if as_text else at_limit)
+    depth = 0
+    while isinstance(document, list) and document:
+        document, depth = document[0], depth + 1
+    assert depth == MAX_DEPTH - 1  # the innermost list is empty
+    with pytest.raises(ValueError, match="deeper than 64"):
+        loads(over.decode() if as_text else over)
+
+
+def test_many_shallow_containers_are_not_deep() -> None:
+    """A thousand sibling objects have far more brackets than the limit, and nest two deep."""
+    document = loads(b"[" + b",".join([b'{"a": [1]}'] * 1000) + b"]")
+    assert len(document) == 1000
+
+
+def test_brackets_inside_strings_do_not_count() -> None:
+    text = "[" * (MAX_DEPTH * 2)
+    assert loads(b'{"note": "' + text.encode() + b'"}') == {"note": text}
+
+
+def test_a_deep_value_among_shallow_ones_is_found() -> None:
+    """Past the bracket count, the full walk still finds the one deep branch."""
+    wide = b",".join([b"[1]"] * 200)
+    with pytest.raises(ValueError, match="deeper than 64"):
+        loads(b"[" + wide + b"," + nested(MAX_DEPTH + 5) + b"]")
