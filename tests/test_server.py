@@ -33,6 +33,8 @@ def test_serves_the_api_over_a_real_socket_on_a_free_port():
             )
             assert too_large.status_code == 413
             assert too_large.headers["content-type"] == "application/problem+json"
+            # As `sequences-mock serve` answers: no Server header naming the stack.
+            assert "server" not in run.headers
 
 
 def test_stop_closes_the_socket():

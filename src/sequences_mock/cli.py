@@ -16,7 +16,7 @@ from sequences_mock import __version__, fixtures
 from sequences_mock.app import create_app
 from sequences_mock.errors import MockError
 from sequences_mock.journal import DEFAULT_JOURNAL_SIZE
-from sequences_mock.server import bind_socket
+from sequences_mock.server import bind_socket, uvicorn_config
 from sequences_mock.settings import Settings
 from sequences_mock.timestamps import format_timestamp
 
@@ -127,10 +127,7 @@ def _serve(args: argparse.Namespace) -> int:
     for key in runtime.initial.api_keys.values():
         print(f"  API key {key.key}  scopes: {' '.join(sorted(key.scopes)) or '(none)'}")
     sys.stdout.flush()
-    config = uvicorn.Config(
-        app, log_level=args.log_level, access_log=False, lifespan="off", server_header=False
-    )
     # uvicorn shuts down gracefully on Ctrl-C, then re-raises it only to report it.
     with contextlib.suppress(KeyboardInterrupt):
-        uvicorn.Server(config).run(sockets=[sock])
+        uvicorn.Server(uvicorn_config(app, args.log_level)).run(sockets=[sock])
     return 0

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sequences_mock.errors import InvalidStateTransition, PausedUntilNotInFuture
 from sequences_mock.timestamps import format_timestamp
@@ -126,6 +127,9 @@ class Sequence:
     stop_reason: StopReason | None = None
 
 
+_SEQUENCE_FIELDS = tuple(field.name for field in fields(Sequence))
+
+
 def update_variables(
     sequence: Sequence, changes: Mapping[str, str | None], now: datetime
 ) -> Sequence:
@@ -136,7 +140,7 @@ def update_variables(
             merged.pop(name, None)
         else:
             merged[name] = value
-    return replace(sequence, variables=merged, updated_at=_touched(sequence, now))
+    return _changed(sequence, variables=merged, updated_at=_touched(sequence, now))
 
 
 def pause(sequence: Sequence, until: datetime, now: datetime) -> Sequence:
@@ -147,7 +151,7 @@ def pause(sequence: Sequence, until: datetime, now: datetime) -> Sequence:
             f"{format_timestamp(now)}"
         )
     _require(sequence, PAUSABLE, "paused")
-    return replace(
+    return _changed(
         sequence,
         status=Status.WAITING_FOR_LEAD,
         paused_until=until,
@@ -158,7 +162,7 @@ def pause(sequence: Sequence, until: datetime, now: datetime) -> Sequence:
 def resume(sequence: Sequence, now: datetime) -> Sequence:
     """Bring a paused run back to ACTIVE before its deadline."""
     _require(sequence, {Status.WAITING_FOR_LEAD}, "resumed")
-    return replace(
+    return _changed(
         sequence, status=Status.ACTIVE, paused_until=None, updated_at=_touched(sequence, now)
     )
 
@@ -166,7 +170,7 @@ def resume(sequence: Sequence, now: datetime) -> Sequence:
 def resume_at_deadline(sequence: Sequence) -> Sequence:
     """The automatic resume: the run was last modified at the instant its pause ran out."""
     assert sequence.paused_until is not None
-    return replace(
+    return _changed(
         sequence,
         status=Status.ACTIVE,
         paused_until=None,
@@ -177,13 +181,25 @@ def resume_at_deadline(sequence: Sequence) -> Sequence:
 def stop(sequence: Sequence, reason: StopReason, now: datetime) -> Sequence:
     """End a run that has not finished yet."""
     _require(sequence, NON_TERMINAL, "stopped")
-    return replace(
+    return _changed(
         sequence,
         status=Status.STOPPED_EARLY,
         stop_reason=reason,
         paused_until=None,
         updated_at=_touched(sequence, now),
     )
+
+
+def _changed(sequence: Sequence, **changes: Any) -> Sequence:
+    """A copy of `sequence` with `changes`: what `dataclasses.replace` makes, without its
+    per-call look at the fields (half the cost, on every write)."""
+    copy = object.__new__(Sequence)
+    for name in _SEQUENCE_FIELDS:
+        # Frozen dataclasses set their fields this way too.
+        object.__setattr__(
+            copy, name, changes[name] if name in changes else getattr(sequence, name)
+        )
+    return copy
 
 
 def _touched(sequence: Sequence, now: datetime) -> datetime:

@@ -487,8 +487,13 @@ def dump(world: World) -> dict[str, Any]:
     return document
 
 
-def sequence_record(sequence: Sequence) -> dict[str, Any]:
-    """The documented fields as JSON data: the public shape, and the core of a fixture item."""
+def sequence_record(
+    sequence: Sequence, timestamp: Callable[[datetime], str] = format_timestamp
+) -> dict[str, Any]:
+    """The documented fields as JSON data: the public shape, and the core of a fixture item.
+
+    `timestamp` writes each date-time (the renderer passes a remembering `format_timestamp`).
+    """
     last_step = sequence.last_step_executed_at
     return {
         "id": sequence.id,
@@ -498,9 +503,9 @@ def sequence_record(sequence: Sequence) -> dict[str, Any]:
         "status": sequence.status.value,
         "variables": dict(sequence.variables),
         "contact_list_id": sequence.contact_list_id,
-        "last_step_executed_at": format_timestamp(last_step) if last_step else None,
-        "created_at": format_timestamp(sequence.created_at),
-        "updated_at": format_timestamp(sequence.updated_at),
+        "last_step_executed_at": timestamp(last_step) if last_step else None,
+        "created_at": timestamp(sequence.created_at),
+        "updated_at": timestamp(sequence.updated_at),
     }
 
 

@@ -13,7 +13,23 @@ from starlette.applications import Starlette
 from sequences_mock.app import create_app
 from sequences_mock.settings import Settings
 
-__all__ = ["MockServer", "bind_socket"]
+__all__ = ["MockServer", "bind_socket", "uvicorn_config"]
+
+
+def uvicorn_config(app: Starlette, log_level: str) -> uvicorn.Config:
+    """How the mock runs on uvicorn, whether from the command line or in a test's thread.
+
+    No access log (the journal records every call), no lifespan, no `Server` header, and no
+    proxy-header rewriting: the mock reads neither the client address nor the scheme.
+    """
+    return uvicorn.Config(
+        app,
+        log_level=log_level,
+        access_log=False,
+        lifespan="off",
+        server_header=False,
+        proxy_headers=False,
+    )
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -59,8 +75,7 @@ class MockServer:
         sock = bind_socket(self._host, self._port)
         host, port = sock.getsockname()[:2]
         self.url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
-        config = uvicorn.Config(self.app, log_level="warning", access_log=False, lifespan="off")
-        self._server = _ThreadServer(config)
+        self._server = _ThreadServer(uvicorn_config(self.app, "warning"))
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name="sequences-mock", daemon=True
         )

@@ -128,6 +128,8 @@ def check_response(
 
 
 def _check(validator: Validator, document: Any, where: str, prefix: str) -> None:
+    if validator.is_valid(document):
+        return
     error = next(validator.iter_errors(document), None)
     if error is not None:
         path = prefix + "".join(f"/{part}" for part in error.instance_path) or "/"

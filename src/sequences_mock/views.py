@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sequences_mock import _json
 from sequences_mock.domain import Sequence
 from sequences_mock.fixtures import sequence_record
 from sequences_mock.store import Page
+from sequences_mock.timestamps import format_timestamp
 
 __all__ = ["Body", "Renderer", "sequence_view"]
 
@@ -22,6 +25,8 @@ sequence_view = sequence_record
 
 #: Kept renderings before the cache starts over: a bound on memory, not a tuning knob.
 CACHE_LIMIT = 50_000
+#: Kept timestamp texts: enough for the moments that recur (a frozen clock, fixture times).
+TIMESTAMP_LIMIT = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,9 +44,10 @@ class Body:
 class Renderer:
     """Renders sequences and pages, reusing the rendering of a sequence until it changes."""
 
-    def __init__(self, view: Callable[[Sequence], dict[str, Any]] = sequence_view) -> None:
-        self._view = view
+    def __init__(self, view: Callable[[Sequence], dict[str, Any]] | None = None) -> None:
+        self._view = view or partial(sequence_view, timestamp=self._timestamp)
         self._cache: dict[str, tuple[Sequence, Body]] = {}
+        self._timestamps: dict[datetime, str] = {}
 
     def sequence(self, sequence: Sequence) -> Body:
         cached = self._cache.get(sequence.id)
@@ -76,6 +82,16 @@ class Renderer:
     def clear(self) -> None:
         """Forget every rendering (after a seed, whose sequences are all new objects)."""
         self._cache.clear()
+        self._timestamps.clear()
+
+    def _timestamp(self, moment: datetime) -> str:
+        """`format_timestamp`, remembered: a write formats three, and most recur."""
+        text = self._timestamps.get(moment)
+        if text is None:
+            if len(self._timestamps) >= TIMESTAMP_LIMIT:
+                self._timestamps.clear()
+            text = self._timestamps[moment] = format_timestamp(moment)
+        return text
 
     def __len__(self) -> int:
         return len(self._cache)
