@@ -236,6 +236,7 @@ def _journal_filters(contract: Contract) -> dict[str, dict[str, Any]]:
         "method": {"type": "string", "pattern": "^[A-Za-z]+$"},
         "since": {"type": "integer", "minimum": 0},
         "limit": {"type": "integer", "minimum": 0},
+        "incident": {"type": "boolean"},
     }
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
@@ -38,6 +38,11 @@ class Entry(NamedTuple):
     fault: int | None
     duration_ms: float
 
+    @property
+    def incident(self) -> bool:
+        """A sign of a mock bug: a broken contract, or a 5xx no injected fault asked for."""
+        return self.contract_violation is not None or (self.status >= 500 and self.fault is None)
+
 
 @dataclass(frozen=True, slots=True)
 class JournalQuery:
@@ -46,12 +51,7 @@ class JournalQuery:
     method: str | None = None
     since: int = 0
     limit: int | None = None
-
-
-@dataclass(slots=True)
-class _Tally:
-    calls: int = 0
-    statuses: Counter[int] = field(default_factory=Counter)
+    incident: bool | None = None
 
 
 class Journal:
@@ -65,7 +65,8 @@ class Journal:
             raise ValueError(f"a journal holds at least one entry, not {size}")
         self.size = size
         self._entries: deque[Entry] = deque(maxlen=size)
-        self._tallies: dict[str | None, _Tally] = {}
+        #: Per operation (None: router refusals), how many calls answered each status.
+        self._tallies: dict[str | None, dict[int, int]] = {}
         self._next_seq = 1
 
     def record(
@@ -85,30 +86,30 @@ class Journal:
         fault: int | None,
         duration_ms: float,
     ) -> Entry:
+        # Positional, in field order: one of these is made per request.
         entry = Entry(
-            seq=self._next_seq,
-            time=time,
-            method=method,
-            path=path,
-            query_string=query_string,
-            operation=operation,
-            path_params=path_params,
-            body=body[:BODY_LIMIT],
-            body_size=len(body),
-            status=status,
-            code=code,
-            contract_violation=contract_violation,
-            api_key_suffix=_suffix(api_key),
-            fault=fault,
-            duration_ms=duration_ms,
+            self._next_seq,
+            time,
+            method,
+            path,
+            query_string,
+            operation,
+            path_params,
+            body[:BODY_LIMIT],
+            len(body),
+            status,
+            code,
+            contract_violation,
+            _suffix(api_key),
+            fault,
+            duration_ms,
         )
         self._next_seq += 1
         self._entries.append(entry)
-        tally = self._tallies.get(operation)
-        if tally is None:
-            tally = self._tallies[operation] = _Tally()
-        tally.calls += 1
-        tally.statuses[status] += 1
+        statuses = self._tallies.get(operation)
+        if statuses is None:
+            statuses = self._tallies[operation] = {}
+        statuses[status] = statuses.get(status, 0) + 1
         return entry
 
     def entries(self, query: JournalQuery | None = None) -> list[Entry]:
@@ -120,6 +121,7 @@ class Journal:
             if (query.operation is None or entry.operation == query.operation)
             and (query.status is None or entry.status == query.status)
             and (query.method is None or entry.method == query.method)
+            and (query.incident is None or entry.incident == query.incident)
         ]
         if query.limit is not None:
             found = found[len(found) - query.limit :] if query.limit else []
@@ -127,8 +129,8 @@ class Journal:
 
     def tally(self, operation: str | None) -> tuple[int, Mapping[int, int]]:
         """How many calls `operation` had, and how many answered each status."""
-        tally = self._tallies.get(operation)
-        return (tally.calls, dict(tally.statuses)) if tally else (0, {})
+        statuses = self._tallies.get(operation, {})
+        return sum(statuses.values()), dict(statuses)
 
     @property
     def recorded(self) -> int:

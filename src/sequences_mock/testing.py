@@ -241,11 +241,7 @@ class MockHandle:
 
     def incidents(self) -> list[dict[str, Any]]:
         """Kept calls the mock answered with an unplanned 5xx or that broke its contract."""
-        return [
-            call
-            for call in self.requests()
-            if call["contract_violation"] or (call["status"] >= 500 and call["fault"] is None)
-        ]
+        return list(self._call("GET", "/__mock/requests", params={"incident": "true"})["requests"])
 
     # -- faults --------------------------------------------------------------------------------
 

@@ -362,6 +362,34 @@ def test_a_contract_violation_is_recorded_on_its_entry(client, monkeypatch):
     assert "listSequences" in entry["contract_violation"]
 
 
+@pytest.mark.contract_violation_expected
+def test_incident_selects_broken_contracts_and_unplanned_server_errors(client, monkeypatch):
+    """`incident=true` is what a test harness watches for: not refusals, not injected faults."""
+    client.get(f"/v1/sequences/{AMELIE_RUN}", headers=RW)  # 1: 200
+    client.get("/v1/sequences")  # 2: 401
+    client.post("/__mock/faults", json={"operation": "getSequence", "status": 503})
+    client.get(f"/v1/sequences/{AMELIE_RUN}", headers=RW)  # 3: planned 503
+    client.post("/__mock/faults", json={"operation": "getSequence", "status": 500})
+    client.get(f"/v1/sequences/{AMELIE_RUN}", headers=RW)  # 4: planned 500
+
+    def crash(store, render, key, inputs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setitem(sequences_mock.api.HANDLERS, "getSequence", crash)
+    client.get(f"/v1/sequences/{AMELIE_RUN}", headers=RW)  # 5: unplanned 500
+    broken = Body.of({"items": "not a list"})
+    monkeypatch.setitem(sequences_mock.api.HANDLERS, "listSequences", lambda *args: (200, broken))
+    client.get("/v1/sequences", headers=RW)  # 6: contract violation
+
+    assert [entry["seq"] for entry in journal(client, incident="true")["requests"]] == [5, 6]
+    assert [entry["seq"] for entry in journal(client, incident="false")["requests"]] == [
+        1,
+        2,
+        3,
+        4,
+    ]
+
+
 # -- filters -------------------------------------------------------------------------------------
 
 
@@ -424,6 +452,7 @@ def test_filters_select_entries(six_calls, params, expected):
         ("limit=ten", {"limit"}),
         ("method=G3T", {"method"}),
         ("since=1&since=2", {"since"}),
+        ("incident=yes", {"incident"}),
         ("bogus=1", {"bogus"}),
         ("operation=nope&status=abc&since=-1", {"operation", "status", "since"}),
     ],
