@@ -29,6 +29,8 @@ __all__ = ["ClockSetting", "ListQuery", "Page", "Store", "World"]
 
 #: A list filter: workspace, and optionally status and template.
 Selection = tuple[str, Status | None, str | None]
+#: Stale deadline entries tolerated beyond the live ones before the heap is rebuilt.
+STALE_DEADLINES_KEPT = 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,7 +98,10 @@ class Store:
         self._by_workspace: dict[str, set[str]] = {}
         self._by_status: dict[tuple[str, Status], set[str]] = {}
         self._by_template: dict[tuple[str, str], set[str]] = {}
+        #: A heap of (deadline, id); an entry is stale once the run's deadline is another.
         self._deadlines: list[tuple[datetime, str]] = []
+        #: The deadline of each paused run: what a heap entry must match to be live.
+        self._deadline_of: dict[str, datetime] = {}
         self._sorted: dict[Selection, dict[tuple[str, bool], SortedIndex]] = {}
         self._store_all(world.sequences.values())
 
@@ -208,14 +213,9 @@ class Store:
         now = self.clock.now()
         while deadlines and deadlines[0][0] <= now:
             deadline, sequence_id = heapq.heappop(deadlines)
-            sequence = self._sequences.get(sequence_id)
             # Entries go stale when a run is resumed, stopped or re-paused; skip those.
-            if (
-                sequence is not None
-                and sequence.status is Status.WAITING_FOR_LEAD
-                and sequence.paused_until == deadline
-            ):
-                self._store_all([domain.resume_at_deadline(sequence)])
+            if self._deadline_of.get(sequence_id) == deadline:
+                self._store_all([domain.resume_at_deadline(self._sequences[sequence_id])])
 
     # -- internals -----------------------------------------------------------------------------
 
@@ -309,10 +309,26 @@ class Store:
             self._sequences[sequence.id] = sequence
             if self._sorted:
                 self._update_sorted(previous, sequence)
-            if sequence.paused_until is not None and sequence.paused_until != (
-                previous.paused_until if previous else None
-            ):
-                heapq.heappush(self._deadlines, (sequence.paused_until, sequence.id))
+            self._track_deadline(sequence)
+
+    def _track_deadline(self, sequence: Sequence) -> None:
+        """Keep the deadline heap right for a stored run, and never mostly stale.
+
+        Runs paused and resumed long before their deadlines leave stale entries behind; when
+        they outnumber the live ones, the heap is rebuilt from the live deadlines alone, so its
+        size follows the paused runs, not the number of pauses ever made.
+        """
+        deadline = sequence.paused_until
+        if deadline is None:
+            self._deadline_of.pop(sequence.id, None)
+            return
+        if self._deadline_of.get(sequence.id) == deadline:
+            return
+        self._deadline_of[sequence.id] = deadline
+        heapq.heappush(self._deadlines, (deadline, sequence.id))
+        if len(self._deadlines) > 2 * len(self._deadline_of) + STALE_DEADLINES_KEPT:
+            self._deadlines = [(moment, id_) for id_, moment in self._deadline_of.items()]
+            heapq.heapify(self._deadlines)
 
     def __repr__(self) -> str:
         return f"Store(sequences={len(self._sequences)}, clock={self.clock!r})"

@@ -26,7 +26,7 @@ from sequences_mock.errors import (
     NotFound,
     PausedUntilNotInFuture,
 )
-from sequences_mock.store import ClockSetting, ListQuery, Store, World
+from sequences_mock.store import STALE_DEADLINES_KEPT, ClockSetting, ListQuery, Store, World
 
 NOW = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -580,6 +580,29 @@ def test_stopped_paused_run_is_not_resumed_at_deadline() -> None:
     store.clock.set(deadline)
     assert store.get_sequence(workspace.id, sequence.id) == stopped
     assert stopped.status is Status.STOPPED_EARLY
+
+
+def test_pausing_and_resuming_many_times_keeps_the_deadline_heap_small() -> None:
+    """Pause/resume cycles leave stale deadlines; they are dropped, and live ones still fire."""
+    workspace = make_workspace()
+    template = make_template(workspace)
+    held = make_sequence(workspace, template, None, Status.WAITING_FOR_LEAD, paused_until=NOW + DAY)
+    cycled = make_sequence(workspace, template, None, Status.ACTIVE)
+    store = Store(make_world([workspace], [held, cycled], templates=[template]), frozen_clock())
+    cycles = 5 * STALE_DEADLINES_KEPT
+    for n in range(cycles):
+        store.pause(workspace.id, cycled.id, NOW + timedelta(hours=1, seconds=n))
+        store.resume(workspace.id, cycled.id)
+        assert len(store._deadlines) <= 2 + 2 * STALE_DEADLINES_KEPT
+    last_pause = NOW + timedelta(hours=2)
+    store.pause(workspace.id, cycled.id, last_pause)
+
+    store.clock.set(last_pause)
+    assert store.get_sequence(workspace.id, cycled.id).status is Status.ACTIVE
+    assert store.get_sequence(workspace.id, held.id).status is Status.WAITING_FOR_LEAD
+    store.clock.set(NOW + DAY)
+    resumed = store.get_sequence(workspace.id, held.id)
+    assert (resumed.status, resumed.updated_at) == (Status.ACTIVE, NOW + DAY)
 
 
 def test_resume_due_resumes_only_due_runs() -> None:
