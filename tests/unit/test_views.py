@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from datetime import timedelta
 
 import pytest
 
@@ -12,7 +13,8 @@ from sequences_mock import _json, fixtures
 from sequences_mock.clock import Clock
 from sequences_mock.domain import Status
 from sequences_mock.store import ListQuery, Store
-from sequences_mock.views import Renderer, sequence_view
+from sequences_mock.timestamps import format_timestamp
+from sequences_mock.views import TIMESTAMP_LIMIT, Renderer, sequence_view
 
 WORLD = fixtures.load(fixtures.read_document(fixtures.DEFAULT_FIXTURES))
 
@@ -62,3 +64,17 @@ def test_an_equal_but_different_version_is_not_served_from_the_cache(store: Stor
     other = replace(sequence, status=Status.FAILED)
 
     assert renderer.sequence(other).document["status"] == "FAILED"
+
+
+def test_remembered_timestamps_render_as_formatted_and_stay_bounded(store: Store) -> None:
+    """Past the bound the remembered texts start over; every rendering stays the formatted one."""
+    renderer = Renderer()
+    sequence = store.get_sequence(ACME, AMELIE_RUN)
+    start = sequence.updated_at
+    count = TIMESTAMP_LIMIT + 10
+    for n in range(count):
+        version = replace(sequence, updated_at=start + timedelta(microseconds=n))
+        document = renderer.sequence(version).document
+        assert document == sequence_view(version)  # the view with plain format_timestamp
+        assert len(renderer._timestamps) <= TIMESTAMP_LIMIT
+    assert document["updated_at"] == format_timestamp(start + timedelta(microseconds=count - 1))
