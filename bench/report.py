@@ -115,7 +115,7 @@ def _mock_lines(result: dict[str, Any]) -> str:
     lines = [
         f"mock start-up (spawn to first 200 on /__mock/health): {mock['startup_ms']:.0f} ms",
         f"mock RSS after the scenarios: {_mib(mock['rss_after_scenarios_kib'])}",
-        f"mock RSS over {memory['requests']:,} more requests (GET by id + list10): "
+        f"mock RSS over {memory['requests']:,} more requests (GET by id, list10, write mix): "
         f"{_mib(memory['rss_before_kib'])} -> {_mib(memory['rss_after_kib'])} "
         f"({memory['rss_change_percent']:+.1f} %), non-2xx {memory['non_2xx']:,}",
     ]

@@ -371,11 +371,11 @@ def _throughput_and_memory(
         log(f"mock up in {mock.startup_s * 1000:.0f} ms; scenarios ({options.duration} s each)")
         results = run_scenarios(mock, ceiling_server, plan, options)
         rss_after_scenarios = mock.rss_kib()
-        log(f"memory: {options.million_requests:,} requests of get + list10 on the mock")
+        log(f"memory: {options.million_requests:,} requests of get, list10, writes on the mock")
         by_name = {scenario.name: scenario for scenario in plan}
         loads = [
             (by_name[name].load, results[name]["mock"]["requests_per_s"])
-            for name in ("get", "list10")
+            for name in ("get", "list10", "writes")
         ]
         memory = memory_run(mock, loads, options.million_requests)
         throughput = {
