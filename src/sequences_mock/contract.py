@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -72,7 +73,8 @@ class Contract:
     def __init__(self, document: dict[str, Any], source_yaml: bytes) -> None:
         self.document = document
         self.yaml_bytes = source_yaml
-        self.json_bytes = json.dumps(document, ensure_ascii=False, indent=2).encode()
+        #: One compiled validator per distinct schema: most responses share a few (problems).
+        self._validators: dict[str, Validator] = {}
         servers = document.get("servers") or [{"url": ""}]
         self.base_path = str(servers[0]["url"]).rstrip("/")
         self.operations = [
@@ -84,6 +86,11 @@ class Contract:
         self.by_path: dict[str, dict[str, Operation]] = {}
         for operation in self.operations:
             self.by_path.setdefault(operation.path, {})[operation.method] = operation
+
+    @cached_property
+    def json_bytes(self) -> bytes:
+        """The document as indented JSON (served as `/openapi.json`), made on first use."""
+        return json.dumps(self.document, ensure_ascii=False, indent=2).encode()
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Contract:
@@ -139,9 +146,13 @@ class Contract:
         return node
 
     def _validator(self, schema: dict[str, Any]) -> Validator:
-        # Embedding the components lets `#/components/...` references resolve unchanged.
-        rooted = {**schema, "components": self.document.get("components", {})}
-        return compile_schema(rooted)
+        text = json.dumps(schema, sort_keys=True)
+        validator = self._validators.get(text)
+        if validator is None:
+            # Embedding the components lets `#/components/...` references resolve unchanged.
+            rooted = {**schema, "components": self.document.get("components", {})}
+            validator = self._validators[text] = compile_schema(rooted)
+        return validator
 
     def _parameters(self, parameters: list[dict[str, Any]], location: str) -> tuple[Parameter, ...]:
         return tuple(
