@@ -143,7 +143,7 @@ class PathEndpoint:
         fault = runtime.faults.take(operation.operation_id) if runtime.faults else None
         limit = runtime.settings.max_body_bytes
         request_headers = _request_headers(scope)
-        authorization = request_headers.get(b"authorization")
+        token = bearer_token(request_headers.get(b"authorization"))
         body = b""
         body_unread = operation.body is not None
         headers: dict[str, str] = {}
@@ -154,7 +154,7 @@ class PathEndpoint:
                 document, headers = problems.fault_problem(fault.status, fault.retry_after)
                 status, reply = fault.status, Body.of(document)
             else:
-                key = authenticate(runtime.store, authorization, operation)
+                key = authenticate(runtime.store, token, operation)
                 if body_unread:
                     body_unread = False
                     body = await receive_body(
@@ -189,7 +189,7 @@ class PathEndpoint:
         record(
             runtime,
             scope,
-            authorization,
+            token,
             operation.operation_id,
             body,
             status,
@@ -240,16 +240,16 @@ async def unrouted(request: Request, exc: Exception) -> Response:
     document = problems.router_problem(request, exc)
     runtime: Runtime = request.app.state.runtime
     if request.scope["path"].startswith(runtime.contract.base_path + "/"):
-        authorization = request.headers.get("authorization")
+        token = bearer_token(request.headers.get("authorization"))
         status = exc.status_code
-        record(runtime, request.scope, authorization, None, b"", status, document, started=started)
+        record(runtime, request.scope, token, None, b"", status, document, started=started)
     return problems.router_response(document, exc)
 
 
 def record(
     runtime: Runtime,
     scope: Scope,
-    authorization: str | None,
+    token: str | None,
     operation_id: str | None,
     body: bytes,
     status: int,
@@ -259,7 +259,8 @@ def record(
     violation: str | None = None,
     fault: int | None = None,
 ) -> None:
-    """Write one exchange to the journal (the API key only by its last characters)."""
+    """Write one exchange to the journal; `token` is the bearer token sent, if any (the journal
+    keeps only its last characters)."""
     code = document.get("code") if status >= 400 and isinstance(document, dict) else None
     runtime.journal.record(
         time=runtime.clock.now(),
@@ -272,7 +273,7 @@ def record(
         status=status,
         code=code,
         contract_violation=violation,
-        api_key=bearer_token(authorization),
+        api_key=token,
         fault=fault,
         duration_ms=(perf_counter() - started) * 1000,
     )

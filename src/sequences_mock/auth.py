@@ -17,9 +17,8 @@ def bearer_token(authorization: str | None) -> str | None:
     return token if scheme.lower() == "bearer" and token else None
 
 
-def authenticate(store: Store, authorization: str | None, operation: Operation) -> ApiKey:
-    """The API key behind an `Authorization` header, checked for the operation's scopes."""
-    token = bearer_token(authorization)
+def authenticate(store: Store, token: str | None, operation: Operation) -> ApiKey:
+    """The API key of a bearer `token` (see `bearer_token`), checked for the operation's scopes."""
     if token is None:
         raise Unauthenticated("send an API key as 'Authorization: Bearer <key>'")
     key = store.api_key(token)
