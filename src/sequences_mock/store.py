@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -29,8 +30,14 @@ __all__ = ["ClockSetting", "ListQuery", "Page", "Store", "World"]
 
 #: A list filter: workspace, and optionally status and template.
 Selection = tuple[str, Status | None, str | None]
+#: A sort order: the field, and whether it descends.
+Order = tuple[str, bool]
 #: Stale deadline entries tolerated beyond the live ones before the heap is rebuilt.
 STALE_DEADLINES_KEPT = 1024
+#: How many entries the kept sorted indexes may hold together, per sequence stored (with a floor
+#: for small worlds); past it the least recently used indexes are dropped, to be rebuilt on use.
+INDEX_ENTRIES_PER_SEQUENCE = 3
+INDEX_ENTRIES_MIN = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +109,9 @@ class Store:
         self._deadlines: list[tuple[datetime, str]] = []
         #: The deadline of each paused run: what a heap entry must match to be live.
         self._deadline_of: dict[str, datetime] = {}
-        self._sorted: dict[Selection, dict[tuple[str, bool], SortedIndex]] = {}
+        self._sorted: dict[Selection, dict[Order, SortedIndex]] = {}
+        #: The kept indexes, least recently used first.
+        self._index_use: OrderedDict[tuple[Selection, Order], None] = OrderedDict()
         self._store_all(world.sequences.values())
 
     # -- reads ---------------------------------------------------------------------------------
@@ -234,17 +243,32 @@ class Store:
         descending: bool = False,
     ) -> SortedIndex:
         """The index of one filter in one order, built on first use and kept up to date."""
-        selection = (workspace_id, status, template_id)
+        selection, order = (workspace_id, status, template_id), (sort_by, descending)
         indexes = self._sorted.get(selection)
-        index = indexes.get((sort_by, descending)) if indexes else None
-        if index is None:
-            members = [self._sequences[i] for i in self._candidates(*selection)]
-            index = SortedIndex(order_key(sort_by, descending), members)
-            # An empty selection is not kept: it costs nothing to build again, and keeping it
-            # would let random filters grow the store.
-            if members:
-                self._sorted.setdefault(selection, {})[(sort_by, descending)] = index
+        index = indexes.get(order) if indexes else None
+        if index is not None:
+            self._index_use.move_to_end((selection, order))
+            return index
+        members = [self._sequences[i] for i in self._candidates(*selection)]
+        index = SortedIndex(order_key(sort_by, descending), members)
+        # An empty selection is not kept: it costs nothing to build again, and keeping it
+        # would let random filters grow the store.
+        if members:
+            self._sorted.setdefault(selection, {})[order] = index
+            self._index_use[(selection, order)] = None
+            self._drop_unused_indexes()
         return index
+
+    def _drop_unused_indexes(self) -> None:
+        """Keep the sorted indexes within their budget, dropping the least recently used."""
+        budget = max(INDEX_ENTRIES_MIN, INDEX_ENTRIES_PER_SEQUENCE * len(self._sequences))
+        held = sum(len(index) for indexes in self._sorted.values() for index in indexes.values())
+        while held > budget and len(self._index_use) > 1:
+            (selection, order), _ = self._index_use.popitem(last=False)
+            indexes = self._sorted[selection]
+            held -= len(indexes.pop(order))
+            if not indexes:
+                del self._sorted[selection]
 
     def _candidates(
         self, workspace_id: str, status: Status | None, template_id: str | None

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+import sequences_mock.store as store_module
 from sequences_mock.clock import Clock
 from sequences_mock.domain import PAUSABLE, Sequence, Status, StopReason, StopScope
 from sequences_mock.errors import MockError
@@ -103,9 +104,12 @@ def random_write(store: Store, rng: random.Random, ids: list[str]) -> None:
         pass  # refused writes (409s) are part of the mix; they must change nothing
 
 
-@pytest.mark.parametrize("seed", range(8))
-def test_pages_match_a_full_sort_through_random_writes(seed: int) -> None:
-    """Every page equals what sorting all matches would give, before and after each write."""
+def indexed_entries(store: Store) -> int:
+    return sum(len(index) for indexes in store._sorted.values() for index in indexes.values())
+
+
+def check_random_pages(seed: int, budget: int | None = None) -> None:
+    """Random queries against a full sort, with random writes between them."""
     rng = random.Random(seed)
     store = Store(random_world(rng, 120), Clock(START, frozen=True, monotonic=lambda: 0.0))
     ids = list(store.world.sequences)
@@ -118,8 +122,46 @@ def test_pages_match_a_full_sort_through_random_writes(seed: int) -> None:
             expected_ids, expected_total = reference_page(store, workspace_id, query)
             assert ([s.id for s in page.items], page.total) == (expected_ids, expected_total), query
             checked += len(page.items)
+            if budget is not None:
+                assert indexed_entries(store) <= budget or len(store._index_use) == 1
         random_write(store, rng, ids)
     assert checked > 1000  # the queries returned real pages, not only empty ones
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_pages_match_a_full_sort_through_random_writes(seed: int) -> None:
+    """Every page equals what sorting all matches would give, before and after each write."""
+    check_random_pages(seed)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_pages_stay_right_while_a_small_budget_drops_and_rebuilds_indexes(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With room for about one index, most queries drop one and build another: same pages."""
+    monkeypatch.setattr(store_module, "INDEX_ENTRIES_PER_SEQUENCE", 0)
+    monkeypatch.setattr(store_module, "INDEX_ENTRIES_MIN", 70)
+    check_random_pages(seed, budget=70)
+
+
+def test_kept_indexes_stay_within_their_budget_and_keep_the_recent_ones(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Every filter and order asked once: the least recently used indexes are the ones dropped."""
+    monkeypatch.setattr(store_module, "INDEX_ENTRIES_MIN", 0)
+    rng = random.Random(3)
+    store = Store(random_world(rng, 200), Clock(START, frozen=True, monotonic=lambda: 0.0))
+    budget = store_module.INDEX_ENTRIES_PER_SEQUENCE * 200
+    workspace_id = WORKSPACES[0]
+    everything = ListQuery(sort_by="updated_at", order="desc")
+    for status in (None, *Status):
+        for template_id in (None, *TEMPLATES):
+            for sort_by in ("created_at", "updated_at", "status"):
+                store.list_sequences(workspace_id, everything)  # kept in use throughout
+                query = ListQuery(status=status, template_id=template_id, sort_by=sort_by)
+                store.list_sequences(workspace_id, query)
+                assert indexed_entries(store) <= budget
+    assert ((workspace_id, None, None), ("updated_at", True)) in store._index_use
 
 
 def test_listed_sequences_are_the_current_versions() -> None:
