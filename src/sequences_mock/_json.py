@@ -12,6 +12,7 @@ __all__ = ["MAX_DEPTH", "dumps", "loads"]
 #: and the Rust validator stops at a few hundred.
 MAX_DEPTH = 64
 _CONTAINERS = (dict, list)
+_COUNTED_SIZE = 64 * 1024
 
 
 def loads(data: bytes | str) -> Any:
@@ -23,8 +24,9 @@ def loads(data: bytes | str) -> Any:
     # orjson refuses invalid UTF-8, a BOM, NaN/Infinity, overflowing numbers and lone surrogates
     # itself; its own nesting limit (1,024) is far above ours.
     document = orjson.loads(data)
-    # Nesting needs an opening bracket per level: a document with few cannot be too deep.
-    if _brackets(data) > MAX_DEPTH:
+    # Nesting needs an opening bracket per level: a request body with few cannot be too deep.
+    # Large documents (seeds) have many anyway, so they are walked without counting first.
+    if len(data) > _COUNTED_SIZE or _brackets(data) > MAX_DEPTH:
         _check_depth(document)
     return document
 

@@ -74,6 +74,11 @@ STOP_REASONS = {reason.value: reason for reason in StopReason}
 TIMESTAMP_FIELDS = ("last_step_executed_at", "created_at", "updated_at", "paused_until")
 
 Label = Callable[[str, int], str]
+#: The collections other items point at (see `REFERENCES`), whose items' workspaces are looked up.
+_REFERENCED = {
+    "workspaces",
+    *(target for fields in REFERENCES.values() for target in fields.values()),
+}
 
 
 _SCHEMA = json.loads((resources.files("sequences_mock") / "fixture.schema.json").read_text())
@@ -322,6 +327,7 @@ def _reference_problems(document: Any, label: Label, moments: _Moments) -> list[
             if isinstance(item.get(id_field), str)
         }
         for collection, id_field in COLLECTIONS.items()
+        if collection in _REFERENCED
     }
     workspaces = workspace_of["workspaces"]
     for collection in COLLECTIONS:
@@ -331,6 +337,7 @@ def _reference_problems(document: Any, label: Label, moments: _Moments) -> list[
             (field, workspace_of[target], SINGULAR[target])
             for field, target in REFERENCES.get(collection, {}).items()
         ]
+        is_sequence = collection == "sequences"
         for index, item in _items(document, collection):
             workspace_id = item.get("workspace_id")
             if workspace_id not in workspaces and isinstance(workspace_id, str):
@@ -344,9 +351,9 @@ def _reference_problems(document: Any, label: Label, moments: _Moments) -> list[
                     problem(collection, index, field, f"unknown {singular} {value}")
                 elif owner != workspace_id:
                     problem(collection, index, field, f"{singular} {value} is in another workspace")
-    for index, sequence in _items(document, "sequences"):
-        for field, message in _sequence_rule_problems(sequence, moments):
-            problem("sequences", index, field, message)
+            if is_sequence:
+                for field, message in _sequence_rule_problems(item, moments):
+                    problem(collection, index, field, message)
     clock = document.get("clock") if isinstance(document, dict) else None
     if isinstance(clock, dict) and isinstance(clock.get("now"), str):
         try:

@@ -39,3 +39,15 @@ def test_a_deep_value_among_shallow_ones_is_found() -> None:
     wide = b",".join([b"[1]"] * 200)
     with pytest.raises(ValueError, match="deeper than 64"):
         loads(b"[" + wide + b"," + nested(MAX_DEPTH + 5) + b"]")
+
+
+@pytest.mark.parametrize("depth", [MAX_DEPTH, MAX_DEPTH + 1])
+def test_large_documents_are_held_to_the_same_limit(depth: int) -> None:
+    """Past 64 KiB the brackets are not counted first; the walk alone decides."""
+    padding = b'"' + b"x" * (70 * 1024) + b'"'
+    document = b"[" + padding + b"," + nested(depth - 1) + b"]"
+    if depth > MAX_DEPTH:
+        with pytest.raises(ValueError, match="deeper than 64"):
+            loads(document)
+    else:
+        assert len(loads(document)) == 2
