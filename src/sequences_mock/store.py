@@ -36,7 +36,9 @@ Order = tuple[str, bool]
 STALE_DEADLINES_KEPT = 1024
 #: How many entries the kept sorted indexes may hold together, per sequence stored (with a floor
 #: for small worlds); past it the least recently used indexes are dropped, to be rebuilt on use.
-INDEX_ENTRIES_PER_SEQUENCE = 3
+#: Every filter in every order would hold 24 per sequence (4 filters that include it, 6 orders);
+#: half leaves room for a whole workspace in all 6 orders and the filters in use beside it.
+INDEX_ENTRIES_PER_SEQUENCE = 12
 INDEX_ENTRIES_MIN = 50_000
 
 
@@ -216,12 +218,12 @@ class Store:
 
     def resume_due(self) -> None:
         """Bring back to ACTIVE every paused run whose deadline is at or before the clock's now."""
-        deadlines = self._deadlines
-        if not deadlines:
+        if not self._deadlines:
             return
         now = self.clock.now()
-        while deadlines and deadlines[0][0] <= now:
-            deadline, sequence_id = heapq.heappop(deadlines)
+        # `self._deadlines`, not a local: storing a run may rebuild the heap as a new list.
+        while self._deadlines and self._deadlines[0][0] <= now:
+            deadline, sequence_id = heapq.heappop(self._deadlines)
             # Entries go stale when a run is resumed, stopped or re-paused; skip those.
             if self._deadline_of.get(sequence_id) == deadline:
                 self._store_all([domain.resume_at_deadline(self._sequences[sequence_id])])
