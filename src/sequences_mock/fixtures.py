@@ -330,6 +330,7 @@ def _reference_problems(document: Any, label: Label, moments: _Moments) -> list[
         if collection in _REFERENCED
     }
     workspaces = workspace_of["workspaces"]
+    rule_problems: list[tuple[int, str, str]] = []
     for collection in COLLECTIONS:
         if collection == "workspaces":
             continue
@@ -353,7 +354,10 @@ def _reference_problems(document: Any, label: Label, moments: _Moments) -> list[
                     problem(collection, index, field, f"{singular} {value} is in another workspace")
             if is_sequence:
                 for field, message in _sequence_rule_problems(item, moments):
-                    problem(collection, index, field, message)
+                    rule_problems.append((index, field, message))
+    # Listed after every reference problem, as they always were.
+    for index, field, message in rule_problems:
+        problem("sequences", index, field, message)
     clock = document.get("clock") if isinstance(document, dict) else None
     if isinstance(clock, dict) and isinstance(clock.get("now"), str):
         try:

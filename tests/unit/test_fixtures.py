@@ -513,6 +513,20 @@ def test_load_raises_with_every_problem() -> None:
     assert caught.value.code == "invalid_fixtures"
 
 
+def test_reference_problems_are_listed_before_sequence_rule_problems() -> None:
+    """Every unknown or foreign reference first, in document order; then the status rules."""
+    document = valid_document()
+    document["sequences"][0]["stop_reason"] = "WIN"  # a rule: only STOPPED_EARLY has one
+    document["sequences"][1]["template_id"] = UNKNOWN
+    document["sequences"][2]["contact_id"] = UNKNOWN
+
+    assert names(fixtures.check(document)) == [
+        "sequences[1].template_id",
+        "sequences[2].contact_id",
+        "sequences[0].stop_reason",
+    ]
+
+
 def test_load_single_problem_message_is_singular() -> None:
     """One problem is counted in the singular."""
     document = valid_document()
