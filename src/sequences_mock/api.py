@@ -173,7 +173,8 @@ class PathEndpoint:
             document, headers = problems.problem_for(error)
             status, reply = document["status"], Body.of(document)
         except ClientDisconnect:
-            # Gone before its body arrived: nothing ran, and nobody is left to answer.
+            # Gone before its body arrived: nothing ran, nobody is left to answer, and the
+            # journal keeps answered calls only. A fault this call took stays used.
             return
         except Exception as error:
             # A bug: answered and journaled like any call, so tests that watch for 5xx see it.

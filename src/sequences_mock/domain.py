@@ -128,6 +128,7 @@ class Sequence:
 
 
 _SEQUENCE_FIELDS = tuple(field.name for field in fields(Sequence))
+_SEQUENCE_FIELD_NAMES = frozenset(_SEQUENCE_FIELDS)
 
 
 def update_variables(
@@ -193,6 +194,7 @@ def stop(sequence: Sequence, reason: StopReason, now: datetime) -> Sequence:
 def _changed(sequence: Sequence, **changes: Any) -> Sequence:
     """A copy of `sequence` with `changes`: what `dataclasses.replace` makes, without its
     per-call look at the fields (half the cost, on every write)."""
+    assert changes.keys() <= _SEQUENCE_FIELD_NAMES, f"not fields: {changes.keys()}"
     copy = object.__new__(Sequence)
     for name in _SEQUENCE_FIELDS:
         # Frozen dataclasses set their fields this way too.

@@ -29,7 +29,8 @@ def test_many_shallow_containers_are_not_deep() -> None:
     assert len(document) == 1000
 
 
-def test_brackets_inside_strings_do_not_count() -> None:
+def test_brackets_inside_strings_do_not_make_a_document_deep() -> None:
+    """Text full of brackets is text: many of them in a string are no nesting at all."""
     text = "[" * (MAX_DEPTH * 2)
     assert loads(b'{"note": "' + text.encode() + b'"}') == {"note": text}
 
@@ -43,7 +44,7 @@ def test_a_deep_value_among_shallow_ones_is_found() -> None:
 
 @pytest.mark.parametrize("depth", [MAX_DEPTH, MAX_DEPTH + 1])
 def test_large_documents_are_held_to_the_same_limit(depth: int) -> None:
-    """Past 64 KiB the brackets are not counted first; the walk alone decides."""
+    """Past 64 KiB the walk runs without a bracket count first, and holds the same limit."""
     padding = b'"' + b"x" * (70 * 1024) + b'"'
     document = b"[" + padding + b"," + nested(depth - 1) + b"]"
     if depth > MAX_DEPTH:
