@@ -113,26 +113,29 @@ def check_response(
     for name in spec.required_headers:
         if name not in headers:
             raise ContractViolation(f"{operation.operation_id} {status} lacks header {name}")
-    where = f"{operation.operation_id} {status} body"
     if spec.validator is None:
         return
     items = body.get("items") if isinstance(body, dict) else None
     if spec.item_validator is None or checked is None or not isinstance(items, list):
-        _check(spec.validator, body, where, "")
+        _check(spec.validator, body, operation, status)
         return
-    _check(spec.validator, {**body, "items": []}, where, "")
+    _check(spec.validator, {**body, "items": []}, operation, status)
     for index, item in enumerate(items):
         if item not in checked:
-            _check(spec.item_validator, item, where, f"/items/{index}")
+            _check(spec.item_validator, item, operation, status, f"/items/{index}")
             checked.add(item)
 
 
-def _check(validator: Validator, document: Any, where: str, prefix: str) -> None:
+def _check(
+    validator: Validator, document: Any, operation: Operation, status: int, prefix: str = ""
+) -> None:
+    """Raise `ContractViolation` naming where `document` (at `prefix` in the body) is invalid."""
     if validator.is_valid(document):
-        return
+        return  # the usual case: nothing to name, so nothing is formatted
     error = next(validator.iter_errors(document), None)
     if error is not None:
         path = prefix + "".join(f"/{part}" for part in error.instance_path) or "/"
+        where = f"{operation.operation_id} {status} body"
         raise ContractViolation(f"{where} at {path}: {error.message}")
 
 
