@@ -51,15 +51,17 @@ class Runtime:
         A document with a `clock` section also sets the clock; without one the clock runs on.
         `strict_json`: the document came from `_json.loads` (see `fixtures.check`).
         """
+        # Indexing the new store allocates as much as building its world; pausing twice (a
+        # caller that also pauses around parsing) is harmless.
         with collector_paused():
             world = (
                 fixtures.merge(self.store.world, document, strict_json=strict_json)
                 if merge
                 else fixtures.load(document, strict_json=strict_json)
             )
-        if isinstance(document, dict) and "clock" in document:
-            self._restart_clock(world.clock)
-        self.store = Store(world, self.clock)
+            if isinstance(document, dict) and "clock" in document:
+                self._restart_clock(world.clock)
+            self.store = Store(world, self.clock)
         self.renderer.clear()
 
     def _restart_clock(self, setting: ClockSetting | None) -> None:
