@@ -11,8 +11,8 @@ import pytest
 from default_world import READ_ONLY, bearer
 from live_server import cli_server
 from sequences_mock.cli import main
-from sequences_mock.fixtures import DEFAULT_FIXTURES
 from sequences_mock.server import bind_socket
+from sequences_mock.state.fixtures import DEFAULT_FIXTURES
 
 BROKEN = """\
 workspaces:

@@ -8,9 +8,9 @@ import pytest
 import yaml
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
-from sequences_mock.api import HANDLERS
-from sequences_mock.contract import DEFAULT_OPENAPI, Contract
-from sequences_mock.problems import STATUS_BY_CODE
+from sequences_mock.contract.openapi import DEFAULT_OPENAPI, Contract
+from sequences_mock.http.api import HANDLERS
+from sequences_mock.http.problems import STATUS_BY_CODE
 
 ROOT_OPENAPI = Path(__file__).parent.parent / "openapi.yaml"
 CONTRACT = Contract.load()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 
-from sequences_mock import problems
-from sequences_mock.api import api_routes, unrouted
-from sequences_mock.control import control_routes
-from sequences_mock.runtime import Runtime
+from sequences_mock.http import problems
+from sequences_mock.http.api import api_routes, unrouted
+from sequences_mock.http.control import control_routes
+from sequences_mock.http.runtime import Runtime
 from sequences_mock.settings import Settings
 
 __all__ = ["create_app"]

@@ -12,13 +12,14 @@ from typing import NoReturn
 
 import uvicorn
 
-from sequences_mock import __version__, fixtures
+from sequences_mock import __version__
 from sequences_mock.app import create_app
-from sequences_mock.errors import MockError
-from sequences_mock.journal import DEFAULT_JOURNAL_SIZE
+from sequences_mock.core.errors import MockError
+from sequences_mock.core.timestamps import format_timestamp
 from sequences_mock.server import bind_socket, uvicorn_config
 from sequences_mock.settings import Settings
-from sequences_mock.timestamps import format_timestamp
+from sequences_mock.state import fixtures
+from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
 
 __all__ = ["main"]
 

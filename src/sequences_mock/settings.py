@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sequences_mock.journal import DEFAULT_JOURNAL_SIZE
+from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
 
 __all__ = ["Settings"]
 

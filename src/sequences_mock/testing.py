@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from sequences_mock.timestamps import format_timestamp, parse_timestamp
+from sequences_mock.core.timestamps import format_timestamp, parse_timestamp
 
 __all__ = [
     "ApiKeys",

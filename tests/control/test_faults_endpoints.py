@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from default_world import ACME, AMELIE_RUN, READ_WRITE, bearer, sequences_in_state
-from sequences_mock.contract import Contract
+from sequences_mock.contract.openapi import Contract
 
 RW = bearer(READ_WRITE)
 CONTRACT = Contract.load()

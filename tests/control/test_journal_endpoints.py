@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-import sequences_mock.api
+import sequences_mock.http.api
 from default_world import (
     AMELIE_RUN,
     CLOCK_START,
@@ -22,9 +22,9 @@ from default_world import (
     sequences_in_state,
 )
 from sequences_mock.app import create_app
+from sequences_mock.http.views import Body
 from sequences_mock.settings import Settings
 from sequences_mock.testing import SyncASGITransport
-from sequences_mock.views import Body
 
 ELLIPSIS = "\u2026"
 RW = bearer(READ_WRITE)
@@ -348,7 +348,7 @@ def test_a_contract_violation_is_recorded_on_its_entry(client, monkeypatch):
     """When the mock breaks its contract the entry says how, next to the 500 it sent instead."""
     broken = Body.of({"items": "not a list"})
     monkeypatch.setitem(
-        sequences_mock.api.HANDLERS,
+        sequences_mock.http.api.HANDLERS,
         "listSequences",
         lambda store, render, key, inputs: (200, broken),
     )
@@ -375,10 +375,12 @@ def test_incident_selects_broken_contracts_and_unplanned_server_errors(client, m
     def crash(store, render, key, inputs):
         raise RuntimeError("a bug")
 
-    monkeypatch.setitem(sequences_mock.api.HANDLERS, "getSequence", crash)
+    monkeypatch.setitem(sequences_mock.http.api.HANDLERS, "getSequence", crash)
     client.get(f"/v1/sequences/{AMELIE_RUN}", headers=RW)  # 5: unplanned 500
     broken = Body.of({"items": "not a list"})
-    monkeypatch.setitem(sequences_mock.api.HANDLERS, "listSequences", lambda *args: (200, broken))
+    monkeypatch.setitem(
+        sequences_mock.http.api.HANDLERS, "listSequences", lambda *args: (200, broken)
+    )
     client.get("/v1/sequences", headers=RW)  # 6: contract violation
 
     assert [entry["seq"] for entry in journal(client, incident="true")["requests"]] == [5, 6]

@@ -17,7 +17,7 @@ from http_helpers import state_of
 from starlette.applications import Starlette
 
 from default_world import AMELIE_RUN, READ_ONLY, READ_WRITE, bearer
-from sequences_mock.runtime import Runtime
+from sequences_mock.http.runtime import Runtime
 from sequences_mock.server import MockServer
 
 Message = dict[str, Any]

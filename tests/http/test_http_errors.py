@@ -13,10 +13,10 @@ from starlette.applications import Starlette
 
 from default_world import AMELIE_RUN, READ_WRITE, bearer
 from sequences_mock.app import create_app
-from sequences_mock.runtime import Runtime
+from sequences_mock.http.runtime import Runtime
+from sequences_mock.http.views import Renderer, sequence_view
 from sequences_mock.settings import Settings
 from sequences_mock.testing import SyncASGITransport
-from sequences_mock.views import Renderer, sequence_view
 
 PAUSED_RUN = "3b6b9066-45e2-4114-b288-04dbff2fff15"
 

@@ -38,7 +38,7 @@ sequences:
 HELPERS = """
 import httpx
 
-from sequences_mock import api as mock_api
+from sequences_mock.http import api as mock_api
 
 AMELIE_RUN = "1ca9fa48-7489-48e1-a93b-8d5a708d3342"
 ACME = "424b1fee-9709-4315-85d9-5954058b4714"
@@ -368,7 +368,7 @@ def test_teardown_fails_a_test_during_which_a_handler_crashed(pytester: pytest.P
     pytester.makepyfile(helpers=HELPERS)
     pytester.makepyfile(
         test_crash="""
-        from sequences_mock import api as mock_api
+        from sequences_mock.http import api as mock_api
 
         from helpers import AMELIE_RUN, api
 

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from sequences_mock.clock import Clock
-from sequences_mock.errors import InvalidClockChange
+from sequences_mock.core.clock import Clock
+from sequences_mock.core.errors import InvalidClockChange
 
 START = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from sequences_mock.errors import InvalidFixtures
-from sequences_mock.runtime import Runtime, collector_paused
+from sequences_mock.core.errors import InvalidFixtures
+from sequences_mock.http.runtime import Runtime, collector_paused
 from sequences_mock.settings import Settings
 
 

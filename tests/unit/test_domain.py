@@ -12,9 +12,9 @@ from uuid import uuid4
 import pytest
 import yaml
 
-from sequences_mock import domain
-from sequences_mock.domain import NON_TERMINAL, Sequence, Status, StopReason
-from sequences_mock.errors import InvalidStateTransition, PausedUntilNotInFuture
+from sequences_mock.core import domain
+from sequences_mock.core.domain import NON_TERMINAL, Sequence, Status, StopReason
+from sequences_mock.core.errors import InvalidStateTransition, PausedUntilNotInFuture
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sequences_mock.faults import ANY_OPERATION, Faults
+from sequences_mock.state.faults import ANY_OPERATION, Faults
 
 
 def test_a_new_fault_has_an_id_and_defaults() -> None:

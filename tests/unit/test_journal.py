@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sequences_mock.journal import BODY_LIMIT, Journal, JournalQuery
+from sequences_mock.state.journal import BODY_LIMIT, Journal, JournalQuery
 
 START = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sequences_mock._json import MAX_DEPTH, loads
+from sequences_mock.formats.strict_json import MAX_DEPTH, loads
 
 
 def nested(depth: int) -> bytes:

@@ -1,4 +1,9 @@
-"""Import layering of `sequences_mock`, checked on the source with `ast` (nothing is imported)."""
+"""Import layering of `sequences_mock`, checked on the source with `ast` (nothing is imported).
+
+The rule is on folders: each layer (a subpackage, or a surface module at the top) names the
+layers and the third-party packages it may import. Everything else is an upward or sideways
+import, and fails here.
+"""
 
 from __future__ import annotations
 
@@ -16,134 +21,172 @@ assert _SPEC is not None
 assert _SPEC.origin is not None
 SOURCE = Path(_SPEC.origin).parent
 
-DOMAIN = ("clock", "errors", "domain", "timestamps")
-STORE_LAYER = ("store", "fixtures")
-CONTRACT_LAYER = ("contract", "validation")
-WEB = ("starlette", "uvicorn", "httpx")
+#: Bottom up. A layer may import the package layers and the third-party packages listed.
+#: The standard library is allowed everywhere; its own layer always is.
+ALLOWED: dict[str, tuple[set[str], set[str]]] = {
+    # pure Python: timestamps, clock, errors, domain, world
+    "core": (set(), set()),
+    # the formats the mock reads and writes: strict JSON, safe YAML, JSON Schema
+    "formats": ({"core"}, {"orjson", "yaml", "jsonschema_rs"}),
+    # openapi.yaml as operations with compiled validators; request and response checks
+    "contract": ({"core", "formats"}, set()),
+    # what one mock holds: store, indexes, deadlines, fixtures, journal, faults, runtime
+    "state": ({"core", "formats"}, set()),
+    # how the app is configured (plain values, read by the HTTP layer and the surfaces)
+    "settings": ({"core", "state"}, set()),
+    # Starlette endpoints: the public API, the control plane, problems, views
+    "http": ({"core", "formats", "contract", "state", "settings"}, {"starlette"}),
+    # the surfaces
+    "app": ({"core", "formats", "contract", "state", "settings", "http"}, {"starlette"}),
+    "server": ({"app", "settings"}, {"uvicorn", "starlette"}),
+    "cli": ({"core", "state", "settings", "app", "server", "__init__"}, {"uvicorn"}),
+    "testing": ({"core"}, {"httpx"}),
+    "pytest_plugin": ({"settings", "testing", "app", "server"}, {"httpx", "pytest", "starlette"}),
+    "__main__": ({"cli"}, set()),
+    # names the public API lazily, so importing a lower layer never loads the web stack
+    "__init__": (set(), set()),
+}
+#: Below the HTTP layer nothing reaches a web framework, directly or through our own imports.
+BELOW_HTTP = ("core", "formats", "contract", "state", "settings")
+WEB = {"starlette", "uvicorn", "httpx"}
 
 
-def module_path(name: str) -> Path:
-    return SOURCE / f"{name}.py"
+def modules() -> list[Path]:
+    return sorted(SOURCE.rglob("*.py"))
+
+
+def layer_of(path: Path) -> str:
+    """`core/domain.py` is in `core`; a top-level module is its own layer."""
+    relative = path.relative_to(SOURCE)
+    return relative.parts[0] if len(relative.parts) > 1 else relative.stem
+
+
+def module_name(path: Path) -> str:
+    relative = path.relative_to(SOURCE).with_suffix("")
+    parts = [part for part in relative.parts if part != "__init__"]
+    return ".".join([PACKAGE, *parts])
 
 
 @cache
-def imports_of(name: str) -> frozenset[str]:
-    """Every module `name` imports, as dotted names (`from a import b` gives `a` and `a.b`)."""
-    tree = ast.parse(module_path(name).read_text(encoding="utf-8"), filename=f"{name}.py")
+def imports_of(path: Path) -> frozenset[str]:
+    """Every module `path` imports outside `if TYPE_CHECKING:`, as dotted names."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     found: set[str] = set()
+    typing_only: set[int] = set()
     for node in ast.walk(tree):
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            typing_only.update(id(child) for child in ast.walk(node))
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom):
-            if node.level:  # relative: inside the package
-                base = PACKAGE if node.module is None else f"{PACKAGE}.{node.module}"
-            else:
-                base = node.module or ""
+            if node.level:
+                raise AssertionError(f"{path}: use absolute imports")
+            base = node.module or ""
             found.add(base)
             found.update(f"{base}.{alias.name}" for alias in node.names)
     return frozenset(found)
 
 
-def package_module(dotted: str) -> str | None:
-    """The `sequences_mock` module a dotted import names, if it is one of ours."""
+def own_layer(dotted: str) -> str | None:
+    """The layer of one of our modules named by a dotted import (None for anything else)."""
     parts = dotted.split(".")
-    if parts[0] != PACKAGE or len(parts) < 2:
+    if parts[0] != PACKAGE:
         return None
-    return parts[1] if module_path(parts[1]).exists() else None
+    if len(parts) == 1:
+        return "__init__"
+    if (SOURCE / parts[1]).is_dir() or (SOURCE / f"{parts[1]}.py").exists():
+        return parts[1]
+    return "__init__"  # a name the package itself exports, e.g. `from sequences_mock import x`
 
 
-def top_level(dotted: str) -> str:
-    return dotted.split(".")[0]
+def path_of(dotted: str) -> Path | None:
+    """The file of one of our modules (or packages) named by a dotted import."""
+    parts = dotted.split(".")
+    if parts[0] != PACKAGE:
+        return None
+    base = SOURCE.joinpath(*parts[1:])
+    if base.with_suffix(".py").exists():
+        return base.with_suffix(".py")
+    if (base / "__init__.py").exists():
+        return base / "__init__.py"
+    return None
 
 
 @cache
-def closure(name: str) -> frozenset[str]:
-    """Every top-level package `name` reaches, following imports through our own modules."""
-    seen: set[str] = set()
-    reached: set[str] = set()
-    todo = [name]
+def reached(path: Path) -> frozenset[str]:
+    """Every top-level package `path` reaches, following imports through our own modules."""
+    seen: set[Path] = set()
+    found: set[str] = set()
+    todo = [path]
     while todo:
         current = todo.pop()
         if current in seen:
             continue
         seen.add(current)
         for dotted in imports_of(current):
-            reached.add(top_level(dotted))
-            ours = package_module(dotted)
+            found.add(dotted.split(".")[0])
+            ours = path_of(dotted)
             if ours is not None:
                 todo.append(ours)
-    return frozenset(reached)
+    return frozenset(found)
 
 
-def test_required_modules_exist() -> None:
-    """The modules the layering rules talk about are where the rules look for them."""
-    missing = [
-        name for name in (*DOMAIN, *STORE_LAYER, *CONTRACT_LAYER) if not module_path(name).exists()
-    ]
-    assert missing == []
+MODULES = modules()
+IDS = [str(path.relative_to(SOURCE)) for path in MODULES]
 
 
-def test_import_scanner_sees_imports() -> None:
-    """The scanner finds known imports, so an empty result below means something."""
-    assert "sequences_mock.errors" in imports_of("clock")
-    assert "datetime" in imports_of("clock")
-    assert "yaml" in closure("fixtures")
-    assert "starlette" in closure("app")
+def test_the_scanner_sees_imports() -> None:
+    """Known imports are found, so the empty results below mean something."""
+    clock = SOURCE / "core" / "clock.py"
+    assert "sequences_mock.core.errors" in imports_of(clock)
+    assert "yaml" in reached(SOURCE / "state" / "fixtures.py")
+    assert "starlette" in reached(SOURCE / "app.py")
 
 
-@pytest.mark.parametrize("name", DOMAIN)
-def test_domain_imports_only_stdlib_and_domain(name: str) -> None:
-    """A domain module imports only the standard library and other domain modules."""
-    outside = set()
-    for dotted in imports_of(name):
-        if top_level(dotted) == PACKAGE:
-            ours = package_module(dotted)
-            if dotted != PACKAGE and ours not in DOMAIN:
-                outside.add(dotted)
-        elif top_level(dotted) not in sys.stdlib_module_names:
-            outside.add(dotted)
-    assert sorted(outside) == []
+def test_every_module_is_in_a_layer() -> None:
+    """A new folder or top-level module must be given a row in the table first."""
+    assert sorted({layer_of(path) for path in MODULES} - ALLOWED.keys()) == []
 
 
-@pytest.mark.parametrize("name", STORE_LAYER + CONTRACT_LAYER)
-def test_no_web_framework_below_the_http_layer(name: str) -> None:
-    """Store, fixtures, contract and validation never reach starlette, uvicorn or httpx."""
-    assert sorted(closure(name) & set(WEB)) == []
+@pytest.mark.parametrize("path", MODULES, ids=IDS)
+def test_imports_only_what_its_layer_allows(path: Path) -> None:
+    """Each module imports its own layer, the layers its row names, the standard library and
+    the third-party packages its row names; nothing else."""
+    layer = layer_of(path)
+    layers, third_party = ALLOWED[layer]
+    refused = set()
+    for dotted in imports_of(path):
+        top = dotted.split(".")[0]
+        ours = own_layer(dotted)
+        if ours is not None:
+            if ours != layer and ours not in layers:
+                refused.add(dotted)
+        elif top not in sys.stdlib_module_names and top not in third_party and top != "__future__":
+            refused.add(dotted)
+    assert sorted(refused) == []
 
 
-@pytest.mark.parametrize("name", STORE_LAYER + CONTRACT_LAYER)
-def test_no_direct_web_import(name: str) -> None:
-    """Store, fixtures, contract and validation import no web framework directly."""
-    assert sorted(top_level(d) for d in imports_of(name) if top_level(d) in WEB) == []
+@pytest.mark.parametrize(
+    "path", [p for p in MODULES if layer_of(p) in BELOW_HTTP], ids=lambda p: str(p.name)
+)
+def test_no_web_framework_below_the_http_layer(path: Path) -> None:
+    """Nothing in core/, formats/, contract/, state/ or settings reaches starlette, uvicorn or
+    httpx, even through our own modules."""
+    assert sorted(reached(path) & WEB) == []
 
 
-#: Every module's layer, bottom up; a module may import only from its own layer or lower ones.
-LAYERS = {
-    **dict.fromkeys(("__init__", "timestamps", "errors", "clock", "domain"), 0),
-    **dict.fromkeys(
-        ("_json", "_schema", "_yaml", "indexes", "store", "fixtures", "journal", "faults"), 1
-    ),
-    **dict.fromkeys(("contract", "validation"), 2),
-    **dict.fromkeys(
-        ("settings", "runtime", "auth", "views", "problems", "bodies", "api", "control"), 3
-    ),
-    "app": 4,
-    **dict.fromkeys(("server", "cli", "__main__", "testing"), 5),
-    "pytest_plugin": 6,
-}
+def test_importing_a_lower_layer_loads_no_web_framework() -> None:
+    """The package `__init__` names the public API lazily: the domain imports alone."""
+    import subprocess
 
-
-def test_every_module_has_a_layer() -> None:
-    """A new module must be placed in the layer table before it can be added."""
-    assert sorted(path.stem for path in SOURCE.glob("*.py")) == sorted(LAYERS)
-
-
-@pytest.mark.parametrize("name", sorted(LAYERS))
-def test_imports_only_its_own_layer_or_below(name: str) -> None:
-    """Each module imports package modules of its own layer or lower ones, never higher."""
-    upward = sorted(
-        ours
-        for dotted in imports_of(name)
-        if (ours := package_module(dotted)) is not None and LAYERS[ours] > LAYERS[name]
+    code = (
+        "import sys, sequences_mock.core.domain, sequences_mock.state.store;"
+        "print(sorted(m for m in ('starlette', 'uvicorn', 'httpx') if m in sys.modules))"
     )
-    assert upward == []
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "[]"

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 
 from default_world import ACME
-from sequences_mock import fixtures
-from sequences_mock.clock import Clock
-from sequences_mock.contract import Contract
-from sequences_mock.errors import ContractViolation
-from sequences_mock.store import ListQuery, Store
-from sequences_mock.validation import CheckedItems, check_response
-from sequences_mock.views import Renderer
+from sequences_mock.contract.openapi import Contract
+from sequences_mock.contract.validation import CheckedItems, check_response
+from sequences_mock.core.clock import Clock
+from sequences_mock.core.errors import ContractViolation
+from sequences_mock.http.views import Renderer
+from sequences_mock.state import fixtures
+from sequences_mock.state.store import ListQuery, Store
 
 CONTRACT = Contract.load()
 LIST = CONTRACT.operation("listSequences")

@@ -9,8 +9,8 @@ from uuid import uuid4
 
 import pytest
 
-from sequences_mock.clock import Clock
-from sequences_mock.domain import (
+from sequences_mock.core.clock import Clock
+from sequences_mock.core.domain import (
     Company,
     Contact,
     Sequence,
@@ -20,13 +20,13 @@ from sequences_mock.domain import (
     Template,
     Workspace,
 )
-from sequences_mock.errors import (
+from sequences_mock.core.errors import (
     InvalidStateTransition,
     MockError,
     NotFound,
     PausedUntilNotInFuture,
 )
-from sequences_mock.store import STALE_DEADLINES_KEPT, ClockSetting, ListQuery, Store, World
+from sequences_mock.state.store import STALE_DEADLINES_KEPT, ClockSetting, ListQuery, Store, World
 
 NOW = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from sequences_mock.timestamps import TimestampError, format_timestamp, parse_timestamp
+from sequences_mock.core.timestamps import TimestampError, format_timestamp, parse_timestamp
 
 
 @pytest.mark.parametrize(

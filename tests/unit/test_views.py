@@ -9,12 +9,13 @@ from datetime import timedelta
 import pytest
 
 from default_world import ACME, AMELIE_RUN, GLOBEX
-from sequences_mock import _json, fixtures
-from sequences_mock.clock import Clock
-from sequences_mock.domain import Status
-from sequences_mock.store import ListQuery, Store
-from sequences_mock.timestamps import format_timestamp
-from sequences_mock.views import TIMESTAMP_LIMIT, Renderer, sequence_view
+from sequences_mock.core.clock import Clock
+from sequences_mock.core.domain import Status
+from sequences_mock.core.timestamps import format_timestamp
+from sequences_mock.formats import strict_json
+from sequences_mock.http.views import TIMESTAMP_LIMIT, Renderer, sequence_view
+from sequences_mock.state import fixtures
+from sequences_mock.state.store import ListQuery, Store
 
 WORLD = fixtures.load(fixtures.read_document(fixtures.DEFAULT_FIXTURES))
 
@@ -37,7 +38,7 @@ def test_page_bytes_are_the_encoded_page_document(
 
     body = renderer.page(store.list_sequences(workspace_id, ListQuery(page=page, size=size)))
 
-    assert body.data == _json.dumps(body.document)
+    assert body.data == strict_json.dumps(body.document)
     assert json.loads(body.data) == body.document
     assert set(body.document) == {"items", "total", "total_pages", "has_more"}
 
@@ -52,7 +53,7 @@ def test_a_changed_sequence_is_rendered_anew(store: Store) -> None:
     after = renderer.sequence(changed)
 
     assert after.document["variables"]["cta"] == "fresh"
-    assert after.data == _json.dumps(sequence_view(changed))
+    assert after.data == strict_json.dumps(sequence_view(changed))
 
 
 def test_an_equal_but_different_version_is_not_served_from_the_cache(store: Store) -> None:

@@ -13,11 +13,11 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sequences_mock import _json
-from sequences_mock.domain import Sequence
-from sequences_mock.fixtures import sequence_record
-from sequences_mock.store import Page
-from sequences_mock.timestamps import format_timestamp
+from sequences_mock.core.domain import Sequence
+from sequences_mock.core.timestamps import format_timestamp
+from sequences_mock.formats import strict_json
+from sequences_mock.state.fixtures import sequence_record
+from sequences_mock.state.store import Page
 
 __all__ = ["Body", "Renderer", "sequence_view"]
 
@@ -38,7 +38,7 @@ class Body:
 
     @classmethod
     def of(cls, document: Any) -> Body:
-        return cls(document, _json.dumps(document))
+        return cls(document, strict_json.dumps(document))
 
 
 class Renderer:

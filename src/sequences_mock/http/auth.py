@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from sequences_mock.contract import Operation
-from sequences_mock.domain import ApiKey
-from sequences_mock.errors import InsufficientScope, Unauthenticated
-from sequences_mock.store import Store
+from sequences_mock.contract.openapi import Operation
+from sequences_mock.core.domain import ApiKey
+from sequences_mock.core.errors import InsufficientScope, Unauthenticated
+from sequences_mock.state.store import Store
 
 __all__ = ["authenticate", "bearer_token"]
 

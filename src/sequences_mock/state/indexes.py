@@ -6,7 +6,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime, timedelta
 
-from sequences_mock.domain import Sequence, Status
+from sequences_mock.core.domain import Sequence, Status
 
 __all__ = ["SORT_FIELDS", "OrderKey", "SortedIndex", "created_bounds", "order_key"]
 

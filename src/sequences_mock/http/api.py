@@ -16,12 +16,11 @@ from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from sequences_mock import problems, validation
-from sequences_mock.auth import authenticate, bearer_token
-from sequences_mock.bodies import receive_body
-from sequences_mock.contract import Operation
-from sequences_mock.domain import ApiKey, Status, StopReason, StopScope
-from sequences_mock.errors import (
+from sequences_mock.contract import validation
+from sequences_mock.contract.openapi import Operation
+from sequences_mock.contract.validation import Inputs
+from sequences_mock.core.domain import ApiKey, Status, StopReason, StopScope
+from sequences_mock.core.errors import (
     ContentTooLarge,
     ContractViolation,
     FieldProblem,
@@ -29,11 +28,13 @@ from sequences_mock.errors import (
     MockError,
     ValidationFailed,
 )
-from sequences_mock.runtime import Runtime
-from sequences_mock.store import ListQuery, Store
-from sequences_mock.timestamps import TimestampError, parse_timestamp
-from sequences_mock.validation import Inputs
-from sequences_mock.views import Body, Renderer
+from sequences_mock.core.timestamps import TimestampError, parse_timestamp
+from sequences_mock.http import problems
+from sequences_mock.http.auth import authenticate, bearer_token
+from sequences_mock.http.bodies import receive_body
+from sequences_mock.http.runtime import Runtime
+from sequences_mock.http.views import Body, Renderer
+from sequences_mock.state.store import ListQuery, Store
 
 __all__ = ["HANDLERS", "PathEndpoint", "api_routes", "record", "unrouted"]
 

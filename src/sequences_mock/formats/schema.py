@@ -6,7 +6,7 @@ from typing import Any
 
 import jsonschema_rs
 
-from sequences_mock.errors import FieldProblem, Location, field_path
+from sequences_mock.core.errors import FieldProblem, Location, field_path
 
 __all__ = ["Validator", "compile_schema", "schema_problems"]
 

@@ -10,8 +10,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sequences_mock import _json
-from sequences_mock.errors import InsufficientScope, MockError, Unauthenticated
+from sequences_mock.core.errors import InsufficientScope, MockError, Unauthenticated
+from sequences_mock.formats import strict_json
 
 __all__ = [
     "CODE_BY_STATUS",
@@ -101,7 +101,7 @@ def problem_for(error: MockError) -> tuple[dict[str, Any], dict[str, str]]:
     return problem(error.code, error.detail, errors), headers
 
 
-json_bytes = _json.dumps
+json_bytes = strict_json.dumps
 
 
 def problem_response(error: MockError) -> Response:

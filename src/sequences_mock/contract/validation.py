@@ -7,10 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sequences_mock import _json
-from sequences_mock._schema import Validator, schema_problems
-from sequences_mock.contract import Operation, Parameter
-from sequences_mock.errors import (
+from sequences_mock.contract.openapi import Operation, Parameter
+from sequences_mock.core.errors import (
     ContractViolation,
     FieldProblem,
     MalformedJson,
@@ -18,6 +16,8 @@ from sequences_mock.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from sequences_mock.formats import strict_json
+from sequences_mock.formats.schema import Validator, schema_problems
 
 __all__ = [
     "CheckedItems",
@@ -149,7 +149,7 @@ def media_type_of(content_type: str | None) -> str | None:
 def parse_json(data: bytes) -> Any:
     """Strict JSON (UTF-8, finite numbers only); anything else is `MalformedJson`."""
     try:
-        return _json.loads(data)
+        return strict_json.loads(data)
     except (ValueError, RecursionError) as error:
         raise MalformedJson(f"the request body is not valid JSON: {error}") from None
 

@@ -8,8 +8,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sequences_mock.errors import InvalidStateTransition, PausedUntilNotInFuture
-from sequences_mock.timestamps import format_timestamp
+from sequences_mock.core.errors import InvalidStateTransition, PausedUntilNotInFuture
+from sequences_mock.core.timestamps import format_timestamp
 
 __all__ = [
     "NON_TERMINAL",

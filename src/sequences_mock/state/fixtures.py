@@ -11,9 +11,7 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-from sequences_mock import _json, _yaml
-from sequences_mock._schema import Validator, compile_schema, schema_problems
-from sequences_mock.domain import (
+from sequences_mock.core.domain import (
     ApiKey,
     Company,
     Contact,
@@ -24,9 +22,11 @@ from sequences_mock.domain import (
     Template,
     Workspace,
 )
-from sequences_mock.errors import FieldProblem, InvalidFixtures, MalformedDocument
-from sequences_mock.store import ClockSetting, World
-from sequences_mock.timestamps import TimestampError, format_timestamp, parse_timestamp
+from sequences_mock.core.errors import FieldProblem, InvalidFixtures, MalformedDocument
+from sequences_mock.core.timestamps import TimestampError, format_timestamp, parse_timestamp
+from sequences_mock.formats import safe_yaml, strict_json
+from sequences_mock.formats.schema import Validator, compile_schema, schema_problems
+from sequences_mock.state.store import ClockSetting, World
 
 __all__ = [
     "DEFAULT_FIXTURES",
@@ -116,9 +116,9 @@ def parse_document(data: bytes, *, yaml_syntax: bool, source: str = "document") 
     """Parse fixture text; a syntax error becomes a `MalformedDocument` naming line and column."""
     try:
         if yaml_syntax:
-            return _yaml.load(data)
-        return _json.loads(data)
-    except (_yaml.YAMLError, ValueError, RecursionError) as error:
+            return safe_yaml.load(data)
+        return strict_json.loads(data)
+    except (safe_yaml.YAMLError, ValueError, RecursionError) as error:
         message = " ".join(str(error).split())
         raise MalformedDocument(
             f"{source} is not valid {'YAML' if yaml_syntax else 'JSON'}: {message}"
@@ -131,7 +131,7 @@ def parse_document(data: bytes, *, yaml_syntax: bool, source: str = "document") 
 def check(document: Any, *, strict_json: bool = False) -> list[FieldProblem]:
     """Every problem in a whole fixture document: shape first, then references and state rules.
 
-    `strict_json` says the document came from `_json.loads`, which already refused everything
+    `strict_json` says the document came from `strict_json.loads`, which already refused everything
     JSON cannot hold, so the walk that looks for such values (YAML's extras) is skipped.
     """
     return _check(document, strict_json, _Moments())
@@ -230,8 +230,10 @@ def _plain_json(
         if id(value) in seen:
             problems.append(FieldProblem("body", path, "repeats a YAML anchor; use no aliases"))
             return None
-        if depth > _json.MAX_DEPTH:
-            problems.append(FieldProblem("body", path, f"nests deeper than {_json.MAX_DEPTH}"))
+        if depth > strict_json.MAX_DEPTH:
+            problems.append(
+                FieldProblem("body", path, f"nests deeper than {strict_json.MAX_DEPTH}")
+            )
             return None
         seen.add(id(value))
     if isinstance(value, dict):

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from math import ceil
 
-from sequences_mock import domain
-from sequences_mock.clock import Clock
-from sequences_mock.domain import (
+from sequences_mock.core import domain
+from sequences_mock.core.clock import Clock
+from sequences_mock.core.domain import (
     ApiKey,
     Company,
     Contact,
@@ -23,8 +23,8 @@ from sequences_mock.domain import (
     Template,
     Workspace,
 )
-from sequences_mock.errors import NotFound
-from sequences_mock.indexes import SortedIndex, created_bounds, order_key
+from sequences_mock.core.errors import NotFound
+from sequences_mock.state.indexes import SortedIndex, created_bounds, order_key
 
 __all__ = ["ClockSetting", "ListQuery", "Page", "Store", "World"]
 

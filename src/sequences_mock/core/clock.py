@@ -6,8 +6,8 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from sequences_mock.errors import InvalidClockChange
-from sequences_mock.timestamps import LAST, format_timestamp
+from sequences_mock.core.errors import InvalidClockChange
+from sequences_mock.core.timestamps import LAST, format_timestamp
 
 __all__ = ["Clock"]
 

@@ -9,8 +9,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sequences_mock import _yaml
-from sequences_mock._schema import Validator, compile_schema
+from sequences_mock.formats import safe_yaml
+from sequences_mock.formats.schema import Validator, compile_schema
 
 __all__ = ["DEFAULT_OPENAPI", "BodySpec", "Contract", "Operation", "Parameter", "ResponseSpec"]
 
@@ -96,7 +96,7 @@ class Contract:
     def load(cls, path: str | Path | None = None) -> Contract:
         """Read the contract from `path`, or the one shipped with the package."""
         source = Path(path).read_bytes() if path else DEFAULT_OPENAPI.read_bytes()
-        return cls(_yaml.load(source), source)
+        return cls(safe_yaml.load(source), source)
 
     def operation(self, operation_id: str) -> Operation:
         for operation in self.operations:

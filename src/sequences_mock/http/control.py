@@ -14,11 +14,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sequences_mock import fixtures, problems
-from sequences_mock._schema import compile_schema, schema_problems
-from sequences_mock.bodies import read_body
-from sequences_mock.contract import Contract, Parameter
-from sequences_mock.errors import (
+from sequences_mock.contract.openapi import Contract, Parameter
+from sequences_mock.contract.validation import coerce_query, media_type_of, parse_json
+from sequences_mock.core.errors import (
     FieldProblem,
     InvalidClockChange,
     MalformedJson,
@@ -26,11 +24,14 @@ from sequences_mock.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from sequences_mock.faults import ANY_OPERATION, Fault
-from sequences_mock.journal import Entry, JournalQuery
-from sequences_mock.runtime import Runtime, collector_paused
-from sequences_mock.timestamps import TimestampError, format_timestamp, parse_timestamp
-from sequences_mock.validation import coerce_query, media_type_of, parse_json
+from sequences_mock.core.timestamps import TimestampError, format_timestamp, parse_timestamp
+from sequences_mock.formats.schema import compile_schema, schema_problems
+from sequences_mock.http import problems
+from sequences_mock.http.bodies import read_body
+from sequences_mock.http.runtime import Runtime, collector_paused
+from sequences_mock.state import fixtures
+from sequences_mock.state.faults import ANY_OPERATION, Fault
+from sequences_mock.state.journal import Entry, JournalQuery
 
 __all__ = ["control_routes"]
 

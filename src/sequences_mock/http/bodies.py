@@ -5,7 +5,7 @@ from __future__ import annotations
 from starlette.requests import ClientDisconnect, Request
 from starlette.types import Receive
 
-from sequences_mock.errors import ContentTooLarge
+from sequences_mock.core.errors import ContentTooLarge
 
 __all__ = ["read_body", "receive_body"]
 
