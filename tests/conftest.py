@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterator
 
 import httpx
@@ -12,6 +11,7 @@ from starlette.applications import Starlette
 from default_world import READ_WRITE, bearer
 from sequences_mock.app import create_app
 from sequences_mock.http.runtime import Runtime
+from sequences_mock.state.journal import JournalQuery
 from sequences_mock.testing import SyncASGITransport
 
 
@@ -42,25 +42,22 @@ def acme(client: httpx.Client) -> httpx.Client:
     return client
 
 
-class _ViolationLog(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(logging.ERROR)
-        self.messages: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if record.getMessage().startswith("contract violation"):
-            self.messages.append(record.getMessage())
-
-
 @pytest.fixture(autouse=True)
-def no_contract_violations(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Fail any test during which the mock sent a response its own contract forbids."""
-    log = _ViolationLog()
-    logger = logging.getLogger("sequences_mock")
-    logger.addHandler(log)
-    try:
-        yield
-    finally:
-        logger.removeHandler(log)
-    if log.messages and request.node.get_closest_marker("contract_violation_expected") is None:
-        pytest.fail("the mock broke its contract: " + "; ".join(log.messages))
+def no_incidents(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Fail a test on the shared app during which the mock broke its contract or answered an
+    unplanned 5xx: read from the journal's incident flag, as the pytest plugin does."""
+    yield
+    if "runtime" not in request.fixturenames:
+        return
+    if request.node.get_closest_marker("contract_violation_expected") is not None:
+        return
+    # The session app outlives the test's own fixtures, which are gone by now.
+    runtime: Runtime = request.getfixturevalue("app").state.runtime
+    incidents = runtime.journal.entries(JournalQuery(incident=True))
+    if incidents:
+        calls = "; ".join(
+            f"#{entry.seq} {entry.method} {entry.path} -> {entry.status}"
+            + (f" ({entry.contract_violation})" if entry.contract_violation else "")
+            for entry in incidents
+        )
+        pytest.fail(f"the mock broke its contract or failed unexpectedly: {calls}")
