@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -12,13 +12,18 @@ from sequences_mock.core.errors import InvalidStateTransition, PausedUntilNotInF
 from sequences_mock.core.timestamps import format_timestamp
 
 __all__ = [
+    "MANUAL_STEPS",
     "NON_TERMINAL",
     "ApiKey",
     "Company",
     "Contact",
     "ContactList",
+    "EmailStatus",
+    "RefusalReason",
     "Sequence",
     "Status",
+    "Step",
+    "StepType",
     "StopReason",
     "StopScope",
     "Template",
@@ -60,6 +65,38 @@ class StopScope(StrEnum):
     COMPANY = "COMPANY"
 
 
+class StepType(StrEnum):
+    EMAIL = "email"
+    LINKEDIN = "linkedin"
+    CALL = "call"
+    TASK = "task"
+
+
+#: Steps a person must act on; the others run by themselves when due.
+MANUAL_STEPS = frozenset({StepType.CALL, StepType.TASK})
+
+
+class EmailStatus(StrEnum):
+    VALID = "valid"
+    BOUNCED = "bounced"
+
+
+class RefusalReason(StrEnum):
+    """Why an enrollment was refused (mock-only, like `stop_reason`)."""
+
+    UNSUBSCRIBED = "unsubscribed"
+    EMAIL_BOUNCED = "email_bounced"
+    ALREADY_ENROLLED = "already_enrolled"
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a template: its channel, and how long after the previous step it is due."""
+
+    type: StepType
+    wait: timedelta
+
+
 @dataclass(frozen=True, slots=True)
 class Workspace:
     id: str
@@ -92,6 +129,10 @@ class Contact:
     first_name: str
     last_name: str
     email: str
+    email_status: EmailStatus = EmailStatus.VALID
+    unsubscribed: bool = False
+    linkedin_url: str | None = None
+    phone: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +141,8 @@ class Template:
     workspace_id: str
     name: str
     variables: Mapping[str, str]
+    #: In order; none: the template's runs never progress by themselves.
+    steps: tuple[Step, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +154,13 @@ class ContactList:
 
 @dataclass(frozen=True, slots=True)
 class Sequence:
-    """One run of a template against a contact; `paused_until` and `stop_reason` are mock-only."""
+    """One run of a template against a contact; the fields after `updated_at` are mock-only.
+
+    Progress through the template's steps: `next_step` is the index of the next step (the step
+    count once done), `next_step_at` when the clock is due to act on the run (activation for a
+    FOUND run, the next step for an ACTIVE or paused one; None when nothing is scheduled), and
+    `skipped_steps` how many steps were skipped (a run that skipped any ends COMPLETED).
+    """
 
     id: str
     workspace_id: str
@@ -125,6 +174,10 @@ class Sequence:
     updated_at: datetime
     paused_until: datetime | None = None
     stop_reason: StopReason | None = None
+    next_step: int = 0
+    next_step_at: datetime | None = None
+    skipped_steps: int = 0
+    refusal_reason: RefusalReason | None = None
 
 
 _SEQUENCE_FIELDS = tuple(field.name for field in fields(Sequence))
@@ -163,19 +216,24 @@ def pause(sequence: Sequence, until: datetime, now: datetime) -> Sequence:
 def resume(sequence: Sequence, now: datetime) -> Sequence:
     """Bring a paused run back to ACTIVE before its deadline."""
     _require(sequence, {Status.WAITING_FOR_LEAD}, "resumed")
-    return _changed(
-        sequence, status=Status.ACTIVE, paused_until=None, updated_at=_touched(sequence, now)
-    )
+    return _resumed(sequence, now)
 
 
 def resume_at_deadline(sequence: Sequence) -> Sequence:
     """The automatic resume: the run was last modified at the instant its pause ran out."""
     assert sequence.paused_until is not None
+    return _resumed(sequence, sequence.paused_until)
+
+
+def _resumed(sequence: Sequence, at: datetime) -> Sequence:
+    """ACTIVE again at `at`: a step that fell due during the pause is due at `at` instead."""
+    due = sequence.next_step_at
     return _changed(
         sequence,
         status=Status.ACTIVE,
         paused_until=None,
-        updated_at=_touched(sequence, sequence.paused_until),
+        next_step_at=at if due is not None and due < at else due,
+        updated_at=_touched(sequence, at),
     )
 
 
@@ -187,6 +245,7 @@ def stop(sequence: Sequence, reason: StopReason, now: datetime) -> Sequence:
         status=Status.STOPPED_EARLY,
         stop_reason=reason,
         paused_until=None,
+        next_step_at=None,
         updated_at=_touched(sequence, now),
     )
 
