@@ -1,0 +1,26 @@
+"""Ids the mock makes itself (enrolled runs without an `id`): UUIDs from a seeded generator,
+so a test that enrolls gets the same ids on every run and after every reset."""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+__all__ = ["IdSource"]
+
+
+class IdSource:
+    """Version 4 UUIDs, lower case, drawn from `random.Random(seed)`; `restart` starts over."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self._seed = seed
+        self._random = random.Random(seed)
+
+    def restart(self) -> None:
+        self._random = random.Random(self._seed)
+
+    def new(self) -> str:
+        return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
+
+    def __repr__(self) -> str:
+        return f"IdSource(seed={self._seed})"
