@@ -12,7 +12,8 @@ import sequences_mock.state.store as store_module
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import PAUSABLE, Sequence, Status, StopReason, StopScope
 from sequences_mock.core.errors import MockError
-from sequences_mock.state.store import ListQuery, Store, World
+from sequences_mock.core.world import World
+from sequences_mock.state.store import ListQuery, Store
 
 START = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 WORKSPACES = ("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222")

@@ -26,7 +26,8 @@ from sequences_mock.core.errors import (
     NotFound,
     PausedUntilNotInFuture,
 )
-from sequences_mock.state.store import STALE_DEADLINES_KEPT, ClockSetting, ListQuery, Store, World
+from sequences_mock.core.world import ClockSetting, World
+from sequences_mock.state.store import STALE_DEADLINES_KEPT, ListQuery, Store
 
 NOW = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

@@ -24,9 +24,9 @@ from sequences_mock.core.domain import (
 )
 from sequences_mock.core.errors import FieldProblem, InvalidFixtures, MalformedDocument
 from sequences_mock.core.timestamps import TimestampError, format_timestamp, parse_timestamp
+from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.formats import safe_yaml, strict_json
 from sequences_mock.formats.schema import Validator, compile_schema, schema_problems
-from sequences_mock.state.store import ClockSetting, World
 
 __all__ = [
     "DEFAULT_FIXTURES",

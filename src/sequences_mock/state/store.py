@@ -5,7 +5,7 @@ from __future__ import annotations
 import heapq
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
 
@@ -13,20 +13,16 @@ from sequences_mock.core import domain
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import (
     ApiKey,
-    Company,
-    Contact,
-    ContactList,
     Sequence,
     Status,
     StopReason,
     StopScope,
-    Template,
-    Workspace,
 )
 from sequences_mock.core.errors import NotFound
+from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.state.indexes import SortedIndex, created_bounds, order_key
 
-__all__ = ["ClockSetting", "ListQuery", "Page", "Store", "World"]
+__all__ = ["ListQuery", "Page", "Store"]
 
 #: A list filter: workspace, and optionally status and template.
 Selection = tuple[str, Status | None, str | None]
@@ -40,28 +36,6 @@ STALE_DEADLINES_KEPT = 1024
 #: half leaves room for a whole workspace in all 6 orders and the filters in use beside it.
 INDEX_ENTRIES_PER_SEQUENCE = 12
 INDEX_ENTRIES_MIN = 50_000
-
-
-@dataclass(frozen=True, slots=True)
-class ClockSetting:
-    """Where a fixture starts the clock: at `now`, ticking or `frozen` (none: the wall clock)."""
-
-    now: datetime
-    frozen: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class World:
-    """Everything a fixture document describes, as domain objects keyed by id (api keys by key)."""
-
-    clock: ClockSetting | None = None
-    workspaces: Mapping[str, Workspace] = field(default_factory=dict)
-    api_keys: Mapping[str, ApiKey] = field(default_factory=dict)
-    companies: Mapping[str, Company] = field(default_factory=dict)
-    contacts: Mapping[str, Contact] = field(default_factory=dict)
-    templates: Mapping[str, Template] = field(default_factory=dict)
-    contact_lists: Mapping[str, ContactList] = field(default_factory=dict)
-    sequences: Mapping[str, Sequence] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
