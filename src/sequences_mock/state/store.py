@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import heapq
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from sequences_mock.core.domain import (
 )
 from sequences_mock.core.errors import NotFound
 from sequences_mock.core.world import ClockSetting, World
+from sequences_mock.state.deadlines import Deadlines
 from sequences_mock.state.indexes import SortedIndex, created_bounds, order_key
 
 __all__ = ["ListQuery", "Page", "Store"]
@@ -28,8 +28,6 @@ __all__ = ["ListQuery", "Page", "Store"]
 Selection = tuple[str, Status | None, str | None]
 #: A sort order: the field, and whether it descends.
 Order = tuple[str, bool]
-#: Stale deadline entries tolerated beyond the live ones before the heap is rebuilt.
-STALE_DEADLINES_KEPT = 1024
 #: How many entries the kept sorted indexes may hold together, per sequence stored (with a floor
 #: for small worlds); past it the least recently used indexes are dropped, to be rebuilt on use.
 #: Every filter in every order would hold 24 per sequence (4 filters that include it, 6 orders);
@@ -81,10 +79,8 @@ class Store:
         self._by_workspace: dict[str, set[str]] = {}
         self._by_status: dict[tuple[str, Status], set[str]] = {}
         self._by_template: dict[tuple[str, str], set[str]] = {}
-        #: A heap of (deadline, id); an entry is stale once the run's deadline is another.
-        self._deadlines: list[tuple[datetime, str]] = []
-        #: The deadline of each paused run: what a heap entry must match to be live.
-        self._deadline_of: dict[str, datetime] = {}
+        #: When each paused run is due to resume.
+        self._pauses = Deadlines()
         self._sorted: dict[Selection, dict[Order, SortedIndex]] = {}
         #: The kept indexes, least recently used first.
         self._index_use: OrderedDict[tuple[Selection, Order], None] = OrderedDict()
@@ -192,15 +188,12 @@ class Store:
 
     def resume_due(self) -> None:
         """Bring back to ACTIVE every paused run whose deadline is at or before the clock's now."""
-        if not self._deadlines:
+        pauses = self._pauses
+        if not pauses:
             return
         now = self.clock.now()
-        # `self._deadlines`, not a local: storing a run may rebuild the heap as a new list.
-        while self._deadlines and self._deadlines[0][0] <= now:
-            deadline, sequence_id = heapq.heappop(self._deadlines)
-            # Entries go stale when a run is resumed, stopped or re-paused; skip those.
-            if self._deadline_of.get(sequence_id) == deadline:
-                self._store_all([domain.resume_at_deadline(self._sequences[sequence_id])])
+        while (sequence_id := pauses.pop_due(now)) is not None:
+            self._store_all([domain.resume_at_deadline(self._sequences[sequence_id])])
 
     # -- internals -----------------------------------------------------------------------------
 
@@ -309,26 +302,7 @@ class Store:
             self._sequences[sequence.id] = sequence
             if self._sorted:
                 self._update_sorted(previous, sequence)
-            self._track_deadline(sequence)
-
-    def _track_deadline(self, sequence: Sequence) -> None:
-        """Keep the deadline heap right for a stored run, and never mostly stale.
-
-        Runs paused and resumed long before their deadlines leave stale entries behind; when
-        they outnumber the live ones, the heap is rebuilt from the live deadlines alone, so its
-        size follows the paused runs, not the number of pauses ever made.
-        """
-        deadline = sequence.paused_until
-        if deadline is None:
-            self._deadline_of.pop(sequence.id, None)
-            return
-        if self._deadline_of.get(sequence.id) == deadline:
-            return
-        self._deadline_of[sequence.id] = deadline
-        heapq.heappush(self._deadlines, (deadline, sequence.id))
-        if len(self._deadlines) > 2 * len(self._deadline_of) + STALE_DEADLINES_KEPT:
-            self._deadlines = [(moment, id_) for id_, moment in self._deadline_of.items()]
-            heapq.heapify(self._deadlines)
+            self._pauses.track(sequence.id, sequence.paused_until)
 
     def __repr__(self) -> str:
         return f"Store(sequences={len(self._sequences)}, clock={self.clock!r})"
