@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,19 +20,13 @@ from sequences_mock.core.errors import NotFound
 from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.state.deadlines import Deadlines
 from sequences_mock.state.indexes import SortedIndex, created_bounds, order_key
+from sequences_mock.state.list_indexes import (
+    INDEX_ENTRIES_MIN,
+    INDEX_ENTRIES_PER_SEQUENCE,
+    SortedIndexes,
+)
 
 __all__ = ["ListQuery", "Page", "Store"]
-
-#: A list filter: workspace, and optionally status and template.
-Selection = tuple[str, Status | None, str | None]
-#: A sort order: the field, and whether it descends.
-Order = tuple[str, bool]
-#: How many entries the kept sorted indexes may hold together, per sequence stored (with a floor
-#: for small worlds); past it the least recently used indexes are dropped, to be rebuilt on use.
-#: Every filter in every order would hold 24 per sequence (4 filters that include it, 6 orders);
-#: half leaves room for a whole workspace in all 6 orders and the filters in use beside it.
-INDEX_ENTRIES_PER_SEQUENCE = 12
-INDEX_ENTRIES_MIN = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +65,14 @@ class Store:
     compute every changed sequence before storing any of them: a refused request changes nothing.
     """
 
-    def __init__(self, world: World, clock: Clock) -> None:
+    def __init__(
+        self,
+        world: World,
+        clock: Clock,
+        *,
+        index_entries_per_sequence: int = INDEX_ENTRIES_PER_SEQUENCE,
+        index_entries_min: int = INDEX_ENTRIES_MIN,
+    ) -> None:
         self.clock = clock
         self._world = world
         self._sequences: dict[str, Sequence] = {}
@@ -81,9 +81,9 @@ class Store:
         self._by_template: dict[tuple[str, str], set[str]] = {}
         #: When each paused run is due to resume.
         self._pauses = Deadlines()
-        self._sorted: dict[Selection, dict[Order, SortedIndex]] = {}
-        #: The kept indexes, least recently used first.
-        self._index_use: OrderedDict[tuple[Selection, Order], None] = OrderedDict()
+        self._indexes = SortedIndexes(
+            entries_per_sequence=index_entries_per_sequence, minimum=index_entries_min
+        )
         self._store_all(world.sequences.values())
 
     # -- reads ---------------------------------------------------------------------------------
@@ -213,31 +213,11 @@ class Store:
     ) -> SortedIndex:
         """The index of one filter in one order, built on first use and kept up to date."""
         selection, order = (workspace_id, status, template_id), (sort_by, descending)
-        indexes = self._sorted.get(selection)
-        index = indexes.get(order) if indexes else None
-        if index is not None:
-            self._index_use.move_to_end((selection, order))
-            return index
-        members = [self._sequences[i] for i in self._candidates(*selection)]
-        index = SortedIndex(order_key(sort_by, descending), members)
-        # An empty selection is not kept: it costs nothing to build again, and keeping it
-        # would let random filters grow the store.
-        if members:
-            self._sorted.setdefault(selection, {})[order] = index
-            self._index_use[(selection, order)] = None
-            self._drop_unused_indexes()
+        index = self._indexes.find(selection, order)
+        if index is None:
+            members = [self._sequences[i] for i in self._candidates(*selection)]
+            index = self._indexes.build(selection, order, members, len(self._sequences))
         return index
-
-    def _drop_unused_indexes(self) -> None:
-        """Keep the sorted indexes within their budget, dropping the least recently used."""
-        budget = max(INDEX_ENTRIES_MIN, INDEX_ENTRIES_PER_SEQUENCE * len(self._sequences))
-        held = sum(len(index) for indexes in self._sorted.values() for index in indexes.values())
-        while held > budget and len(self._index_use) > 1:
-            (selection, order), _ = self._index_use.popitem(last=False)
-            indexes = self._sorted[selection]
-            held -= len(indexes.pop(order))
-            if not indexes:
-                del self._sorted[selection]
 
     def _candidates(
         self, workspace_id: str, status: Status | None, template_id: str | None
@@ -249,23 +229,6 @@ class Store:
             sets.append(self._by_template.get((workspace_id, template_id), set()))
         smallest, *others = sorted(sets, key=len)
         return smallest.intersection(*others) if others else smallest
-
-    def _update_sorted(self, previous: Sequence | None, sequence: Sequence) -> None:
-        """Move a changed sequence within every kept index that held it or now should."""
-        before = _selections(previous) if previous is not None else ()
-        after = _selections(sequence)
-        for selection in {*before, *after}:
-            indexes = self._sorted.get(selection)
-            if not indexes:
-                continue
-            for index in indexes.values():
-                if previous is not None and selection in before:
-                    if selection in after:
-                        index.replace(previous, sequence)
-                    else:
-                        index.discard(previous)
-                else:
-                    index.add(sequence)
 
     def _company_colleagues(self, target: Sequence) -> list[Sequence]:
         """Other unfinished runs of the target's template aimed at its contact's company."""
@@ -300,20 +263,8 @@ class Store:
                 sequence.id
             )
             self._sequences[sequence.id] = sequence
-            if self._sorted:
-                self._update_sorted(previous, sequence)
+            self._indexes.update(previous, sequence)
             self._pauses.track(sequence.id, sequence.paused_until)
 
     def __repr__(self) -> str:
         return f"Store(sequences={len(self._sequences)}, clock={self.clock!r})"
-
-
-def _selections(sequence: Sequence) -> tuple[Selection, ...]:
-    """The filters (workspace, status, template) whose lists include `sequence`."""
-    workspace_id, status, template_id = sequence.workspace_id, sequence.status, sequence.template_id
-    return (
-        (workspace_id, None, None),
-        (workspace_id, status, None),
-        (workspace_id, None, template_id),
-        (workspace_id, status, template_id),
-    )
