@@ -72,3 +72,18 @@ def test_stale_entries_are_rebuilt_away_past_the_bound() -> None:
     assert min(sizes[20:]) <= 2  # rebuilt down to the live entries, more than once
     assert drain(deadlines, NOW + 200 * timedelta(seconds=1)) == ["moved"]
     assert drain(deadlines, NOW + 60 * MINUTE) == ["held"]
+
+
+def test_earliest_is_the_next_moment_held_or_none() -> None:
+    """The cheap check before any pop: the top of the heap, stale or not; None when empty."""
+    deadlines = Deadlines()
+    assert deadlines.earliest is None
+    deadlines.track("b", NOW + 2 * MINUTE)
+    deadlines.track("a", NOW + MINUTE)
+    assert deadlines.earliest == NOW + MINUTE
+    deadlines.track("a", None)
+    assert deadlines.earliest == NOW + MINUTE  # stale until popped past
+    assert deadlines.pop_due(NOW + MINUTE) is None
+    assert deadlines.earliest == NOW + 2 * MINUTE
+    assert deadlines.pop_due(NOW + 2 * MINUTE) == "b"
+    assert deadlines.earliest is None

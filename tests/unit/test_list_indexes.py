@@ -16,7 +16,8 @@ from sequences_mock.core.errors import MockError
 from sequences_mock.core.world import World
 from sequences_mock.state.indexes import SortedIndex
 from sequences_mock.state.list_indexes import Order, Selection, SortedIndexes
-from sequences_mock.state.store import ListQuery, Store
+from sequences_mock.state.queries import ListQuery
+from sequences_mock.state.store import Store
 
 START = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 WORKSPACES = ("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222")

@@ -28,7 +28,8 @@ from sequences_mock.core.errors import (
 )
 from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.state.deadlines import STALE_DEADLINES_KEPT
-from sequences_mock.state.store import ListQuery, Store
+from sequences_mock.state.queries import ListQuery
+from sequences_mock.state.store import Store
 
 NOW = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 DAY = timedelta(days=1)

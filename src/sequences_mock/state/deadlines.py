@@ -20,13 +20,16 @@ class Deadlines:
     live moments alone; its size follows the ids with a deadline, not the changes ever made.
     """
 
-    __slots__ = ("_heap", "_live", "_stale_kept")
+    __slots__ = ("_heap", "_live", "_stale_kept", "earliest")
 
     def __init__(self, stale_kept: int = STALE_DEADLINES_KEPT) -> None:
         self._heap: list[tuple[datetime, str]] = []
         #: The live moment of each id: what a heap entry must match to count.
         self._live: dict[str, datetime] = {}
         self._stale_kept = stale_kept
+        #: The earliest moment held, possibly a stale one; None when the heap is empty. An
+        #: attribute, so the check on every request (is anything due?) costs no call.
+        self.earliest: datetime | None = None
 
     def track(self, id_: str, moment: datetime | None) -> None:
         """Set the id's deadline to `moment`, or clear it (None)."""
@@ -40,6 +43,7 @@ class Deadlines:
         if len(self._heap) > 2 * len(self._live) + self._stale_kept:
             self._heap = [(live, key) for key, live in self._live.items()]
             heapq.heapify(self._heap)
+        self.earliest = self._heap[0][0]
 
     def pop_due(self, now: datetime) -> str | None:
         """The id of the earliest live deadline at or before `now`, cleared; None when none is due.
@@ -47,12 +51,15 @@ class Deadlines:
         One id per call, so the caller may track deadlines between calls.
         """
         heap, live = self._heap, self._live
+        found = None
         while heap and heap[0][0] <= now:
             moment, id_ = heapq.heappop(heap)
             if live.get(id_) == moment:
                 del live[id_]
-                return id_
-        return None
+                found = id_
+                break
+        self.earliest = heap[0][0] if heap else None
+        return found
 
     def __len__(self) -> int:
         """Entries held, live and stale (what the rebuild bounds)."""

@@ -1,60 +1,30 @@
-"""In-memory state of one mock: entities, the indexes lists filter on, and pause deadlines."""
+"""The state of one mock: its world, the time rules, and the reads and writes of the API."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from math import ceil
 
 from sequences_mock.core import domain
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import (
     ApiKey,
     Sequence,
-    Status,
     StopReason,
     StopScope,
 )
 from sequences_mock.core.errors import NotFound
 from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.state.deadlines import Deadlines
-from sequences_mock.state.indexes import SortedIndex, created_bounds, order_key
 from sequences_mock.state.list_indexes import (
     INDEX_ENTRIES_MIN,
     INDEX_ENTRIES_PER_SEQUENCE,
     SortedIndexes,
 )
+from sequences_mock.state.queries import ListQuery, Page, index_order, page_of
+from sequences_mock.state.table import SequenceTable
 
-__all__ = ["ListQuery", "Page", "Store"]
-
-
-@dataclass(frozen=True, slots=True)
-class ListQuery:
-    status: Status | None = None
-    template_id: str | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    sort_by: str = "created_at"
-    order: str = "asc"
-    page: int = 1
-    size: int = 10
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    items: list[Sequence]
-    total: int
-    page: int
-    size: int
-
-    @property
-    def total_pages(self) -> int:
-        return ceil(self.total / self.size)
-
-    @property
-    def has_more(self) -> bool:
-        return self.page < self.total_pages
+__all__ = ["Store"]
 
 
 class Store:
@@ -75,10 +45,7 @@ class Store:
     ) -> None:
         self.clock = clock
         self._world = world
-        self._sequences: dict[str, Sequence] = {}
-        self._by_workspace: dict[str, set[str]] = {}
-        self._by_status: dict[tuple[str, Status], set[str]] = {}
-        self._by_template: dict[tuple[str, str], set[str]] = {}
+        self._table = SequenceTable()
         #: When each paused run is due to resume.
         self._pauses = Deadlines()
         self._indexes = SortedIndexes(
@@ -100,7 +67,7 @@ class Store:
             contacts=self._world.contacts,
             templates=self._world.templates,
             contact_lists=self._world.contact_lists,
-            sequences=dict(self._sequences),
+            sequences=dict(self._table.by_id),
         )
 
     def counts(self) -> dict[str, int]:
@@ -113,7 +80,7 @@ class Store:
             "contacts": len(world.contacts),
             "templates": len(world.templates),
             "contact_lists": len(world.contact_lists),
-            "sequences": len(self._sequences),
+            "sequences": len(self._table),
         }
 
     def api_key(self, key: str) -> ApiKey | None:
@@ -124,32 +91,16 @@ class Store:
         return self._visible(workspace_id, sequence_id)
 
     def list_sequences(self, workspace_id: str, query: ListQuery) -> Page:
-        """One page of a query: a slice of a sorted index, so its cost follows the page size.
-
-        A `created_at` range with another sort order is the exception: the range is found in
-        the `created_at` index, then sorted, so its cost follows the number of matches.
-        """
+        """One page of a query, from a kept sorted index (see `page_of` for what it costs)."""
         self.resume_due()
-        descending = query.order == "desc"
         template_id = query.template_id.lower() if query.template_id is not None else None
-        after, before = query.created_after, query.created_before
-        ranged = after is not None or before is not None
-        offset = (query.page - 1) * query.size
-        if ranged and query.sort_by != "created_at":
-            by_creation = self._sorted_index(workspace_id, query.status, template_id)
-            first, last = by_creation.span(*created_bounds(False, after, before))
-            matching = by_creation.slice(first, last)
-            matching.sort(key=order_key(query.sort_by, descending))
-            items, total = matching[offset : offset + query.size], len(matching)
-        else:
-            index = self._sorted_index(
-                workspace_id, query.status, template_id, query.sort_by, descending
-            )
-            bounds = created_bounds(descending, after, before) if ranged else (None, None)
-            first, last = index.span(*bounds)
-            start = first + offset
-            items, total = index.slice(start, min(last, start + query.size)), last - first
-        return Page(items, total, query.page, query.size)
+        selection, order = (workspace_id, query.status, template_id), index_order(query)
+        # The index of that filter in that order, built on first use and kept up to date.
+        index = self._indexes.find(selection, order)
+        if index is None:
+            members = self._table.matching(*selection)
+            index = self._indexes.build(selection, order, members, len(self._table))
+        return page_of(index, query)
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -189,46 +140,21 @@ class Store:
     def resume_due(self) -> None:
         """Bring back to ACTIVE every paused run whose deadline is at or before the clock's now."""
         pauses = self._pauses
-        if not pauses:
+        if pauses.earliest is None:
             return
         now = self.clock.now()
+        if pauses.earliest > now:
+            return
         while (sequence_id := pauses.pop_due(now)) is not None:
-            self._store_all([domain.resume_at_deadline(self._sequences[sequence_id])])
+            self._store_all([domain.resume_at_deadline(self._table.by_id[sequence_id])])
 
     # -- internals -----------------------------------------------------------------------------
 
     def _visible(self, workspace_id: str, sequence_id: str) -> Sequence:
-        sequence = self._sequences.get(sequence_id.lower())
+        sequence = self._table.by_id.get(sequence_id.lower())
         if sequence is None or sequence.workspace_id != workspace_id:
             raise NotFound(f"no sequence {sequence_id} in this workspace")
         return sequence
-
-    def _sorted_index(
-        self,
-        workspace_id: str,
-        status: Status | None,
-        template_id: str | None,
-        sort_by: str = "created_at",
-        descending: bool = False,
-    ) -> SortedIndex:
-        """The index of one filter in one order, built on first use and kept up to date."""
-        selection, order = (workspace_id, status, template_id), (sort_by, descending)
-        index = self._indexes.find(selection, order)
-        if index is None:
-            members = [self._sequences[i] for i in self._candidates(*selection)]
-            index = self._indexes.build(selection, order, members, len(self._sequences))
-        return index
-
-    def _candidates(
-        self, workspace_id: str, status: Status | None, template_id: str | None
-    ) -> Iterable[str]:
-        sets = [self._by_workspace.get(workspace_id, set())]
-        if status is not None:
-            sets.append(self._by_status.get((workspace_id, status), set()))
-        if template_id is not None:
-            sets.append(self._by_template.get((workspace_id, template_id), set()))
-        smallest, *others = sorted(sets, key=len)
-        return smallest.intersection(*others) if others else smallest
 
     def _company_colleagues(self, target: Sequence) -> list[Sequence]:
         """Other unfinished runs of the target's template aimed at its contact's company."""
@@ -237,8 +163,7 @@ class Store:
         if contact is None or contact.company_id is None:
             return []
         colleagues = []
-        for sequence_id in self._by_template.get((target.workspace_id, target.template_id), ()):
-            other = self._sequences[sequence_id]
+        for other in self._table.of_template(target.workspace_id, target.template_id):
             other_contact = contacts.get(other.contact_id) if other.contact_id else None
             if (
                 other.id != target.id
@@ -251,20 +176,9 @@ class Store:
 
     def _store_all(self, sequences: Iterable[Sequence]) -> None:
         for sequence in sequences:
-            previous = self._sequences.get(sequence.id)
-            if previous is not None:
-                self._by_status[(previous.workspace_id, previous.status)].discard(previous.id)
-            else:
-                self._by_workspace.setdefault(sequence.workspace_id, set()).add(sequence.id)
-                self._by_template.setdefault(
-                    (sequence.workspace_id, sequence.template_id), set()
-                ).add(sequence.id)
-            self._by_status.setdefault((sequence.workspace_id, sequence.status), set()).add(
-                sequence.id
-            )
-            self._sequences[sequence.id] = sequence
+            previous = self._table.put(sequence)
             self._indexes.update(previous, sequence)
             self._pauses.track(sequence.id, sequence.paused_until)
 
     def __repr__(self) -> str:
-        return f"Store(sequences={len(self._sequences)}, clock={self.clock!r})"
+        return f"Store(sequences={len(self._table)}, clock={self.clock!r})"
