@@ -14,8 +14,8 @@ import pytest
 
 from sequences_mock.core.domain import NON_TERMINAL, Status, StopReason
 from sequences_mock.core.errors import FieldProblem, InvalidFixtures, MalformedDocument, MockError
+from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.state import fixtures
-from sequences_mock.state.store import ClockSetting, World
 
 Document = dict[str, Any]
 

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-import sequences_mock.state.store as store_module
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import PAUSABLE, Sequence, Status, StopReason, StopScope
 from sequences_mock.core.errors import MockError
-from sequences_mock.state.store import ListQuery, Store, World
+from sequences_mock.core.world import World
+from sequences_mock.state.indexes import SortedIndex
+from sequences_mock.state.list_indexes import Order, Selection, SortedIndexes
+from sequences_mock.state.queries import ListQuery
+from sequences_mock.state.store import Store
 
 START = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 WORKSPACES = ("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222")
@@ -105,13 +110,28 @@ def random_write(store: Store, rng: random.Random, ids: list[str]) -> None:
 
 
 def indexed_entries(store: Store) -> int:
-    return sum(len(index) for indexes in store._sorted.values() for index in indexes.values())
+    return store._indexes.entries()
+
+
+def kept(store: Store) -> Mapping[tuple[Selection, Order], SortedIndex]:
+    """The kept sorted indexes, least recently used first."""
+    return store._indexes.kept
+
+
+def frozen_at_start() -> Clock:
+    return Clock(START, frozen=True, monotonic=lambda: 0.0)
 
 
 def check_random_pages(seed: int, budget: int | None = None) -> None:
-    """Random queries against a full sort, with random writes between them."""
+    """Random queries against a full sort, with random writes between them.
+
+    With a `budget`, the kept indexes may hold that many entries, however many sequences.
+    """
     rng = random.Random(seed)
-    store = Store(random_world(rng, 120), Clock(START, frozen=True, monotonic=lambda: 0.0))
+    limits = (
+        {} if budget is None else {"index_entries_per_sequence": 0, "index_entries_min": budget}
+    )
+    store = Store(random_world(rng, 120), frozen_at_start(), **limits)
     ids = list(store.world.sequences)
     checked = 0
     for _ in range(150):
@@ -123,7 +143,7 @@ def check_random_pages(seed: int, budget: int | None = None) -> None:
             assert ([s.id for s in page.items], page.total) == (expected_ids, expected_total), query
             checked += len(page.items)
             if budget is not None:
-                assert indexed_entries(store) <= budget or len(store._index_use) == 1
+                assert indexed_entries(store) <= budget or len(kept(store)) == 1
         random_write(store, rng, ids)
     assert checked > 1000  # the queries returned real pages, not only empty ones
 
@@ -135,22 +155,15 @@ def test_pages_match_a_full_sort_through_random_writes(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", range(4))
-def test_pages_stay_right_while_a_small_budget_drops_and_rebuilds_indexes(
-    seed: int, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_pages_stay_right_while_a_small_budget_drops_and_rebuilds_indexes(seed: int) -> None:
     """With room for about one index, most queries drop one and build another: same pages."""
-    monkeypatch.setattr(store_module, "INDEX_ENTRIES_PER_SEQUENCE", 0)
-    monkeypatch.setattr(store_module, "INDEX_ENTRIES_MIN", 70)
     check_random_pages(seed, budget=70)
 
 
-def test_a_workspace_listed_in_every_order_keeps_its_indexes(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_a_workspace_listed_in_every_order_keeps_its_indexes() -> None:
     """Cycling through all six orders, whole and filtered by a status, rebuilds nothing."""
-    monkeypatch.setattr(store_module, "INDEX_ENTRIES_MIN", 0)
     rng = random.Random(5)
-    store = Store(random_world(rng, 300), Clock(START, frozen=True, monotonic=lambda: 0.0))
+    store = Store(random_world(rng, 300), frozen_at_start(), index_entries_min=0)
     workspace_id = WORKSPACES[0]
     orders = [(s, o) for s in ("created_at", "updated_at", "status") for o in ("asc", "desc")]
 
@@ -159,23 +172,25 @@ def test_a_workspace_listed_in_every_order_keeps_its_indexes(
             for sort_by, order in orders:
                 query = ListQuery(status=status, sort_by=sort_by, order=order)
                 store.list_sequences(workspace_id, query)
-        return {key: id(store._sorted[key[0]][key[1]]) for key in store._index_use}
+        return {key: id(index) for key, index in kept(store).items()}
 
     first = one_round()
     assert len(first) == 12
     assert one_round() == one_round() == first
 
 
-def test_kept_indexes_stay_within_their_budget_and_keep_the_recent_ones(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_kept_indexes_stay_within_their_budget_and_keep_the_recent_ones() -> None:
     """Every filter and order asked once: the least recently used indexes are the ones dropped."""
-    monkeypatch.setattr(store_module, "INDEX_ENTRIES_MIN", 0)
     # Room for a fraction of the 24 per sequence that every filter in every order would take.
-    monkeypatch.setattr(store_module, "INDEX_ENTRIES_PER_SEQUENCE", 3)
+    per_sequence = 3
     rng = random.Random(3)
-    store = Store(random_world(rng, 200), Clock(START, frozen=True, monotonic=lambda: 0.0))
-    budget = store_module.INDEX_ENTRIES_PER_SEQUENCE * 200
+    store = Store(
+        random_world(rng, 200),
+        frozen_at_start(),
+        index_entries_per_sequence=per_sequence,
+        index_entries_min=0,
+    )
+    budget = per_sequence * 200
     workspace_id = WORKSPACES[0]
     everything = ListQuery(sort_by="updated_at", order="desc")
     for status in (None, *Status):
@@ -185,13 +200,13 @@ def test_kept_indexes_stay_within_their_budget_and_keep_the_recent_ones(
                 query = ListQuery(status=status, template_id=template_id, sort_by=sort_by)
                 store.list_sequences(workspace_id, query)
                 assert indexed_entries(store) <= budget
-    assert ((workspace_id, None, None), ("updated_at", True)) in store._index_use
+    assert ((workspace_id, None, None), ("updated_at", True)) in kept(store)
 
 
 def test_listed_sequences_are_the_current_versions() -> None:
     """A page shows each run as it is now, not as it was when its index was built."""
     rng = random.Random(1)
-    store = Store(random_world(rng, 40), Clock(START, frozen=True, monotonic=lambda: 0.0))
+    store = Store(random_world(rng, 40), frozen_at_start())
     workspace_id = WORKSPACES[0]
     store.list_sequences(workspace_id, ListQuery(size=100))  # builds the index
     target = next(
@@ -204,3 +219,91 @@ def test_listed_sequences_are_the_current_versions() -> None:
     listed = {s.id: s for s in store.list_sequences(workspace_id, ListQuery(size=100)).items}
 
     assert listed[target.id].variables == {"cta": "changed"}
+
+
+# -- the cache of sorted indexes on its own ----------------------------------------------------
+
+
+def runs(count: int) -> list[Sequence]:
+    """`count` runs of the first workspace and template, created a minute apart."""
+    return [
+        Sequence(
+            id=f"{n:08x}-0000-4000-8000-000000000000",
+            workspace_id=WORKSPACES[0],
+            contact_id=None,
+            template_id=TEMPLATES[0],
+            status=Status.ACTIVE,
+            variables={},
+            contact_list_id=None,
+            last_step_executed_at=None,
+            created_at=START + timedelta(minutes=n),
+            updated_at=START + timedelta(minutes=n),
+        )
+        for n in range(count)
+    ]
+
+
+WHOLE: Selection = (WORKSPACES[0], None, None)
+ORDERS: list[Order] = [
+    (s, d) for s in ("created_at", "updated_at", "status") for d in (False, True)
+]
+
+
+def test_the_minimum_budget_given_to_the_cache_is_honoured() -> None:
+    """With room for 25 entries, a third index of 10 drops the least recently used one."""
+    members = runs(10)
+    indexes = SortedIndexes(entries_per_sequence=0, minimum=25)
+    first = indexes.build(WHOLE, ORDERS[0], members, stored=10)
+    indexes.build(WHOLE, ORDERS[1], members, stored=10)
+    assert indexes.find(WHOLE, ORDERS[0]) is first  # now the most recently used
+    indexes.build(WHOLE, ORDERS[2], members, stored=10)
+    assert list(indexes.kept) == [(WHOLE, ORDERS[0]), (WHOLE, ORDERS[2])]
+    assert indexes.entries() == 20
+    assert indexes.find(WHOLE, ORDERS[1]) is None
+
+
+def test_the_budget_per_sequence_follows_the_sequences_stored() -> None:
+    """2 entries per sequence: 10 stored leave room for 2 indexes of 10, 15 stored for 3."""
+    members = runs(10)
+    small = SortedIndexes(entries_per_sequence=2, minimum=0)
+    large = SortedIndexes(entries_per_sequence=2, minimum=0)
+    for order in ORDERS[:3]:
+        small.build(WHOLE, order, members, stored=10)
+        large.build(WHOLE, order, members, stored=15)
+    assert len(small.kept) == 2
+    assert len(large.kept) == 3
+
+
+def test_an_index_over_the_budget_alone_is_still_kept() -> None:
+    """The most recently used index stays, even alone over the budget, so it is not rebuilt."""
+    indexes = SortedIndexes(entries_per_sequence=0, minimum=5)
+    index = indexes.build(WHOLE, ORDERS[0], runs(10), stored=10)
+    assert indexes.find(WHOLE, ORDERS[0]) is index
+    assert indexes.entries() == 10
+
+
+def test_an_empty_selection_is_built_but_not_kept() -> None:
+    indexes = SortedIndexes()
+    index = indexes.build(WHOLE, ORDERS[0], [], stored=0)
+    assert len(index) == 0
+    assert indexes.find(WHOLE, ORDERS[0]) is None
+    assert dict(indexes.kept) == {}
+
+
+def test_an_update_moves_a_run_between_the_kept_indexes_of_its_filters() -> None:
+    """A run changing status leaves the old status's index, joins the new one's, stays in all."""
+    *members, other = runs(4)
+    already = replace(other, status=Status.STOPPED_EARLY)
+    active: Selection = (WORKSPACES[0], Status.ACTIVE, None)
+    stopped: Selection = (WORKSPACES[0], Status.STOPPED_EARLY, None)
+    indexes = SortedIndexes()
+    whole = indexes.build(WHOLE, ORDERS[0], members, stored=3)
+    in_active = indexes.build(active, ORDERS[0], members, stored=3)
+    in_stopped = indexes.build(stopped, ORDERS[0], [already], stored=3)
+    changed = replace(members[1], status=Status.STOPPED_EARLY)
+
+    indexes.update(members[1], changed)
+
+    assert whole.slice(0, 3) == [members[0], changed, members[2]]
+    assert in_active.slice(0, 3) == [members[0], members[2]]
+    assert in_stopped.slice(0, 3) == [changed, already]

@@ -14,7 +14,8 @@ from sequences_mock.core.clock import Clock
 from sequences_mock.core.errors import ContractViolation
 from sequences_mock.http.views import Renderer
 from sequences_mock.state import fixtures
-from sequences_mock.state.store import ListQuery, Store
+from sequences_mock.state.queries import ListQuery
+from sequences_mock.state.store import Store
 
 CONTRACT = Contract.load()
 LIST = CONTRACT.operation("listSequences")

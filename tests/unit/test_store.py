@@ -26,7 +26,10 @@ from sequences_mock.core.errors import (
     NotFound,
     PausedUntilNotInFuture,
 )
-from sequences_mock.state.store import STALE_DEADLINES_KEPT, ClockSetting, ListQuery, Store, World
+from sequences_mock.core.world import ClockSetting, World
+from sequences_mock.state.deadlines import STALE_DEADLINES_KEPT
+from sequences_mock.state.queries import ListQuery
+from sequences_mock.state.store import Store
 
 NOW = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -593,7 +596,7 @@ def test_pausing_and_resuming_many_times_keeps_the_deadline_heap_small() -> None
     for n in range(cycles):
         store.pause(workspace.id, cycled.id, NOW + timedelta(hours=1, seconds=n))
         store.resume(workspace.id, cycled.id)
-        assert len(store._deadlines) <= 2 + 2 * STALE_DEADLINES_KEPT
+        assert len(store._pauses) <= 2 + 2 * STALE_DEADLINES_KEPT
     last_pause = NOW + timedelta(hours=2)
     store.pause(workspace.id, cycled.id, last_pause)
 

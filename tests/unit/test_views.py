@@ -15,7 +15,8 @@ from sequences_mock.core.timestamps import format_timestamp
 from sequences_mock.formats import strict_json
 from sequences_mock.http.views import TIMESTAMP_LIMIT, Renderer, sequence_view
 from sequences_mock.state import fixtures
-from sequences_mock.state.store import ListQuery, Store
+from sequences_mock.state.queries import ListQuery
+from sequences_mock.state.store import Store
 
 WORLD = fixtures.load(fixtures.read_document(fixtures.DEFAULT_FIXTURES))
 

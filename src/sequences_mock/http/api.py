@@ -34,7 +34,8 @@ from sequences_mock.http.auth import authenticate, bearer_token
 from sequences_mock.http.bodies import receive_body
 from sequences_mock.http.runtime import Runtime
 from sequences_mock.http.views import Body, Renderer
-from sequences_mock.state.store import ListQuery, Store
+from sequences_mock.state.queries import ListQuery
+from sequences_mock.state.store import Store
 
 __all__ = ["HANDLERS", "PathEndpoint", "api_routes", "record", "unrouted"]
 

@@ -10,12 +10,13 @@ from typing import Any
 from sequences_mock.contract.openapi import Contract
 from sequences_mock.contract.validation import CheckedItems
 from sequences_mock.core.clock import Clock
+from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.http.views import Renderer
 from sequences_mock.settings import Settings
 from sequences_mock.state import fixtures
 from sequences_mock.state.faults import Faults
 from sequences_mock.state.journal import Journal
-from sequences_mock.state.store import ClockSetting, Store, World
+from sequences_mock.state.store import Store
 
 __all__ = ["Runtime", "collector_paused"]
 

@@ -1,95 +1,30 @@
-"""In-memory state of one mock: entities, the indexes lists filter on, and pause deadlines."""
+"""The state of one mock: its world, the time rules, and the reads and writes of the API."""
 
 from __future__ import annotations
 
-import heapq
-from collections import OrderedDict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
-from math import ceil
 
 from sequences_mock.core import domain
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import (
     ApiKey,
-    Company,
-    Contact,
-    ContactList,
     Sequence,
-    Status,
     StopReason,
     StopScope,
-    Template,
-    Workspace,
 )
 from sequences_mock.core.errors import NotFound
-from sequences_mock.state.indexes import SortedIndex, created_bounds, order_key
+from sequences_mock.core.world import ClockSetting, World
+from sequences_mock.state.deadlines import Deadlines
+from sequences_mock.state.list_indexes import (
+    INDEX_ENTRIES_MIN,
+    INDEX_ENTRIES_PER_SEQUENCE,
+    SortedIndexes,
+)
+from sequences_mock.state.queries import ListQuery, Page, index_order, page_of
+from sequences_mock.state.table import SequenceTable
 
-__all__ = ["ClockSetting", "ListQuery", "Page", "Store", "World"]
-
-#: A list filter: workspace, and optionally status and template.
-Selection = tuple[str, Status | None, str | None]
-#: A sort order: the field, and whether it descends.
-Order = tuple[str, bool]
-#: Stale deadline entries tolerated beyond the live ones before the heap is rebuilt.
-STALE_DEADLINES_KEPT = 1024
-#: How many entries the kept sorted indexes may hold together, per sequence stored (with a floor
-#: for small worlds); past it the least recently used indexes are dropped, to be rebuilt on use.
-#: Every filter in every order would hold 24 per sequence (4 filters that include it, 6 orders);
-#: half leaves room for a whole workspace in all 6 orders and the filters in use beside it.
-INDEX_ENTRIES_PER_SEQUENCE = 12
-INDEX_ENTRIES_MIN = 50_000
-
-
-@dataclass(frozen=True, slots=True)
-class ClockSetting:
-    """Where a fixture starts the clock: at `now`, ticking or `frozen` (none: the wall clock)."""
-
-    now: datetime
-    frozen: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class World:
-    """Everything a fixture document describes, as domain objects keyed by id (api keys by key)."""
-
-    clock: ClockSetting | None = None
-    workspaces: Mapping[str, Workspace] = field(default_factory=dict)
-    api_keys: Mapping[str, ApiKey] = field(default_factory=dict)
-    companies: Mapping[str, Company] = field(default_factory=dict)
-    contacts: Mapping[str, Contact] = field(default_factory=dict)
-    templates: Mapping[str, Template] = field(default_factory=dict)
-    contact_lists: Mapping[str, ContactList] = field(default_factory=dict)
-    sequences: Mapping[str, Sequence] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class ListQuery:
-    status: Status | None = None
-    template_id: str | None = None
-    created_after: datetime | None = None
-    created_before: datetime | None = None
-    sort_by: str = "created_at"
-    order: str = "asc"
-    page: int = 1
-    size: int = 10
-
-
-@dataclass(frozen=True, slots=True)
-class Page:
-    items: list[Sequence]
-    total: int
-    page: int
-    size: int
-
-    @property
-    def total_pages(self) -> int:
-        return ceil(self.total / self.size)
-
-    @property
-    def has_more(self) -> bool:
-        return self.page < self.total_pages
+__all__ = ["Store"]
 
 
 class Store:
@@ -100,20 +35,22 @@ class Store:
     compute every changed sequence before storing any of them: a refused request changes nothing.
     """
 
-    def __init__(self, world: World, clock: Clock) -> None:
+    def __init__(
+        self,
+        world: World,
+        clock: Clock,
+        *,
+        index_entries_per_sequence: int = INDEX_ENTRIES_PER_SEQUENCE,
+        index_entries_min: int = INDEX_ENTRIES_MIN,
+    ) -> None:
         self.clock = clock
         self._world = world
-        self._sequences: dict[str, Sequence] = {}
-        self._by_workspace: dict[str, set[str]] = {}
-        self._by_status: dict[tuple[str, Status], set[str]] = {}
-        self._by_template: dict[tuple[str, str], set[str]] = {}
-        #: A heap of (deadline, id); an entry is stale once the run's deadline is another.
-        self._deadlines: list[tuple[datetime, str]] = []
-        #: The deadline of each paused run: what a heap entry must match to be live.
-        self._deadline_of: dict[str, datetime] = {}
-        self._sorted: dict[Selection, dict[Order, SortedIndex]] = {}
-        #: The kept indexes, least recently used first.
-        self._index_use: OrderedDict[tuple[Selection, Order], None] = OrderedDict()
+        self._table = SequenceTable()
+        #: When each paused run is due to resume.
+        self._pauses = Deadlines()
+        self._indexes = SortedIndexes(
+            entries_per_sequence=index_entries_per_sequence, minimum=index_entries_min
+        )
         self._store_all(world.sequences.values())
 
     # -- reads ---------------------------------------------------------------------------------
@@ -130,7 +67,7 @@ class Store:
             contacts=self._world.contacts,
             templates=self._world.templates,
             contact_lists=self._world.contact_lists,
-            sequences=dict(self._sequences),
+            sequences=dict(self._table.by_id),
         )
 
     def counts(self) -> dict[str, int]:
@@ -143,7 +80,7 @@ class Store:
             "contacts": len(world.contacts),
             "templates": len(world.templates),
             "contact_lists": len(world.contact_lists),
-            "sequences": len(self._sequences),
+            "sequences": len(self._table),
         }
 
     def api_key(self, key: str) -> ApiKey | None:
@@ -154,32 +91,16 @@ class Store:
         return self._visible(workspace_id, sequence_id)
 
     def list_sequences(self, workspace_id: str, query: ListQuery) -> Page:
-        """One page of a query: a slice of a sorted index, so its cost follows the page size.
-
-        A `created_at` range with another sort order is the exception: the range is found in
-        the `created_at` index, then sorted, so its cost follows the number of matches.
-        """
+        """One page of a query, from a kept sorted index (see `page_of` for what it costs)."""
         self.resume_due()
-        descending = query.order == "desc"
         template_id = query.template_id.lower() if query.template_id is not None else None
-        after, before = query.created_after, query.created_before
-        ranged = after is not None or before is not None
-        offset = (query.page - 1) * query.size
-        if ranged and query.sort_by != "created_at":
-            by_creation = self._sorted_index(workspace_id, query.status, template_id)
-            first, last = by_creation.span(*created_bounds(False, after, before))
-            matching = by_creation.slice(first, last)
-            matching.sort(key=order_key(query.sort_by, descending))
-            items, total = matching[offset : offset + query.size], len(matching)
-        else:
-            index = self._sorted_index(
-                workspace_id, query.status, template_id, query.sort_by, descending
-            )
-            bounds = created_bounds(descending, after, before) if ranged else (None, None)
-            first, last = index.span(*bounds)
-            start = first + offset
-            items, total = index.slice(start, min(last, start + query.size)), last - first
-        return Page(items, total, query.page, query.size)
+        selection, order = (workspace_id, query.status, template_id), index_order(query)
+        # The index of that filter in that order, built on first use and kept up to date.
+        index = self._indexes.find(selection, order)
+        if index is None:
+            members = self._table.matching(*selection)
+            index = self._indexes.build(selection, order, members, len(self._table))
+        return page_of(index, query)
 
     # -- writes --------------------------------------------------------------------------------
 
@@ -218,87 +139,22 @@ class Store:
 
     def resume_due(self) -> None:
         """Bring back to ACTIVE every paused run whose deadline is at or before the clock's now."""
-        if not self._deadlines:
+        pauses = self._pauses
+        if pauses.earliest is None:
             return
         now = self.clock.now()
-        # `self._deadlines`, not a local: storing a run may rebuild the heap as a new list.
-        while self._deadlines and self._deadlines[0][0] <= now:
-            deadline, sequence_id = heapq.heappop(self._deadlines)
-            # Entries go stale when a run is resumed, stopped or re-paused; skip those.
-            if self._deadline_of.get(sequence_id) == deadline:
-                self._store_all([domain.resume_at_deadline(self._sequences[sequence_id])])
+        if pauses.earliest > now:
+            return
+        while (sequence_id := pauses.pop_due(now)) is not None:
+            self._store_all([domain.resume_at_deadline(self._table.by_id[sequence_id])])
 
     # -- internals -----------------------------------------------------------------------------
 
     def _visible(self, workspace_id: str, sequence_id: str) -> Sequence:
-        sequence = self._sequences.get(sequence_id.lower())
+        sequence = self._table.by_id.get(sequence_id.lower())
         if sequence is None or sequence.workspace_id != workspace_id:
             raise NotFound(f"no sequence {sequence_id} in this workspace")
         return sequence
-
-    def _sorted_index(
-        self,
-        workspace_id: str,
-        status: Status | None,
-        template_id: str | None,
-        sort_by: str = "created_at",
-        descending: bool = False,
-    ) -> SortedIndex:
-        """The index of one filter in one order, built on first use and kept up to date."""
-        selection, order = (workspace_id, status, template_id), (sort_by, descending)
-        indexes = self._sorted.get(selection)
-        index = indexes.get(order) if indexes else None
-        if index is not None:
-            self._index_use.move_to_end((selection, order))
-            return index
-        members = [self._sequences[i] for i in self._candidates(*selection)]
-        index = SortedIndex(order_key(sort_by, descending), members)
-        # An empty selection is not kept: it costs nothing to build again, and keeping it
-        # would let random filters grow the store.
-        if members:
-            self._sorted.setdefault(selection, {})[order] = index
-            self._index_use[(selection, order)] = None
-            self._drop_unused_indexes()
-        return index
-
-    def _drop_unused_indexes(self) -> None:
-        """Keep the sorted indexes within their budget, dropping the least recently used."""
-        budget = max(INDEX_ENTRIES_MIN, INDEX_ENTRIES_PER_SEQUENCE * len(self._sequences))
-        held = sum(len(index) for indexes in self._sorted.values() for index in indexes.values())
-        while held > budget and len(self._index_use) > 1:
-            (selection, order), _ = self._index_use.popitem(last=False)
-            indexes = self._sorted[selection]
-            held -= len(indexes.pop(order))
-            if not indexes:
-                del self._sorted[selection]
-
-    def _candidates(
-        self, workspace_id: str, status: Status | None, template_id: str | None
-    ) -> Iterable[str]:
-        sets = [self._by_workspace.get(workspace_id, set())]
-        if status is not None:
-            sets.append(self._by_status.get((workspace_id, status), set()))
-        if template_id is not None:
-            sets.append(self._by_template.get((workspace_id, template_id), set()))
-        smallest, *others = sorted(sets, key=len)
-        return smallest.intersection(*others) if others else smallest
-
-    def _update_sorted(self, previous: Sequence | None, sequence: Sequence) -> None:
-        """Move a changed sequence within every kept index that held it or now should."""
-        before = _selections(previous) if previous is not None else ()
-        after = _selections(sequence)
-        for selection in {*before, *after}:
-            indexes = self._sorted.get(selection)
-            if not indexes:
-                continue
-            for index in indexes.values():
-                if previous is not None and selection in before:
-                    if selection in after:
-                        index.replace(previous, sequence)
-                    else:
-                        index.discard(previous)
-                else:
-                    index.add(sequence)
 
     def _company_colleagues(self, target: Sequence) -> list[Sequence]:
         """Other unfinished runs of the target's template aimed at its contact's company."""
@@ -307,8 +163,7 @@ class Store:
         if contact is None or contact.company_id is None:
             return []
         colleagues = []
-        for sequence_id in self._by_template.get((target.workspace_id, target.template_id), ()):
-            other = self._sequences[sequence_id]
+        for other in self._table.of_template(target.workspace_id, target.template_id):
             other_contact = contacts.get(other.contact_id) if other.contact_id else None
             if (
                 other.id != target.id
@@ -321,51 +176,9 @@ class Store:
 
     def _store_all(self, sequences: Iterable[Sequence]) -> None:
         for sequence in sequences:
-            previous = self._sequences.get(sequence.id)
-            if previous is not None:
-                self._by_status[(previous.workspace_id, previous.status)].discard(previous.id)
-            else:
-                self._by_workspace.setdefault(sequence.workspace_id, set()).add(sequence.id)
-                self._by_template.setdefault(
-                    (sequence.workspace_id, sequence.template_id), set()
-                ).add(sequence.id)
-            self._by_status.setdefault((sequence.workspace_id, sequence.status), set()).add(
-                sequence.id
-            )
-            self._sequences[sequence.id] = sequence
-            if self._sorted:
-                self._update_sorted(previous, sequence)
-            self._track_deadline(sequence)
-
-    def _track_deadline(self, sequence: Sequence) -> None:
-        """Keep the deadline heap right for a stored run, and never mostly stale.
-
-        Runs paused and resumed long before their deadlines leave stale entries behind; when
-        they outnumber the live ones, the heap is rebuilt from the live deadlines alone, so its
-        size follows the paused runs, not the number of pauses ever made.
-        """
-        deadline = sequence.paused_until
-        if deadline is None:
-            self._deadline_of.pop(sequence.id, None)
-            return
-        if self._deadline_of.get(sequence.id) == deadline:
-            return
-        self._deadline_of[sequence.id] = deadline
-        heapq.heappush(self._deadlines, (deadline, sequence.id))
-        if len(self._deadlines) > 2 * len(self._deadline_of) + STALE_DEADLINES_KEPT:
-            self._deadlines = [(moment, id_) for id_, moment in self._deadline_of.items()]
-            heapq.heapify(self._deadlines)
+            previous = self._table.put(sequence)
+            self._indexes.update(previous, sequence)
+            self._pauses.track(sequence.id, sequence.paused_until)
 
     def __repr__(self) -> str:
-        return f"Store(sequences={len(self._sequences)}, clock={self.clock!r})"
-
-
-def _selections(sequence: Sequence) -> tuple[Selection, ...]:
-    """The filters (workspace, status, template) whose lists include `sequence`."""
-    workspace_id, status, template_id = sequence.workspace_id, sequence.status, sequence.template_id
-    return (
-        (workspace_id, None, None),
-        (workspace_id, status, None),
-        (workspace_id, None, template_id),
-        (workspace_id, status, template_id),
-    )
+        return f"Store(sequences={len(self._table)}, clock={self.clock!r})"

@@ -1,0 +1,58 @@
+"""The stored sequences by id, with the hash indexes that find the members of a list filter."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sequences_mock.core.domain import Sequence, Status
+
+__all__ = ["SequenceTable"]
+
+
+class SequenceTable:
+    """Sequences by id, and their ids by workspace, by (workspace, status) and by
+    (workspace, template); a sequence's workspace and template never change."""
+
+    __slots__ = ("_by_status", "_by_template", "_by_workspace", "by_id")
+
+    def __init__(self) -> None:
+        #: Read freely; written only through `put`, which keeps the hash indexes with it.
+        self.by_id: dict[str, Sequence] = {}
+        self._by_workspace: dict[str, set[str]] = {}
+        self._by_status: dict[tuple[str, Status], set[str]] = {}
+        self._by_template: dict[tuple[str, str], set[str]] = {}
+
+    def put(self, sequence: Sequence) -> Sequence | None:
+        """Store a new sequence or a new version of one; returns the version it replaces."""
+        previous = self.by_id.get(sequence.id)
+        if previous is not None:
+            self._by_status[(previous.workspace_id, previous.status)].discard(previous.id)
+        else:
+            self._by_workspace.setdefault(sequence.workspace_id, set()).add(sequence.id)
+            self._by_template.setdefault((sequence.workspace_id, sequence.template_id), set()).add(
+                sequence.id
+            )
+        self._by_status.setdefault((sequence.workspace_id, sequence.status), set()).add(sequence.id)
+        self.by_id[sequence.id] = sequence
+        return previous
+
+    def matching(
+        self, workspace_id: str, status: Status | None, template_id: str | None
+    ) -> list[Sequence]:
+        """The members of a list filter, in no particular order."""
+        sets = [self._by_workspace.get(workspace_id, set())]
+        if status is not None:
+            sets.append(self._by_status.get((workspace_id, status), set()))
+        if template_id is not None:
+            sets.append(self._by_template.get((workspace_id, template_id), set()))
+        smallest, *others = sorted(sets, key=len)
+        ids = smallest.intersection(*others) if others else smallest
+        return [self.by_id[i] for i in ids]
+
+    def of_template(self, workspace_id: str, template_id: str) -> Iterator[Sequence]:
+        """The runs of one template."""
+        for sequence_id in self._by_template.get((workspace_id, template_id), ()):
+            yield self.by_id[sequence_id]
+
+    def __len__(self) -> int:
+        return len(self.by_id)
