@@ -28,7 +28,6 @@ from sequences_mock.core.domain import (
 from sequences_mock.core.errors import InvalidStateTransition
 
 __all__ = [
-    "DEFAULT_ACTIVATION_DELAY",
     "Event",
     "EventKind",
     "TaskOutcome",
@@ -39,9 +38,6 @@ __all__ = [
     "refusal_for",
     "schedule",
 ]
-
-#: How long a FOUND run waits before it is ACTIVE, unless the fixture's `lifecycle` says.
-DEFAULT_ACTIVATION_DELAY = timedelta(minutes=5)
 
 
 class EventKind(StrEnum):

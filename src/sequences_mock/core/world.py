@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sequences_mock.core.domain import (
     ApiKey,
@@ -16,7 +16,10 @@ from sequences_mock.core.domain import (
     Workspace,
 )
 
-__all__ = ["ClockSetting", "World"]
+__all__ = ["ClockSetting", "LifecycleSetting", "World"]
+
+#: How long a FOUND run waits before it is ACTIVE, unless the fixture's `lifecycle` says.
+DEFAULT_ACTIVATION_DELAY = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,10 +31,18 @@ class ClockSetting:
 
 
 @dataclass(frozen=True, slots=True)
+class LifecycleSetting:
+    """How runs live on the clock: a FOUND run is ACTIVE `activation_delay` after enrollment."""
+
+    activation_delay: timedelta = DEFAULT_ACTIVATION_DELAY
+
+
+@dataclass(frozen=True, slots=True)
 class World:
     """Everything a fixture document describes, as domain objects keyed by id (api keys by key)."""
 
     clock: ClockSetting | None = None
+    lifecycle: LifecycleSetting = field(default_factory=LifecycleSetting)
     workspaces: Mapping[str, Workspace] = field(default_factory=dict)
     api_keys: Mapping[str, ApiKey] = field(default_factory=dict)
     companies: Mapping[str, Company] = field(default_factory=dict)

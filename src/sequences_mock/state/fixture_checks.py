@@ -9,7 +9,8 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
-from sequences_mock.core.domain import Status
+from sequences_mock.core.domain import MANUAL_STEPS, Status
+from sequences_mock.core.durations import DurationError, parse_duration
 from sequences_mock.core.errors import FieldProblem
 from sequences_mock.core.timestamps import TimestampError, parse_timestamp
 from sequences_mock.formats import strict_json
@@ -53,7 +54,16 @@ SINGULAR = {
     "templates": "template",
     "contact_lists": "contact list",
 }
-TIMESTAMP_FIELDS = ("last_step_executed_at", "created_at", "updated_at", "paused_until")
+TIMESTAMP_FIELDS = (
+    "last_step_executed_at",
+    "created_at",
+    "updated_at",
+    "paused_until",
+    "next_step_at",
+)
+#: Statuses the clock acts on by itself; the others have no `next_step_at`.
+SCHEDULED = frozenset({Status.FOUND, Status.ACTIVE, Status.WAITING_FOR_LEAD})
+PROGRESS_FIELDS = ("next_step", "next_step_at", "skipped_steps")
 
 Label = Callable[[str, int], str]
 #: The collections other items point at (see `REFERENCES`), whose items' workspaces are looked up.
@@ -220,6 +230,13 @@ def reference_problems(document: Any, label: Label, moments: Moments) -> list[Fi
         if collection in _REFERENCED
     }
     workspaces = workspace_of["workspaces"]
+    steps_of: dict[str, list[str]] = {}
+    for index, item in _items(document, "templates"):
+        steps = item.get("steps", [])
+        if isinstance(item.get("id"), str) and isinstance(steps, list):
+            steps_of[item["id"]] = [str(s.get("type")) for s in steps if isinstance(s, dict)]
+        for field, message in _template_rule_problems(item):
+            problem("templates", index, field, message)
     rule_problems: list[tuple[int, str, str]] = []
     for collection in COLLECTIONS:
         if collection == "workspaces":
@@ -243,7 +260,8 @@ def reference_problems(document: Any, label: Label, moments: Moments) -> list[Fi
                 elif owner != workspace_id:
                     problem(collection, index, field, f"{singular} {value} is in another workspace")
             if is_sequence:
-                for field, message in _sequence_rule_problems(item, moments):
+                steps = steps_of.get(item.get("template_id"))  # type: ignore[arg-type]
+                for field, message in _sequence_rule_problems(item, moments, steps):
                     rule_problems.append((index, field, message))
     # Listed after every reference problem, as they always were.
     for index, field, message in rule_problems:
@@ -254,10 +272,38 @@ def reference_problems(document: Any, label: Label, moments: Moments) -> list[Fi
             parse_timestamp(clock["now"])
         except TimestampError as error:
             problems.append(FieldProblem("body", "clock.now", str(error)))
+    lifecycle = document.get("lifecycle") if isinstance(document, dict) else None
+    delay = lifecycle.get("activation_delay") if isinstance(lifecycle, dict) else None
+    if isinstance(delay, str):
+        problems += [
+            FieldProblem("body", "lifecycle.activation_delay", message)
+            for message in _duration_problems(delay)
+        ]
     return problems
 
 
-def _sequence_rule_problems(sequence: dict[str, Any], parsed: Moments) -> Iterator[tuple[str, str]]:
+def _duration_problems(text: str) -> list[str]:
+    try:
+        parse_duration(text)
+    except DurationError as error:
+        return [str(error)]
+    return []
+
+
+def _template_rule_problems(template: dict[str, Any]) -> Iterator[tuple[str, str]]:
+    steps = template.get("steps")
+    if not isinstance(steps, list):
+        return
+    for index, step in enumerate(steps):
+        wait = step.get("wait") if isinstance(step, dict) else None
+        if isinstance(wait, str):
+            for message in _duration_problems(wait):
+                yield f"steps[{index}].wait", message
+
+
+def _sequence_rule_problems(
+    sequence: dict[str, Any], parsed: Moments, steps: list[str] | None
+) -> Iterator[tuple[str, str]]:
     moments: dict[str, datetime] = {}
     for field in TIMESTAMP_FIELDS:
         value = sequence.get(field)
@@ -279,3 +325,37 @@ def _sequence_rule_problems(sequence: dict[str, Any], parsed: Moments) -> Iterat
     deadline = moments.get("paused_until")
     if deadline and updated and deadline <= updated:
         yield "paused_until", "must be after updated_at (a pause ends after it was set)"
+    if status != Status.REFUSED and "refusal_reason" in sequence:
+        yield "refusal_reason", f"only a REFUSED sequence has a refusal reason, not {status}"
+    if steps is not None:
+        yield from _progress_problems(sequence, status, steps)
+
+
+def _progress_problems(
+    sequence: dict[str, Any], status: Any, steps: list[str]
+) -> Iterator[tuple[str, str]]:
+    """A run's progress against its template's steps (`steps`: their types, in order)."""
+    if not steps:
+        for field in PROGRESS_FIELDS:
+            if field in sequence:
+                yield field, "only a run of a template with steps has progress"
+        return
+    count = len(steps)
+    step = sequence.get("next_step")
+    if isinstance(step, int) and step > count:
+        yield "next_step", f"is past the end of its template's {count} steps"
+        return
+    if status in SCHEDULED and step == count:
+        yield "next_step", f"a {status} run has a step left to run; it is past the last one"
+    if status == Status.WAITING_FOR_USER:
+        manual = [i for i, kind in enumerate(steps) if kind in MANUAL_STEPS]
+        if not manual:
+            yield "status", "a WAITING_FOR_USER run waits on a call or task; its template has none"
+        elif isinstance(step, int) and step not in manual:
+            on = f"a {steps[step]} step" if step < count else "the end of its steps"
+            yield "next_step", f"a WAITING_FOR_USER run waits on a call or task, not {on}"
+    if status not in SCHEDULED and sequence.get("next_step_at") is not None:
+        yield "next_step_at", f"only a FOUND, ACTIVE or WAITING_FOR_LEAD run has one, not {status}"
+    skipped = sequence.get("skipped_steps")
+    if isinstance(skipped, int) and isinstance(step, int) and skipped > step:
+        yield "skipped_steps", f"is more than the {step} steps behind the run"

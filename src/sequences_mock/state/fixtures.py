@@ -65,8 +65,9 @@ def merge(current: World, incoming: Any, *, strict_json: bool = False) -> World:
                 items.append(item)
                 labels.append(label)
         origins[collection] = labels
-    if "clock" in incoming:
-        merged["clock"] = incoming["clock"]
+    for section in ("clock", "lifecycle"):
+        if section in incoming:
+            merged[section] = incoming[section]
     moments = Moments()
 
     def origin(collection: str, index: int) -> str:

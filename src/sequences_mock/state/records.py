@@ -7,24 +7,33 @@ from datetime import datetime
 from typing import Any
 
 from sequences_mock.core.domain import (
+    MANUAL_STEPS,
     ApiKey,
     Company,
     Contact,
     ContactList,
+    EmailStatus,
+    RefusalReason,
     Sequence,
     Status,
+    Step,
+    StepType,
     StopReason,
     Template,
     Workspace,
 )
+from sequences_mock.core.durations import format_duration, parse_duration
 from sequences_mock.core.timestamps import format_timestamp, parse_timestamp
-from sequences_mock.core.world import ClockSetting, World
+from sequences_mock.core.world import ClockSetting, LifecycleSetting, World
 
 __all__ = ["Moments", "build", "dump", "sequence_record"]
 
 #: Enum members by value: a dictionary lookup, several times cheaper than calling the enum.
 STATUSES = {status.value: status for status in Status}
 STOP_REASONS = {reason.value: reason for reason in StopReason}
+REFUSAL_REASONS = {reason.value: reason for reason in RefusalReason}
+#: Where a run seeded without `next_step` stands: past the last step once it finished.
+_DONE = frozenset({Status.SUCCEEDED, Status.COMPLETED})
 
 
 class Moments(dict[str, datetime]):
@@ -42,11 +51,27 @@ def build(document: dict[str, Any], moments: Moments) -> World:
         return None if value is None else moments[value]
 
     clock = document.get("clock")
+    lifecycle = document.get("lifecycle") or {}
+    templates = {
+        t["id"]: Template(
+            t["id"],
+            t["workspace_id"],
+            t["name"],
+            dict(t["variables"]),
+            tuple(Step(StepType(s["type"]), parse_duration(s["wait"])) for s in t.get("steps", ())),
+        )
+        for t in document.get("templates", [])
+    }
     return World(
         clock=(
             ClockSetting(parse_timestamp(clock["now"]), clock.get("frozen", False))
             if clock
             else None
+        ),
+        lifecycle=(
+            LifecycleSetting(parse_duration(lifecycle["activation_delay"]))
+            if "activation_delay" in lifecycle
+            else LifecycleSetting()
         ),
         workspaces={w["id"]: Workspace(w["id"], w["name"]) for w in document.get("workspaces", [])},
         api_keys={
@@ -65,13 +90,14 @@ def build(document: dict[str, Any], moments: Moments) -> World:
                 c["first_name"],
                 c["last_name"],
                 c["email"],
+                EmailStatus(c.get("email_status", "valid")),
+                c.get("unsubscribed", False),
+                c.get("linkedin_url"),
+                c.get("phone"),
             )
             for c in document.get("contacts", [])
         },
-        templates={
-            t["id"]: Template(t["id"], t["workspace_id"], t["name"], dict(t["variables"]))
-            for t in document.get("templates", [])
-        },
+        templates=templates,
         contact_lists={
             c["id"]: ContactList(c["id"], c["workspace_id"], c["name"])
             for c in document.get("contact_lists", [])
@@ -91,10 +117,26 @@ def build(document: dict[str, Any], moments: Moments) -> World:
                 moments[s["updated_at"]],
                 moment(s.get("paused_until")),
                 STOP_REASONS[s["stop_reason"]] if "stop_reason" in s else None,
+                _next_step(s, templates),
+                moment(s.get("next_step_at")),
+                s.get("skipped_steps", 0),
+                REFUSAL_REASONS[s["refusal_reason"]] if "refusal_reason" in s else None,
             )
             for s in document.get("sequences", [])
         },
     )
+
+
+def _next_step(sequence: dict[str, Any], templates: dict[str, Template]) -> int:
+    """A run's `next_step`, or where a run seeded without one stands: at its first manual step
+    while it waits for a user, past the last step once it finished, else at the start."""
+    if "next_step" in sequence:
+        return int(sequence["next_step"])
+    steps = templates[sequence["template_id"]].steps
+    status = sequence["status"]
+    if status == Status.WAITING_FOR_USER:
+        return next((i for i, step in enumerate(steps) if step.type in MANUAL_STEPS), 0)
+    return len(steps) if status in _DONE else 0
 
 
 def dump(world: World) -> dict[str, Any]:
@@ -102,6 +144,7 @@ def dump(world: World) -> dict[str, Any]:
     document: dict[str, Any] = {}
     if world.clock is not None:
         document["clock"] = {"now": format_timestamp(world.clock.now), "frozen": world.clock.frozen}
+    document["lifecycle"] = {"activation_delay": format_duration(world.lifecycle.activation_delay)}
     document["workspaces"] = [{"id": w.id, "name": w.name} for w in world.workspaces.values()]
     document["api_keys"] = [
         {
@@ -116,26 +159,16 @@ def dump(world: World) -> dict[str, Any]:
         {"id": c.id, "workspace_id": c.workspace_id, "name": c.name}
         for c in world.companies.values()
     ]
-    document["contacts"] = [
-        {
-            "id": c.id,
-            "workspace_id": c.workspace_id,
-            "company_id": c.company_id,
-            "first_name": c.first_name,
-            "last_name": c.last_name,
-            "email": c.email,
-        }
-        for c in world.contacts.values()
-    ]
-    document["templates"] = [
-        {"id": t.id, "workspace_id": t.workspace_id, "name": t.name, "variables": dict(t.variables)}
-        for t in world.templates.values()
-    ]
+    document["contacts"] = [_dump_contact(c) for c in world.contacts.values()]
+    document["templates"] = [_dump_template(t) for t in world.templates.values()]
     document["contact_lists"] = [
         {"id": c.id, "workspace_id": c.workspace_id, "name": c.name}
         for c in world.contact_lists.values()
     ]
-    document["sequences"] = [_dump_sequence(s) for s in world.sequences.values()]
+    stepped = {t.id for t in world.templates.values() if t.steps}
+    document["sequences"] = [
+        _dump_sequence(s, s.template_id in stepped) for s in world.sequences.values()
+    ]
     return document
 
 
@@ -161,10 +194,52 @@ def sequence_record(
     }
 
 
-def _dump_sequence(sequence: Sequence) -> dict[str, Any]:
+def _dump_contact(contact: Contact) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": contact.id,
+        "workspace_id": contact.workspace_id,
+        "company_id": contact.company_id,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "email": contact.email,
+    }
+    # The lifecycle's fields only where they differ from their defaults, as fixtures write them.
+    if contact.email_status is not EmailStatus.VALID:
+        item["email_status"] = contact.email_status.value
+    if contact.unsubscribed:
+        item["unsubscribed"] = True
+    if contact.linkedin_url is not None:
+        item["linkedin_url"] = contact.linkedin_url
+    if contact.phone is not None:
+        item["phone"] = contact.phone
+    return item
+
+
+def _dump_template(template: Template) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "id": template.id,
+        "workspace_id": template.workspace_id,
+        "name": template.name,
+        "variables": dict(template.variables),
+    }
+    if template.steps:
+        item["steps"] = [
+            {"type": step.type.value, "wait": format_duration(step.wait)} for step in template.steps
+        ]
+    return item
+
+
+def _dump_sequence(sequence: Sequence, stepped: bool) -> dict[str, Any]:
     item = sequence_record(sequence)
     if sequence.paused_until is not None:
         item["paused_until"] = format_timestamp(sequence.paused_until)
     if sequence.stop_reason is not None:
         item["stop_reason"] = sequence.stop_reason.value
+    if stepped:
+        due = sequence.next_step_at
+        item["next_step"] = sequence.next_step
+        item["next_step_at"] = format_timestamp(due) if due is not None else None
+        item["skipped_steps"] = sequence.skipped_steps
+    if sequence.refusal_reason is not None:
+        item["refusal_reason"] = sequence.refusal_reason.value
     return item
