@@ -596,7 +596,7 @@ def test_pausing_and_resuming_many_times_keeps_the_deadline_heap_small() -> None
     for n in range(cycles):
         store.pause(workspace.id, cycled.id, NOW + timedelta(hours=1, seconds=n))
         store.resume(workspace.id, cycled.id)
-        assert len(store._pauses) <= 2 + 2 * STALE_DEADLINES_KEPT
+        assert len(store._timeline) <= 2 + 2 * STALE_DEADLINES_KEPT
     last_pause = NOW + timedelta(hours=2)
     store.pause(workspace.id, cycled.id, last_pause)
 
@@ -608,8 +608,8 @@ def test_pausing_and_resuming_many_times_keeps_the_deadline_heap_small() -> None
     assert (resumed.status, resumed.updated_at) == (Status.ACTIVE, NOW + DAY)
 
 
-def test_resume_due_resumes_only_due_runs() -> None:
-    """With many deadlines, resume_due brings back exactly those at or before now."""
+def test_catch_up_resumes_only_due_runs() -> None:
+    """With many deadlines, catch_up brings back exactly those at or before now."""
     workspace = make_workspace()
     template = make_template(workspace)
     deadlines = [NOW + timedelta(minutes=7 * n) for n in range(40, 0, -1)]
@@ -620,7 +620,7 @@ def test_resume_due_resumes_only_due_runs() -> None:
     store = Store(make_world([workspace], runs, templates=[template]), frozen_clock())
     cutoff = NOW + timedelta(minutes=7 * 15)
     store.clock.set(cutoff)
-    store.resume_due()
+    store.catch_up()
     after = store.world.sequences
     for run in runs:
         if run.paused_until <= cutoff:

@@ -9,6 +9,7 @@ from typing import ClassVar, Literal
 __all__ = [
     "ContentTooLarge",
     "ContractViolation",
+    "DuplicateId",
     "FieldProblem",
     "InsufficientScope",
     "InvalidClockChange",
@@ -90,6 +91,12 @@ class NotFound(MockError):
 
 class InvalidStateTransition(MockError):
     code = "invalid_state_transition"
+
+
+class DuplicateId(MockError):
+    """An id asked for that the world already holds."""
+
+    code = "duplicate_id"
 
 
 class UnsupportedMediaType(MockError):

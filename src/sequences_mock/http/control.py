@@ -199,7 +199,7 @@ def _change_clock(runtime: Runtime, change: dict[str, Any]) -> None:
         clock.advance(change["advance_seconds"])
     if "frozen" in change:
         clock.freeze(change["frozen"])
-    runtime.store.resume_due()
+    runtime.store.catch_up()
 
 
 def _check_fault(contract: Contract, change: dict[str, Any]) -> None:

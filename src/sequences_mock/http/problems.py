@@ -40,6 +40,7 @@ STATUS_BY_CODE = {
     "not_found": 404,
     "method_not_allowed": 405,
     "invalid_state_transition": 409,
+    "duplicate_id": 409,
     "content_too_large": 413,
     "unsupported_media_type": 415,
     "validation_error": 422,

@@ -346,13 +346,17 @@ def _progress_problems(
         yield "next_step", f"is past the end of its template's {count} steps"
         return
     if status in SCHEDULED and step == count:
-        yield "next_step", f"a {status} run has a step left to run; it is past the last one"
+        yield "next_step", f"a {status} run has a step left to run, not past the last step"
     if status == Status.WAITING_FOR_USER:
         manual = [i for i, kind in enumerate(steps) if kind in MANUAL_STEPS]
         if not manual:
             yield "status", "a WAITING_FOR_USER run waits on a call or task; its template has none"
         elif isinstance(step, int) and step not in manual:
-            on = f"a {steps[step]} step" if step < count else "the end of its steps"
+            on = (
+                f"an {steps[step]} step"
+                if steps[step : step + 1] == ["email"]
+                else (f"a {steps[step]} step" if step < count else "the end of its steps")
+            )
             yield "next_step", f"a WAITING_FOR_USER run waits on a call or task, not {on}"
     if status not in SCHEDULED and sequence.get("next_step_at") is not None:
         yield "next_step_at", f"only a FOUND, ACTIVE or WAITING_FOR_LEAD run has one, not {status}"

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
-from sequences_mock.core.domain import Sequence, Status
+from sequences_mock.core.domain import NON_TERMINAL, Contact, Sequence, Status
 
 __all__ = ["SequenceTable"]
 
@@ -53,6 +53,25 @@ class SequenceTable:
         """The runs of one template."""
         for sequence_id in self._by_template.get((workspace_id, template_id), ()):
             yield self.by_id[sequence_id]
+
+    def company_colleagues(
+        self, target: Sequence, contacts: Mapping[str, Contact]
+    ) -> list[Sequence]:
+        """Other unfinished runs of the target's template aimed at its contact's company."""
+        contact = contacts.get(target.contact_id) if target.contact_id else None
+        if contact is None or contact.company_id is None:
+            return []
+        colleagues = []
+        for other in self.of_template(target.workspace_id, target.template_id):
+            other_contact = contacts.get(other.contact_id) if other.contact_id else None
+            if (
+                other.id != target.id
+                and other.status in NON_TERMINAL
+                and other_contact is not None
+                and other_contact.company_id == contact.company_id
+            ):
+                colleagues.append(other)
+        return colleagues
 
     def __len__(self) -> int:
         return len(self.by_id)
