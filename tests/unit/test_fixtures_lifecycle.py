@@ -137,7 +137,7 @@ def _waiting_without_manual_step(document: Document) -> None:
         (_set_run(0, skipped_steps=2, next_step=1), "sequences[0].skipped_steps", "more than"),
         (_set_run(0, refusal_reason="unsubscribed"), "sequences[0].refusal_reason", "REFUSED"),
         (_stepless_progress, "sequences[3].next_step", "template with steps"),
-        (_waiting_on_email, "sequences[4].next_step", "not step 0, an email step"),
+        (_waiting_on_email, "sequences[4].next_step", "not step 0 (email)"),
         (_waiting_without_manual_step, "sequences[4].status", "has none"),
     ],
 )

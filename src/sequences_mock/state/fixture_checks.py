@@ -352,7 +352,7 @@ def _progress_problems(
         if not manual:
             yield "status", "a WAITING_FOR_USER run waits on a call or task; its template has none"
         elif isinstance(step, int) and step not in manual:
-            on = f"step {step}, an {steps[step]} step" if step < count else "the end"
+            on = f"step {step} ({steps[step]})" if step < count else "the end"
             yield "next_step", f"a WAITING_FOR_USER run waits on a call or task, not {on}"
     if status not in SCHEDULED and sequence.get("next_step_at") is not None:
         yield "next_step_at", f"only a FOUND, ACTIVE or WAITING_FOR_LEAD run has one, not {status}"
