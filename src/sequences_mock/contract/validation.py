@@ -64,7 +64,7 @@ def read_inputs(
     if operation.body is not None and document is not _ABSENT:
         problems += schema_problems(operation.body.validator, document, "body")
     if problems:
-        raise ValidationFailed(_summary(problems), problems)
+        raise ValidationFailed(problems)
     for parameter in operation.query_parameters:
         if parameter.default is not None:
             query.setdefault(parameter.name, parameter.default)
@@ -163,8 +163,7 @@ def _parse_body(operation: Operation, content_type: str | None, body: bytes) -> 
         return _ABSENT
     if not body.strip():
         if spec.required:
-            problem = FieldProblem("body", "", "a JSON request body is required")
-            raise ValidationFailed(problem.message, [problem])
+            raise ValidationFailed([FieldProblem("body", "", "a JSON request body is required")])
         return _ABSENT
     media_type = media_type_of(content_type)
     if media_type not in spec.media_types:
@@ -202,10 +201,3 @@ def _coerce(raw: str, kind: str | None) -> Any:
     if kind == "boolean" and raw in ("true", "false"):
         return raw == "true"
     return raw
-
-
-def _summary(problems: list[FieldProblem]) -> str:
-    first = problems[0]
-    where = f"{first.location} {first.name}" if first.name else first.location
-    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-    return f"{where}: {first.message}{more}"

@@ -105,8 +105,7 @@ def _timestamp(values: dict[str, Any], name: str, location: Location) -> datetim
     try:
         return parse_timestamp(values[name], clamp=True)
     except TimestampError as error:
-        problem = FieldProblem(location, name, str(error))
-        raise ValidationFailed(f"{location} {name}: {error}", [problem]) from None
+        raise ValidationFailed([FieldProblem(location, name, str(error))]) from None
 
 
 # -- the endpoint around every handler ---------------------------------------------------------

@@ -87,8 +87,8 @@ def control_routes(contract: Contract) -> list[Route]:
         runtime = _runtime(request)
         mode = request.query_params.get("mode", "replace")
         if mode not in ("replace", "merge"):
-            problem = FieldProblem("query", "mode", f"must be replace or merge, not {mode!r}")
-            raise ValidationFailed(f"query mode: {problem.message}", [problem])
+            message = f"must be replace or merge, not {mode!r}"
+            raise ValidationFailed([FieldProblem("query", "mode", message)])
         media_type = media_type_of(request.headers.get("content-type"))
         if media_type != "application/json" and media_type not in YAML_MEDIA_TYPES:
             raise UnsupportedMediaType(
@@ -116,7 +116,7 @@ def control_routes(contract: Contract) -> list[Route]:
             change = parse_json(await read_body(request, runtime.settings.max_body_bytes))
             errors = schema_problems(clock_change, change, "body")
             if errors:
-                raise ValidationFailed(f"body {errors[0]}", errors)
+                raise ValidationFailed(errors)
             _change_clock(runtime, change)
         return _json(_clock_view(runtime))
 
@@ -133,7 +133,7 @@ def control_routes(contract: Contract) -> list[Route]:
             for name in dict(items).keys() - query.keys()
         ]
         if errors:
-            raise ValidationFailed(f"query {errors[0]}", errors)
+            raise ValidationFailed(errors)
         if "method" in query:
             query["method"] = query["method"].upper()
         entries = journal.entries(JournalQuery(**query))
@@ -160,7 +160,7 @@ def control_routes(contract: Contract) -> list[Route]:
             change = parse_json(await read_body(request, runtime.settings.max_body_bytes))
             errors = schema_problems(fault_change, change, "body")
             if errors:
-                raise ValidationFailed(f"body {errors[0]}", errors)
+                raise ValidationFailed(errors)
             _check_fault(runtime.contract, change)
             fault = runtime.faults.add(**change)
             return _json(_fault_view(fault), status=201)
@@ -213,17 +213,15 @@ def _check_fault(contract: Contract, change: dict[str, Any]) -> None:
     if not operations:
         known = ", ".join(operation.operation_id for operation in contract.operations)
         message = f"no operation {name!r} in openapi.yaml; use one of {known} or {ANY_OPERATION!r}"
-        raise ValidationFailed(
-            f"body operation: {message}", [FieldProblem("body", "operation", message)]
-        )
+        raise ValidationFailed([FieldProblem("body", "operation", message)])
     if "status" not in change and "delay_ms" not in change:
         message = "give a status to answer with, a delay_ms to wait, or both"
-        raise ValidationFailed(f"body: {message}", [FieldProblem("body", "status", message)])
+        raise ValidationFailed([FieldProblem("body", "status", message)])
     status = change.get("status")
     undeclared = [op.operation_id for op in operations if status and status not in op.responses]
     if undeclared:
         message = f"{', '.join(undeclared)} does not declare status {status} in openapi.yaml"
-        raise ValidationFailed(f"body status: {message}", [FieldProblem("body", "status", message)])
+        raise ValidationFailed([FieldProblem("body", "status", message)])
 
 
 def _journal_filters(contract: Contract) -> dict[str, dict[str, Any]]:
