@@ -17,8 +17,8 @@ from http_helpers import state_of
 from starlette.applications import Starlette
 
 from default_world import AMELIE_RUN, READ_ONLY, READ_WRITE, bearer
-from sequences_mock.http.runtime import Runtime
 from sequences_mock.server import MockServer
+from sequences_mock.state.runtime import Runtime
 
 Message = dict[str, Any]
 
@@ -99,7 +99,7 @@ async def test_a_body_over_the_limit_in_pieces_is_413_without_a_length(
 ):
     """No Content-Length to refuse early: the count of bytes read stops it, and nothing changes."""
     before = state_of(client, AMELIE_RUN)
-    limit = runtime.settings.max_body_bytes
+    limit = app.state.context.settings.max_body_bytes
     body = b'{"variables": {"a": "' + b"x" * limit + b'"}}'
     sent = await call(
         app, "PATCH", f"/v1/sequences/{AMELIE_RUN}", pieces(body, 64 * 1024), JSON_WRITE

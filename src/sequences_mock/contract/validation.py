@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sequences_mock.contract.openapi import Operation, Parameter
 from sequences_mock.core.errors import (
@@ -20,7 +20,7 @@ from sequences_mock.formats import strict_json
 from sequences_mock.formats.schema import Validator, schema_problems
 
 __all__ = [
-    "CheckedItems",
+    "CheckedMemo",
     "Inputs",
     "check_response",
     "coerce_query",
@@ -75,25 +75,15 @@ def read_inputs(
     return Inputs(path, query, document)
 
 
-class CheckedItems:
-    """Page items already found valid, by identity: a cached rendering is checked only once.
+class CheckedMemo(Protocol):
+    """Page items already found valid, remembered by identity so each is checked once.
 
-    Only documents nobody mutates belong here (the renderer's cached ones); each is kept alive
-    with its entry, so an id is never reused while remembered.
+    Sound only for documents nobody mutates after the check: an item found valid stays valid.
     """
 
-    LIMIT = 50_000
+    def __contains__(self, item: object) -> bool: ...
 
-    def __init__(self) -> None:
-        self._checked: dict[int, Any] = {}
-
-    def __contains__(self, item: Any) -> bool:
-        return self._checked.get(id(item)) is item
-
-    def add(self, item: Any) -> None:
-        if len(self._checked) >= self.LIMIT:
-            self._checked.clear()
-        self._checked[id(item)] = item
+    def add(self, item: Any) -> None: ...
 
 
 def check_response(
@@ -101,7 +91,7 @@ def check_response(
     status: int,
     body: Any,
     headers: Mapping[str, str],
-    checked: CheckedItems | None = None,
+    checked: CheckedMemo | None = None,
 ) -> None:
     """Raise `ContractViolation` when a response is not what the contract declares.
 

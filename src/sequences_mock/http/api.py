@@ -32,8 +32,9 @@ from sequences_mock.core.timestamps import TimestampError, parse_timestamp
 from sequences_mock.http import problems
 from sequences_mock.http.auth import authenticate, bearer_token
 from sequences_mock.http.bodies import receive_body
-from sequences_mock.http.runtime import Runtime
+from sequences_mock.http.context import Context
 from sequences_mock.http.views import Body, Renderer
+from sequences_mock.state.runtime import Runtime
 from sequences_mock.state.store import ListQuery, Store
 
 __all__ = ["HANDLERS", "PathEndpoint", "api_routes", "record", "unrouted"]
@@ -111,14 +112,14 @@ def _timestamp(values: dict[str, Any], name: str, location: Location) -> datetim
 # -- the endpoint around every handler ---------------------------------------------------------
 
 
-def api_routes(runtime: Runtime) -> list[Route]:
+def api_routes(context: Context) -> list[Route]:
     """One route per contract path, carrying all of that path's methods (so 405s list them all)."""
-    contract = runtime.contract
+    contract = context.contract
     missing = {op.operation_id for op in contract.operations} - HANDLERS.keys()
     if missing:
         raise RuntimeError(f"openapi.yaml declares operations with no handler: {sorted(missing)}")
     return [
-        Route(path, PathEndpoint(runtime, operations), methods=list(operations))
+        Route(path, PathEndpoint(context, operations), methods=list(operations))
         for path, operations in contract.by_path.items()
     ]
 
@@ -131,17 +132,18 @@ class PathEndpoint:
     per-request cost on the hot path. Starlette still routes to it and answers 404s and 405s.
     """
 
-    def __init__(self, runtime: Runtime, operations: dict[str, Operation]) -> None:
-        self.runtime = runtime
+    def __init__(self, context: Context, operations: dict[str, Operation]) -> None:
+        self.context = context
         self.operations = operations
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = perf_counter()
-        runtime = self.runtime
+        context = self.context
+        runtime = context.runtime
         method: str = scope["method"]
         operation = self.operations["GET" if method == "HEAD" else method]
         fault = runtime.faults.take(operation.operation_id) if runtime.faults else None
-        limit = runtime.settings.max_body_bytes
+        limit = context.settings.max_body_bytes
         request_headers = _request_headers(scope)
         token = bearer_token(request_headers.get(b"authorization"))
         body = b""
@@ -168,7 +170,7 @@ class PathEndpoint:
                     body,
                 )
                 handler = HANDLERS[operation.operation_id]
-                status, reply = handler(runtime.store, runtime.renderer, key, inputs)
+                status, reply = handler(runtime.store, context.renderer, key, inputs)
         except MockError as error:
             document, headers = problems.problem_for(error)
             status, reply = document["status"], Body.of(document)
@@ -183,7 +185,7 @@ class PathEndpoint:
         if body_unread:
             # Refused before its body was read (a fault, a bad key): the journal still shows it.
             body = await _body_for_journal(receive, request_headers, limit)
-        violation = _violation(runtime, operation, status, reply.document, headers)
+        violation = _violation(context, operation, status, reply.document, headers)
         if violation is not None:
             document, headers = problems.problem_for(violation)
             status, reply = document["status"], Body.of(document)
@@ -239,8 +241,9 @@ async def unrouted(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     started = perf_counter()
     document = problems.router_problem(request, exc)
-    runtime: Runtime = request.app.state.runtime
-    if request.scope["path"].startswith(runtime.contract.base_path + "/"):
+    context: Context = request.app.state.context
+    runtime = context.runtime
+    if request.scope["path"].startswith(context.contract.base_path + "/"):
         token = bearer_token(request.headers.get("authorization"))
         status = exc.status_code
         record(runtime, request.scope, token, None, b"", status, document, started=started)
@@ -290,14 +293,14 @@ async def _body_for_journal(
 
 
 def _violation(
-    runtime: Runtime, operation: Operation, status: int, document: Any, headers: dict[str, str]
+    context: Context, operation: Operation, status: int, document: Any, headers: dict[str, str]
 ) -> ContractViolation | None:
     """How a response breaks the contract, when the mock checks its responses and it does."""
-    if not runtime.settings.validate_responses:
+    if not context.settings.validate_responses:
         return None
     lowered = {k.lower(): v for k, v in headers.items()} if headers else headers
     try:
-        validation.check_response(operation, status, document, lowered, runtime.checked_items)
+        validation.check_response(operation, status, document, lowered, context.checked_items)
     except ContractViolation as violation:
         logger.error("contract violation: %s", violation.detail)
         return violation

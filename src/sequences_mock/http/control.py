@@ -28,10 +28,11 @@ from sequences_mock.core.timestamps import TimestampError, format_timestamp, par
 from sequences_mock.formats.schema import compile_schema, schema_problems
 from sequences_mock.http import problems
 from sequences_mock.http.bodies import read_body
-from sequences_mock.http.runtime import Runtime, collector_paused
+from sequences_mock.http.context import Context
 from sequences_mock.state import fixtures
 from sequences_mock.state.faults import ANY_OPERATION, Fault
 from sequences_mock.state.journal import Entry, JournalQuery
+from sequences_mock.state.runtime import Runtime, collector_paused
 
 __all__ = ["control_routes"]
 
@@ -95,7 +96,7 @@ def control_routes(contract: Contract) -> list[Route]:
                 "send the fixture document as application/json or application/yaml, "
                 f"not {media_type or 'without a Content-Type'}"
             )
-        body = await read_body(request, runtime.settings.max_seed_bytes)
+        body = await read_body(request, _context(request).settings.max_seed_bytes)
         with collector_paused():
             document = (
                 parse_json(body)
@@ -113,7 +114,7 @@ def control_routes(contract: Contract) -> list[Route]:
     async def clock(request: Request) -> Response:
         runtime = _runtime(request)
         if request.method == "POST":
-            change = parse_json(await read_body(request, runtime.settings.max_body_bytes))
+            change = parse_json(await read_body(request, _context(request).settings.max_body_bytes))
             errors = schema_problems(clock_change, change, "body")
             if errors:
                 raise ValidationFailed(errors)
@@ -147,8 +148,7 @@ def control_routes(contract: Contract) -> list[Route]:
         )
 
     async def coverage(request: Request) -> Response:
-        runtime = _runtime(request)
-        return _json(_coverage_view(runtime))
+        return _json(_coverage_view(_context(request)))
 
     async def faults(request: Request) -> Response:
         runtime = _runtime(request)
@@ -157,20 +157,20 @@ def control_routes(contract: Contract) -> list[Route]:
             runtime.faults.clear()
             return _json({"cleared": cleared})
         if request.method == "POST":
-            change = parse_json(await read_body(request, runtime.settings.max_body_bytes))
+            change = parse_json(await read_body(request, _context(request).settings.max_body_bytes))
             errors = schema_problems(fault_change, change, "body")
             if errors:
                 raise ValidationFailed(errors)
-            _check_fault(runtime.contract, change)
+            _check_fault(_context(request).contract, change)
             fault = runtime.faults.add(**change)
             return _json(_fault_view(fault), status=201)
         return _json({"faults": [_fault_view(fault) for fault in runtime.faults.pending]})
 
     async def openapi_yaml(request: Request) -> Response:
-        return Response(_runtime(request).contract.yaml_bytes, media_type="application/yaml")
+        return Response(_context(request).contract.yaml_bytes, media_type="application/yaml")
 
     async def openapi_json(request: Request) -> Response:
-        return Response(_runtime(request).contract.json_bytes, media_type="application/json")
+        return Response(_context(request).contract.json_bytes, media_type="application/json")
 
     return [
         Route("/__mock/health", _refusals(health), methods=["GET"]),
@@ -276,11 +276,11 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def _coverage_view(runtime: Runtime) -> dict[str, Any]:
-    journal = runtime.journal
+def _coverage_view(context: Context) -> dict[str, Any]:
+    journal = context.runtime.journal
     operations = []
     called = declared_count = exercised_count = 0
-    for operation in runtime.contract.operations:
+    for operation in context.contract.operations:
         calls, statuses = journal.tally(operation.operation_id)
         declared = sorted(operation.responses)
         called += calls > 0
@@ -336,9 +336,13 @@ def _refusals(endpoint: Endpoint) -> Endpoint:
     return guarded
 
 
+def _context(request: Request) -> Context:
+    context: Context = request.app.state.context
+    return context
+
+
 def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
+    return _context(request).runtime
 
 
 def _clock_view(runtime: Runtime) -> dict[str, Any]:
