@@ -8,9 +8,13 @@ import pytest
 import yaml
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
-from sequences_mock.contract.openapi import DEFAULT_OPENAPI, Contract
+import sequences_mock.app  # noqa: F401  (every module, so every MockError subclass, is loaded)
+from sequences_mock.contract.openapi import DEFAULT_OPENAPI, Contract, Operation
+from sequences_mock.contract.validation import check_response
+from sequences_mock.core import errors
+from sequences_mock.core.errors import FieldProblem, MockError
 from sequences_mock.http.api import HANDLERS
-from sequences_mock.http.problems import STATUS_BY_CODE
+from sequences_mock.http.problems import STATUS_BY_CODE, problem_for
 
 ROOT_OPENAPI = Path(__file__).parent.parent / "openapi.yaml"
 CONTRACT = Contract.load()
@@ -91,3 +95,81 @@ def test_problem_codes_match_the_status_table():
 
     assert STATUS_BY_CODE.keys() >= PUBLIC_CODES
     assert enum == PUBLIC_CODES | {"method_not_allowed"}
+
+
+def error_classes() -> list[type[MockError]]:
+    """Every subclass of MockError, at any depth."""
+    found: list[type[MockError]] = []
+    todo = [MockError]
+    while todo:
+        for subclass in todo.pop().__subclasses__():
+            found.append(subclass)
+            todo.append(subclass)
+    return found
+
+
+def an_error(code: str) -> BaseException:
+    """An error the mock raises for `code`, as the code raises it; a bug for internal_error."""
+    if code == "internal_error":
+        return RuntimeError("a bug")
+    (cls,) = [cls for cls in error_classes() if cls.code == code]
+    if cls is errors.InsufficientScope:
+        return cls("listSequences needs the sequences:read scope", "sequences:read")
+    if cls is errors.ValidationFailed:
+        return cls([FieldProblem("query", "size", "101 is greater than the maximum of 100")])
+    return cls("what went wrong")
+
+
+def test_every_error_code_has_a_status():
+    """A code missing from the table would be a KeyError, so a 500; none is missing."""
+    classes = error_classes()
+    codes = {cls.code for cls in classes}
+    in_core = {value for value in vars(errors).values() if isinstance(value, type)}
+
+    assert {cls for cls in in_core if issubclass(cls, MockError)} - {MockError} <= set(classes)
+    assert len(codes) == len(classes)  # one code per class
+    assert sorted(codes - STATUS_BY_CODE.keys()) == []
+
+
+def public_codes(operation: Operation) -> set[str]:
+    """The codes the public API can answer `operation` with, from what the operation takes."""
+    codes = {"unauthenticated", "insufficient_scope", "internal_error", "mock_contract_violation"}
+    if operation.path_parameters:
+        codes.add("not_found")
+    if operation.query_parameters or operation.body:
+        codes.add("validation_error")
+    if operation.body:
+        codes |= {"malformed_json", "content_too_large", "unsupported_media_type"}
+    if operation.operation_id in {"pauseSequence", "resumeSequence", "stopSequence"}:
+        codes.add("invalid_state_transition")
+    if operation.operation_id == "pauseSequence":
+        codes.add("paused_until_not_in_future")
+    return codes
+
+
+REACHABLE = [
+    (operation, code)
+    for operation in CONTRACT.operations
+    for code in sorted(public_codes(operation))
+]
+
+
+@pytest.mark.parametrize(
+    ("operation", "code"), REACHABLE, ids=[f"{o.operation_id}-{c}" for o, c in REACHABLE]
+)
+def test_each_answer_the_api_can_give_is_declared(operation, code):
+    """The status the table gives each reachable code is declared for the operation, and the
+    answer the mock builds for it (document and headers) passes the operation's response check."""
+    status, document, headers = problem_for(an_error(code), operation.method, operation.path)
+
+    assert status == STATUS_BY_CODE[code]
+    check_response(operation, status, document, headers)
+
+
+def test_every_code_of_the_table_is_reached_somewhere():
+    """No row is dead: each code is reachable on an operation, or from the router or a fault."""
+    router_or_fault = {"method_not_allowed", "too_many_requests", "service_unavailable"}
+    control_only = {"malformed_document", "invalid_fixtures", "invalid_clock_change"}
+    reached = {code for _, code in REACHABLE}
+
+    assert STATUS_BY_CODE.keys() == reached | router_or_fault | control_only

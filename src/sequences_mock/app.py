@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 
-from sequences_mock.http import problems
-from sequences_mock.http.api import api_routes, unrouted
+from sequences_mock.http.api import api_routes
 from sequences_mock.http.context import Context
 from sequences_mock.http.control import control_routes
+from sequences_mock.http.refusals import exception_handlers
 from sequences_mock.settings import Settings
 
 __all__ = ["create_app"]
@@ -22,10 +21,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     context = Context.from_settings(settings or Settings())
     app = Starlette(
         routes=[*api_routes(context), *control_routes(context.contract)],
-        exception_handlers={
-            HTTPException: unrouted,
-            Exception: problems.unexpected_error,
-        },
+        exception_handlers=exception_handlers(context),
     )
     # A mock must answer the path it was asked, not redirect `/v1/sequences/` elsewhere.
     app.router.redirect_slashes = False

@@ -125,6 +125,25 @@ async def test_a_client_leaving_mid_body_gets_nothing_and_changes_nothing(
     assert [entry.status for entry in runtime.journal.entries()] == []
 
 
+@pytest.mark.parametrize("refusal", ["unknown key", "fault"])
+async def test_a_client_leaving_mid_body_is_not_journaled_even_when_refused(
+    app: Starlette, runtime: Runtime, client: httpx.Client, refusal: str
+):
+    """The body is read before any check: a client gone by then was never answered, so the
+    journal (answered calls only) does not show it, whatever the answer would have been."""
+    headers = [(b"authorization", b"Bearer sk_test_nobody_at_all")]
+    if refusal == "fault":
+        client.post("/__mock/faults", json={"operation": "updateSequence", "status": 503})
+        headers = JSON_WRITE
+    messages = [
+        {"type": "http.request", "body": b'{"variables": {"cta"', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent = await call(app, "PATCH", f"/v1/sequences/{AMELIE_RUN}", messages, headers)
+    assert sent == []
+    assert runtime.journal.entries() == []
+
+
 async def test_the_first_of_two_authorization_headers_counts(app: Starlette, runtime: Runtime):
     """As HTTP frameworks read a repeated header: the first value, whatever follows it."""
     read_only = (b"authorization", b"Bearer " + READ_ONLY.encode())

@@ -20,7 +20,6 @@ from sequences_mock.core.errors import (
     FieldProblem,
     InvalidClockChange,
     MalformedJson,
-    MockError,
     UnsupportedMediaType,
     ValidationFailed,
 )
@@ -173,14 +172,14 @@ def control_routes(contract: Contract) -> list[Route]:
         return Response(_context(request).contract.json_bytes, media_type="application/json")
 
     return [
-        Route("/__mock/health", _refusals(health), methods=["GET"]),
-        Route("/__mock/reset", _refusals(reset), methods=["POST"]),
-        Route("/__mock/seed", _refusals(seed), methods=["POST"]),
-        Route("/__mock/state", _refusals(state), methods=["GET"]),
-        Route("/__mock/clock", _refusals(clock), methods=["GET", "POST"]),
-        Route("/__mock/requests", _refusals(requests), methods=["GET", "DELETE"]),
-        Route("/__mock/coverage", _refusals(coverage), methods=["GET"]),
-        Route("/__mock/faults", _refusals(faults), methods=["GET", "POST", "DELETE"]),
+        Route("/__mock/health", health, methods=["GET"]),
+        Route("/__mock/reset", reset, methods=["POST"]),
+        Route("/__mock/seed", seed, methods=["POST"]),
+        Route("/__mock/state", state, methods=["GET"]),
+        Route("/__mock/clock", clock, methods=["GET", "POST"]),
+        Route("/__mock/requests", requests, methods=["GET", "DELETE"]),
+        Route("/__mock/coverage", coverage, methods=["GET"]),
+        Route("/__mock/faults", faults, methods=["GET", "POST", "DELETE"]),
         Route("/openapi.yaml", openapi_yaml, methods=["GET"]),
         Route("/openapi.json", openapi_json, methods=["GET"]),
     ]
@@ -324,16 +323,6 @@ def _fault_view(fault: Fault) -> dict[str, Any]:
         "delay_ms": fault.delay_ms,
         "retry_after": fault.retry_after,
     }
-
-
-def _refusals(endpoint: Endpoint) -> Endpoint:
-    async def guarded(request: Request) -> Response:
-        try:
-            return await endpoint(request)
-        except MockError as error:
-            return problems.problem_response(error)
-
-    return guarded
 
 
 def _context(request: Request) -> Context:
