@@ -1,4 +1,5 @@
-"""openapi.yaml: a valid OpenAPI 3.1 document that declares every response the mock sends."""
+"""openapi.yaml and control.openapi.yaml: valid OpenAPI 3.1 documents that declare every response
+the mock sends."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ import yaml
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
 import sequences_mock.app  # noqa: F401  (every module, so every MockError subclass, is loaded)
-from sequences_mock.contract.openapi import DEFAULT_OPENAPI, Contract, Operation
+from sequences_mock.contract.openapi import CONTROL_OPENAPI, DEFAULT_OPENAPI, Contract, Operation
 from sequences_mock.contract.validation import check_response
 from sequences_mock.core import errors
 from sequences_mock.core.errors import FieldProblem, MockError
@@ -18,6 +19,7 @@ from sequences_mock.http.problems import STATUS_BY_CODE, problem_for
 
 ROOT_OPENAPI = Path(__file__).parent.parent / "openapi.yaml"
 CONTRACT = Contract.load()
+CONTROL = Contract.load(CONTROL_OPENAPI)
 PUBLIC_CODES = {
     "too_many_requests",
     "service_unavailable",
@@ -35,13 +37,26 @@ PUBLIC_CODES = {
 }
 
 
-def test_openapi_passes_openapi_spec_validator():
-    """The contract is a valid OpenAPI 3.1.0 document."""
-    document = yaml.safe_load(ROOT_OPENAPI.read_text())
+@pytest.mark.parametrize("source", [ROOT_OPENAPI, CONTROL_OPENAPI], ids=["public", "control"])
+def test_openapi_passes_openapi_spec_validator(source):
+    """Both contracts are valid OpenAPI 3.1.0 documents."""
+    document = yaml.safe_load(source.read_text())
 
     validate(document, cls=OpenAPIV31SpecValidator)
 
     assert document["openapi"] == "3.1.0"
+
+
+@pytest.mark.parametrize("operation", CONTROL.operations, ids=lambda op: op.operation_id)
+def test_each_control_operation_can_name_a_generated_method(operation):
+    """What a client generator needs of each operation: an id, a summary and a tag."""
+    path = operation.path.removeprefix(CONTROL.base_path)
+    spec = CONTROL.document["paths"][path][operation.method.lower()]
+    tags = {tag["name"] for tag in CONTROL.document["tags"]}
+
+    assert spec["summary"]
+    assert spec["tags"]
+    assert set(spec["tags"]) <= tags
 
 
 def test_the_packaged_contract_is_the_repository_one():
@@ -115,8 +130,11 @@ def an_error(code: str) -> BaseException:
     (cls,) = [cls for cls in error_classes() if cls.code == code]
     if cls is errors.InsufficientScope:
         return cls("listSequences needs the sequences:read scope", "sequences:read")
+    problems = [FieldProblem("query", "size", "101 is greater than the maximum of 100")]
     if cls is errors.ValidationFailed:
-        return cls([FieldProblem("query", "size", "101 is greater than the maximum of 100")])
+        return cls(problems)
+    if cls is errors.InvalidFixtures:
+        return cls("the fixture document has 1 problem", problems)
     return cls("what went wrong")
 
 
@@ -147,19 +165,41 @@ def public_codes(operation: Operation) -> set[str]:
     return codes
 
 
+def control_codes(operation: Operation) -> set[str]:
+    """The codes the control plane can answer `operation` with."""
+    codes = {"internal_error", "mock_contract_violation"}
+    if operation.query_parameters:
+        codes.add("validation_error")
+    if operation.body:
+        codes |= {"malformed_json", "content_too_large", "validation_error"}
+    codes |= {
+        "seedWorld": {"malformed_document", "unsupported_media_type", "invalid_fixtures"},
+        "changeClock": {"invalid_clock_change"},
+    }.get(operation.operation_id, set())
+    return codes
+
+
 REACHABLE = [
-    (operation, code)
-    for operation in CONTRACT.operations
-    for code in sorted(public_codes(operation))
+    *(
+        (operation, code)
+        for operation in CONTRACT.operations
+        for code in sorted(public_codes(operation))
+    ),
+    *(
+        (operation, code)
+        for operation in CONTROL.operations
+        for code in sorted(control_codes(operation))
+    ),
 ]
 
 
 @pytest.mark.parametrize(
     ("operation", "code"), REACHABLE, ids=[f"{o.operation_id}-{c}" for o, c in REACHABLE]
 )
-def test_each_answer_the_api_can_give_is_declared(operation, code):
+def test_each_answer_the_mock_can_give_is_declared(operation, code):
     """The status the table gives each reachable code is declared for the operation, and the
-    answer the mock builds for it (document and headers) passes the operation's response check."""
+    answer the mock builds for it (document and headers) passes the operation's response check,
+    in the public contract and in the control plane's."""
     status, document, headers = problem_for(an_error(code), operation.method, operation.path)
 
     assert status == STATUS_BY_CODE[code]
@@ -169,7 +209,14 @@ def test_each_answer_the_api_can_give_is_declared(operation, code):
 def test_every_code_of_the_table_is_reached_somewhere():
     """No row is dead: each code is reachable on an operation, or from the router or a fault."""
     router_or_fault = {"method_not_allowed", "too_many_requests", "service_unavailable"}
-    control_only = {"malformed_document", "invalid_fixtures", "invalid_clock_change"}
     reached = {code for _, code in REACHABLE}
 
-    assert STATUS_BY_CODE.keys() == reached | router_or_fault | control_only
+    assert STATUS_BY_CODE.keys() == reached | router_or_fault
+
+
+def test_control_problem_codes_are_the_control_planes():
+    """The control document's Problem.code enum is what its operations and the router send."""
+    problem = CONTROL.document["components"]["schemas"]["Problem"]["properties"]["code"]
+    reached = {code for operation in CONTROL.operations for code in control_codes(operation)}
+
+    assert set(problem["enum"]) == reached | {"not_found", "method_not_allowed"}

@@ -1,4 +1,4 @@
-"""The app factory: one contract, one runtime, the public API and the control plane."""
+"""The app factory: one context (state, contracts, settings), the public API, the control plane."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from starlette.applications import Starlette
 
 from sequences_mock.http.api import api_routes
 from sequences_mock.http.context import Context
-from sequences_mock.http.control import control_routes
+from sequences_mock.http.control import ControlPlane
 from sequences_mock.http.refusals import exception_handlers
 from sequences_mock.settings import Settings
 
@@ -20,7 +20,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     """
     context = Context.from_settings(settings or Settings())
     app = Starlette(
-        routes=[*api_routes(context), *control_routes(context.contract)],
+        routes=[*api_routes(context), *ControlPlane(context).routes()],
         exception_handlers=exception_handlers(context),
     )
     # A mock must answer the path it was asked, not redirect `/v1/sequences/` elsewhere.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -22,11 +22,13 @@ from sequences_mock.formats.schema import Validator, schema_problems
 __all__ = [
     "CheckedMemo",
     "Inputs",
+    "check_body",
     "check_response",
     "coerce_query",
     "media_type_of",
     "parse_json",
     "read_inputs",
+    "read_query",
 ]
 
 _INTEGER = re.compile(r"-?[0-9]+")
@@ -45,7 +47,7 @@ class Inputs:
 def read_inputs(
     operation: Operation,
     path_params: Mapping[str, str],
-    query_items: Iterable[tuple[str, str]],
+    query_items: Sequence[tuple[str, str]],
     content_type: str | None,
     body: bytes,
 ) -> Inputs:
@@ -56,23 +58,61 @@ def read_inputs(
         raise NotFound(f"no resource at {', '.join(map(str, path.values()))}")
     document = _parse_body(operation, content_type, body)
     query = coerce_query(operation.query_parameters, query_items)
-    problems = (
-        schema_problems(operation.query_validator, query, "query")
-        if query or not operation.accepts_no_query
-        else []
-    )
+    problems = _query_problems(operation, query, query_items)
     if operation.body is not None and document is not _ABSENT:
         problems += schema_problems(operation.body.validator, document, "body")
     if problems:
         raise ValidationFailed(problems)
-    for parameter in operation.query_parameters:
-        if parameter.default is not None:
-            query.setdefault(parameter.name, parameter.default)
+    _add_defaults(operation, query)
     if document is _ABSENT:
         return Inputs(path, query, None)
     if isinstance(document, dict) and operation.body is not None:
         document = {**operation.body.defaults, **document}
     return Inputs(path, query, document)
+
+
+def read_query(operation: Operation, query_items: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """The query alone (for a body read separately): coerced, checked, with defaults added."""
+    query = coerce_query(operation.query_parameters, query_items)
+    problems = _query_problems(operation, query, query_items)
+    if problems:
+        raise ValidationFailed(problems)
+    _add_defaults(operation, query)
+    return query
+
+
+def check_body(operation: Operation, document: Any) -> None:
+    """Raise `ValidationFailed` naming every way a parsed body breaks the operation's schema."""
+    if operation.body is None:
+        raise ValueError(f"{operation.operation_id} declares no request body")
+    problems = schema_problems(operation.body.validator, document, "body")
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def _query_problems(
+    operation: Operation, query: dict[str, Any], query_items: Sequence[tuple[str, str]]
+) -> list[FieldProblem]:
+    problems = (
+        schema_problems(operation.query_validator, query, "query")
+        if query or not operation.accepts_no_query
+        else []
+    )
+    if operation.strict_query:
+        declared = {parameter.name for parameter in operation.query_parameters}
+        message = f"is not a query parameter of {operation.operation_id}"
+        problems += [
+            FieldProblem("query", name, message)
+            for name in dict.fromkeys(name for name, _ in query_items)
+            if name not in declared
+        ]
+    return problems
+
+
+def _add_defaults(operation: Operation, query: dict[str, Any]) -> None:
+    for parameter in operation.query_parameters:
+        if parameter.default is not None:
+            query.setdefault(parameter.name, parameter.default)
 
 
 class CheckedMemo(Protocol):

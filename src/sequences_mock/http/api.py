@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 from collections.abc import Mapping
 from time import perf_counter
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.requests import ClientDisconnect
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
 from sequences_mock.contract import validation
 from sequences_mock.contract.openapi import Operation
-from sequences_mock.core.errors import ContentTooLarge, ContractViolation
+from sequences_mock.core.errors import ContentTooLarge
 from sequences_mock.http import problems
 from sequences_mock.http.auth import authenticate, bearer_token
 from sequences_mock.http.bodies import receive_body
@@ -26,21 +26,26 @@ from sequences_mock.state.runtime import Runtime
 
 __all__ = ["HANDLERS", "PathEndpoint", "api_routes", "record"]
 
-logger = logging.getLogger("sequences_mock")
-
 #: A response to send: status, body, and extra headers (lower-case names).
 Answer = tuple[int, Body, Mapping[str, str]]
 
 
 def api_routes(context: Context) -> list[Route]:
-    """One route per contract path, carrying all of that path's methods (so 405s list them all)."""
+    """One route per contract path, carrying all of that path's methods (so 405s list them all),
+    and the contract itself at `/openapi.yaml` and `/openapi.json`."""
     contract = context.contract
     missing = {op.operation_id for op in contract.operations} - HANDLERS.keys()
     if missing:
         raise RuntimeError(f"openapi.yaml declares operations with no handler: {sorted(missing)}")
+    yaml_document = Response(contract.yaml_bytes, media_type="application/yaml")
+    json_document = Response(contract.json_bytes, media_type="application/json")
     return [
-        Route(path, PathEndpoint(context, operations), methods=list(operations))
-        for path, operations in contract.by_path.items()
+        *(
+            Route(path, PathEndpoint(context, operations), methods=list(operations))
+            for path, operations in contract.by_path.items()
+        ),
+        Route("/openapi.yaml", yaml_document, methods=["GET"]),
+        Route("/openapi.json", json_document, methods=["GET"]),
     ]
 
 
@@ -78,7 +83,7 @@ class PathEndpoint:
             status, reply, extra = _problem(problems.fault_problem(fault.status, fault.retry_after))
         else:
             status, reply, extra = self._answer(scope, operation, token, headers, body, too_large)
-        violation = self._violation(operation, status, reply.document, extra)
+        violation = self.context.violation(operation, status, reply.document, extra)
         if violation is not None:
             status, reply, extra = _problem(problems.problem_for(violation, method, scope["path"]))
         record(
@@ -133,20 +138,6 @@ class PathEndpoint:
         except Exception as error:  # a refusal, or a bug: answered and journaled like any call
             return _problem(problems.problem_for(error, scope["method"], scope["path"]))
         return status, reply, problems.NO_HEADERS
-
-    def _violation(
-        self, operation: Operation, status: int, document: Any, headers: Mapping[str, str]
-    ) -> ContractViolation | None:
-        """How a response breaks the contract, when the mock checks its responses and it does."""
-        context = self.context
-        if not context.settings.validate_responses:
-            return None
-        try:
-            validation.check_response(operation, status, document, headers, context.checked_items)
-        except ContractViolation as violation:
-            logger.error("contract violation: %s", violation.detail)
-            return violation
-        return None
 
 
 def _problem(problem: problems.Problem) -> Answer:
