@@ -36,8 +36,8 @@ from sequences_mock.http.control_views import (
 from sequences_mock.http.problems import NO_HEADERS
 from sequences_mock.http.views import Body
 from sequences_mock.state import fixtures
-from sequences_mock.state.faults import ANY_OPERATION
-from sequences_mock.state.journal import JournalQuery
+from sequences_mock.state.faults import ANY_OPERATION, Faults
+from sequences_mock.state.journal import Journal, JournalQuery
 from sequences_mock.state.runtime import Runtime, collector_paused
 
 __all__ = ["Call", "ControlPlane"]
@@ -163,10 +163,7 @@ class ControlPlane:
         )
 
     async def clear_requests(self, call: Call) -> Reply:
-        journal = self.runtime.journal
-        cleared = len(journal)
-        journal.clear()
-        return 200, Body.of({"cleared": cleared})
+        return _cleared(self.runtime.journal)
 
     async def coverage(self, call: Call) -> Reply:
         return 200, Body.of(coverage_view(self.context.contract, self.runtime.journal))
@@ -184,10 +181,7 @@ class ControlPlane:
         return 201, Body.of(fault_view(self.runtime.faults.add(**change)))
 
     async def clear_faults(self, call: Call) -> Reply:
-        faults = self.runtime.faults
-        cleared = len(faults)
-        faults.clear()
-        return 200, Body.of({"cleared": cleared})
+        return _cleared(self.runtime.faults)
 
     # -- this document -----------------------------------------------------------------------
 
@@ -205,6 +199,13 @@ class ControlPlane:
         document = parse_json(await read_body(call.request, self.context.settings.max_body_bytes))
         validation.check_body(call.operation, document)
         return document
+
+
+def _cleared(items: Journal | Faults) -> Reply:
+    """Empty the journal or the faults, answering how many entries there were."""
+    cleared = len(items)
+    items.clear()
+    return 200, Body.of({"cleared": cleared})
 
 
 def _check_operation_ids(context: Context) -> None:
