@@ -22,7 +22,6 @@ __all__ = [
     "STATUS_BY_CODE",
     "Problem",
     "fault_problem",
-    "json_bytes",
     "problem",
     "problem_for",
     "problem_response",
@@ -109,10 +108,9 @@ def fault_problem(status: int, retry_after: int | None) -> Problem:
 
 
 def problem_response(answer: Problem) -> Response:
-    return Response(json_bytes(answer.document), answer.status, dict(answer.headers), PROBLEM_JSON)
-
-
-json_bytes = strict_json.dumps
+    return Response(
+        strict_json.dumps(answer.document), answer.status, dict(answer.headers), PROBLEM_JSON
+    )
 
 
 def _refusal(error: MockError) -> Problem:
