@@ -58,12 +58,17 @@ def read_inputs(
         raise NotFound(f"no resource at {', '.join(map(str, path.values()))}")
     document = _parse_body(operation, content_type, body)
     query = coerce_query(operation.query_parameters, query_items)
-    problems = _query_problems(operation, query, query_items)
+    problems = (
+        _query_problems(operation, query, query_items)
+        if query_items or not operation.accepts_no_query
+        else []
+    )
     if operation.body is not None and document is not _ABSENT:
         problems += schema_problems(operation.body.validator, document, "body")
     if problems:
         raise ValidationFailed(problems)
-    _add_defaults(operation, query)
+    if operation.query_parameters:
+        _add_defaults(operation, query)
     if document is _ABSENT:
         return Inputs(path, query, None)
     if isinstance(document, dict) and operation.body is not None:
