@@ -10,8 +10,8 @@ from starlette.applications import Starlette
 
 from default_world import READ_WRITE, bearer
 from sequences_mock.app import create_app
-from sequences_mock.http.runtime import Runtime
 from sequences_mock.state.journal import JournalQuery
+from sequences_mock.state.runtime import Runtime
 from sequences_mock.testing import SyncASGITransport
 
 

@@ -1,4 +1,5 @@
-"""openapi.yaml: a valid OpenAPI 3.1 document that declares every response the mock sends."""
+"""openapi.yaml and control.openapi.yaml: valid OpenAPI 3.1 documents that declare every response
+the mock sends."""
 
 from __future__ import annotations
 
@@ -8,12 +9,17 @@ import pytest
 import yaml
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
-from sequences_mock.contract.openapi import DEFAULT_OPENAPI, Contract
+import sequences_mock.app  # noqa: F401  (every module, so every MockError subclass, is loaded)
+from sequences_mock.contract.openapi import CONTROL_OPENAPI, DEFAULT_OPENAPI, Contract, Operation
+from sequences_mock.contract.validation import check_response
+from sequences_mock.core import errors
+from sequences_mock.core.errors import FieldProblem, MockError
 from sequences_mock.http.api import HANDLERS
-from sequences_mock.http.problems import STATUS_BY_CODE
+from sequences_mock.http.problems import STATUS_BY_CODE, problem_for
 
 ROOT_OPENAPI = Path(__file__).parent.parent / "openapi.yaml"
 CONTRACT = Contract.load()
+CONTROL = Contract.load(CONTROL_OPENAPI)
 PUBLIC_CODES = {
     "too_many_requests",
     "service_unavailable",
@@ -31,13 +37,26 @@ PUBLIC_CODES = {
 }
 
 
-def test_openapi_passes_openapi_spec_validator():
-    """The contract is a valid OpenAPI 3.1.0 document."""
-    document = yaml.safe_load(ROOT_OPENAPI.read_text())
+@pytest.mark.parametrize("source", [ROOT_OPENAPI, CONTROL_OPENAPI], ids=["public", "control"])
+def test_openapi_passes_openapi_spec_validator(source):
+    """Both contracts are valid OpenAPI 3.1.0 documents."""
+    document = yaml.safe_load(source.read_text())
 
     validate(document, cls=OpenAPIV31SpecValidator)
 
     assert document["openapi"] == "3.1.0"
+
+
+@pytest.mark.parametrize("operation", CONTROL.operations, ids=lambda op: op.operation_id)
+def test_each_control_operation_can_name_a_generated_method(operation):
+    """What a client generator needs of each operation: an id, a summary and a tag."""
+    path = operation.path.removeprefix(CONTROL.base_path)
+    spec = CONTROL.document["paths"][path][operation.method.lower()]
+    tags = {tag["name"] for tag in CONTROL.document["tags"]}
+
+    assert spec["summary"]
+    assert spec["tags"]
+    assert set(spec["tags"]) <= tags
 
 
 def test_the_packaged_contract_is_the_repository_one():
@@ -91,3 +110,117 @@ def test_problem_codes_match_the_status_table():
 
     assert STATUS_BY_CODE.keys() >= PUBLIC_CODES
     assert enum == PUBLIC_CODES | {"method_not_allowed"}
+
+
+def error_classes() -> list[type[MockError]]:
+    """Every subclass of MockError, at any depth."""
+    found: list[type[MockError]] = []
+    todo = [MockError]
+    while todo:
+        for subclass in todo.pop().__subclasses__():
+            found.append(subclass)
+            todo.append(subclass)
+    return found
+
+
+def an_error(code: str) -> BaseException:
+    """An error the mock raises for `code`, as the code raises it; a bug for internal_error."""
+    if code == "internal_error":
+        return RuntimeError("a bug")
+    (cls,) = [cls for cls in error_classes() if cls.code == code]
+    if cls is errors.InsufficientScope:
+        return cls("listSequences needs the sequences:read scope", "sequences:read")
+    problems = [FieldProblem("query", "size", "101 is greater than the maximum of 100")]
+    if cls is errors.ValidationFailed:
+        return cls(problems)
+    if cls is errors.InvalidFixtures:
+        return cls("the fixture document has 1 problem", problems)
+    return cls("what went wrong")
+
+
+def test_every_error_code_has_a_status():
+    """A code missing from the table would be a KeyError, so a 500; none is missing."""
+    classes = error_classes()
+    codes = {cls.code for cls in classes}
+    in_core = {value for value in vars(errors).values() if isinstance(value, type)}
+
+    assert {cls for cls in in_core if issubclass(cls, MockError)} - {MockError} <= set(classes)
+    assert len(codes) == len(classes)  # one code per class
+    assert sorted(codes - STATUS_BY_CODE.keys()) == []
+
+
+def public_codes(operation: Operation) -> set[str]:
+    """The codes the public API can answer `operation` with, from what the operation takes."""
+    codes = {"unauthenticated", "insufficient_scope", "internal_error", "mock_contract_violation"}
+    if operation.path_parameters:
+        codes.add("not_found")
+    if operation.query_parameters or operation.body:
+        codes.add("validation_error")
+    if operation.body:
+        codes |= {"malformed_json", "content_too_large", "unsupported_media_type"}
+    if operation.operation_id in {"pauseSequence", "resumeSequence", "stopSequence"}:
+        codes.add("invalid_state_transition")
+    if operation.operation_id == "pauseSequence":
+        codes.add("paused_until_not_in_future")
+    return codes
+
+
+def control_codes(operation: Operation) -> set[str]:
+    """The codes the control plane can answer `operation` with."""
+    codes = {"internal_error", "mock_contract_violation"}
+    if operation.query_parameters:
+        codes.add("validation_error")
+    if operation.body:
+        codes |= {"malformed_json", "content_too_large", "validation_error"}
+    if operation.path_parameters:
+        codes.add("not_found")
+    codes |= {
+        "seedWorld": {"malformed_document", "unsupported_media_type", "invalid_fixtures"},
+        "changeClock": {"invalid_clock_change"},
+        "enrollContact": {"duplicate_id"},
+        "completeTask": {"invalid_state_transition"},
+    }.get(operation.operation_id, set())
+    return codes
+
+
+REACHABLE = [
+    *(
+        (operation, code)
+        for operation in CONTRACT.operations
+        for code in sorted(public_codes(operation))
+    ),
+    *(
+        (operation, code)
+        for operation in CONTROL.operations
+        for code in sorted(control_codes(operation))
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("operation", "code"), REACHABLE, ids=[f"{o.operation_id}-{c}" for o, c in REACHABLE]
+)
+def test_each_answer_the_mock_can_give_is_declared(operation, code):
+    """The status the table gives each reachable code is declared for the operation, and the
+    answer the mock builds for it (document and headers) passes the operation's response check,
+    in the public contract and in the control plane's."""
+    status, document, headers = problem_for(an_error(code), operation.method, operation.path)
+
+    assert status == STATUS_BY_CODE[code]
+    check_response(operation, status, document, headers)
+
+
+def test_every_code_of_the_table_is_reached_somewhere():
+    """No row is dead: each code is reachable on an operation, or from the router or a fault."""
+    router_or_fault = {"method_not_allowed", "too_many_requests", "service_unavailable"}
+    reached = {code for _, code in REACHABLE}
+
+    assert STATUS_BY_CODE.keys() == reached | router_or_fault
+
+
+def test_control_problem_codes_are_the_control_planes():
+    """The control document's Problem.code enum is what its operations and the router send."""
+    problem = CONTROL.document["components"]["schemas"]["Problem"]["properties"]["code"]
+    reached = {code for operation in CONTROL.operations for code in control_codes(operation)}
+
+    assert set(problem["enum"]) == reached | {"not_found", "method_not_allowed"}

@@ -93,10 +93,12 @@ def test_active_runs_reads_every_page(sequences_mock, client: SequencesClient) -
 
 
 def test_a_run_seeded_into_the_world_is_listed(sequences_mock, client: SequencesClient) -> None:
+    amelie = sequences_mock.sequence(AMELIE_RUN)
     seeded = {
         "id": "0b5e1a8e-0000-4000-8000-000000000001",
-        "workspace_id": sequences_mock.sequence(AMELIE_RUN)["workspace_id"],
-        "contact_id": None,
+        "workspace_id": amelie["workspace_id"],
+        # A run without a contact would fail at its first email, as soon as it is seeded.
+        "contact_id": amelie["contact_id"],
         "template_id": COLD_OUTREACH,
         "status": "ACTIVE",
         "variables": {},

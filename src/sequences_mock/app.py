@@ -1,14 +1,13 @@
-"""The app factory: one contract, one runtime, the public API and the control plane."""
+"""The app factory: one context (state, contracts, settings), the public API, the control plane."""
 
 from __future__ import annotations
 
 from starlette.applications import Starlette
-from starlette.exceptions import HTTPException
 
-from sequences_mock.http import problems
-from sequences_mock.http.api import api_routes, unrouted
-from sequences_mock.http.control import control_routes
-from sequences_mock.http.runtime import Runtime
+from sequences_mock.http.api import api_routes
+from sequences_mock.http.context import Context
+from sequences_mock.http.control import ControlPlane
+from sequences_mock.http.refusals import exception_handlers
 from sequences_mock.settings import Settings
 
 __all__ = ["create_app"]
@@ -19,15 +18,13 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     Raises `MalformedDocument` for an unreadable file, `InvalidFixtures` listing every problem.
     """
-    runtime = Runtime.from_settings(settings or Settings())
+    context = Context.from_settings(settings or Settings())
     app = Starlette(
-        routes=[*api_routes(runtime), *control_routes(runtime.contract)],
-        exception_handlers={
-            HTTPException: unrouted,
-            Exception: problems.unexpected_error,
-        },
+        routes=[*api_routes(context), *ControlPlane(context).routes()],
+        exception_handlers=exception_handlers(context),
     )
     # A mock must answer the path it was asked, not redirect `/v1/sequences/` elsewhere.
     app.router.redirect_slashes = False
-    app.state.runtime = runtime
+    app.state.context = context
+    app.state.runtime = context.runtime
     return app

@@ -15,7 +15,7 @@ import schemathesis
 
 from default_world import READ_WRITE, bearer
 from sequences_mock.app import create_app
-from sequences_mock.http.runtime import Runtime
+from sequences_mock.state.runtime import Runtime
 
 CONFIG = Path(__file__).parent / "schemathesis.toml"
 MAX_EXAMPLES = 10

@@ -38,13 +38,13 @@ def document_operations(client: httpx.Client) -> list[tuple[str, str, str]]:
     ]
 
 
-def test_one_item_per_contract_operation_in_document_order(client, runtime):
+def test_one_item_per_contract_operation_in_document_order(client, app):
     """Every operation of openapi.yaml has an item, in the document's order, with its route."""
     items = coverage(client)["operations"]
 
     assert [(i["operation"], i["method"], i["path"]) for i in items] == document_operations(client)
     for item in items:
-        declared = sorted(runtime.contract.operation(item["operation"]).responses)
+        declared = sorted(app.state.context.contract.operation(item["operation"]).responses)
         assert item["declared"] == declared
 
 

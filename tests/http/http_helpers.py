@@ -20,7 +20,14 @@ SEQUENCE_KEYS = {
     "created_at",
     "updated_at",
 }
-MOCK_ONLY_KEYS = {"paused_until", "stop_reason"}
+MOCK_ONLY_KEYS = {
+    "paused_until",
+    "stop_reason",
+    "next_step",
+    "next_step_at",
+    "skipped_steps",
+    "refusal_reason",
+}
 PROBLEM_KEYS = {"type", "title", "status", "detail", "code"}
 ALL_STATUSES = (
     "ACTIVE",

@@ -17,8 +17,8 @@ from http_helpers import state_of
 from starlette.applications import Starlette
 
 from default_world import AMELIE_RUN, READ_ONLY, READ_WRITE, bearer
-from sequences_mock.http.runtime import Runtime
 from sequences_mock.server import MockServer
+from sequences_mock.state.runtime import Runtime
 
 Message = dict[str, Any]
 
@@ -99,7 +99,7 @@ async def test_a_body_over_the_limit_in_pieces_is_413_without_a_length(
 ):
     """No Content-Length to refuse early: the count of bytes read stops it, and nothing changes."""
     before = state_of(client, AMELIE_RUN)
-    limit = runtime.settings.max_body_bytes
+    limit = app.state.context.settings.max_body_bytes
     body = b'{"variables": {"a": "' + b"x" * limit + b'"}}'
     sent = await call(
         app, "PATCH", f"/v1/sequences/{AMELIE_RUN}", pieces(body, 64 * 1024), JSON_WRITE
@@ -123,6 +123,25 @@ async def test_a_client_leaving_mid_body_gets_nothing_and_changes_nothing(
     assert sent == []
     assert state_of(client, AMELIE_RUN) == before
     assert [entry.status for entry in runtime.journal.entries()] == []
+
+
+@pytest.mark.parametrize("refusal", ["unknown key", "fault"])
+async def test_a_client_leaving_mid_body_is_not_journaled_even_when_refused(
+    app: Starlette, runtime: Runtime, client: httpx.Client, refusal: str
+):
+    """The body is read before any check: a client gone by then was never answered, so the
+    journal (answered calls only) does not show it, whatever the answer would have been."""
+    headers = [(b"authorization", b"Bearer sk_test_nobody_at_all")]
+    if refusal == "fault":
+        client.post("/__mock/faults", json={"operation": "updateSequence", "status": 503})
+        headers = JSON_WRITE
+    messages = [
+        {"type": "http.request", "body": b'{"variables": {"cta"', "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+    sent = await call(app, "PATCH", f"/v1/sequences/{AMELIE_RUN}", messages, headers)
+    assert sent == []
+    assert runtime.journal.entries() == []
 
 
 async def test_the_first_of_two_authorization_headers_counts(app: Starlette, runtime: Runtime):

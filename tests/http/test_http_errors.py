@@ -13,9 +13,10 @@ from starlette.applications import Starlette
 
 from default_world import AMELIE_RUN, READ_WRITE, bearer
 from sequences_mock.app import create_app
-from sequences_mock.http.runtime import Runtime
+from sequences_mock.http.context import Context
 from sequences_mock.http.views import Renderer, sequence_view
 from sequences_mock.settings import Settings
+from sequences_mock.state.runtime import Runtime
 from sequences_mock.testing import SyncASGITransport
 
 PAUSED_RUN = "3b6b9066-45e2-4114-b288-04dbff2fff15"
@@ -142,6 +143,13 @@ def test_every_error_is_a_problem_document(
 # -- response validation -------------------------------------------------------------------------
 
 
+@pytest.fixture
+def context(app: Starlette, runtime: Runtime) -> Context:
+    """The app's HTTP context (renderer, checked items), on a freshly reset runtime."""
+    context: Context = app.state.context
+    return context
+
+
 def with_extra_field(view: Callable[..., dict[str, Any]]) -> Callable[..., dict[str, Any]]:
     def leaky(sequence: Any) -> dict[str, Any]:
         return {**view(sequence), "internal_note": "leaked"}
@@ -170,7 +178,7 @@ def with_bad_status(view: Callable[..., dict[str, Any]]) -> Callable[..., dict[s
 @pytest.mark.contract_violation_expected
 def test_contract_violation_is_a_500_problem_and_logged(
     acme: httpx.Client,
-    runtime: Runtime,
+    context: Context,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
     bug: Callable[..., Any],
@@ -181,7 +189,7 @@ def test_contract_violation_is_a_500_problem_and_logged(
     where: str,
 ) -> None:
     """A handler answer that breaks the contract becomes 500 mock_contract_violation, logged."""
-    monkeypatch.setattr(runtime, "renderer", Renderer(bug(sequence_view)))
+    monkeypatch.setattr(context, "renderer", Renderer(bug(sequence_view)))
     with caplog.at_level(logging.ERROR, logger="sequences_mock"):
         response = acme.request(method, path, **kwargs)
     document = assert_problem(response, 500, "mock_contract_violation")
@@ -196,12 +204,12 @@ def test_contract_violation_is_a_500_problem_and_logged(
 @pytest.mark.contract_violation_expected
 def test_extra_field_error_log_names_the_field(
     acme: httpx.Client,
-    runtime: Runtime,
+    context: Context,
     monkeypatch: pytest.MonkeyPatch,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """The logged violation says which property was unexpected."""
-    monkeypatch.setattr(runtime, "renderer", Renderer(with_extra_field(sequence_view)))
+    monkeypatch.setattr(context, "renderer", Renderer(with_extra_field(sequence_view)))
     with caplog.at_level(logging.ERROR, logger="sequences_mock"):
         acme.get(f"/v1/sequences/{AMELIE_RUN}")
     messages = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
@@ -230,7 +238,7 @@ def test_without_response_validation_the_bug_passes_through(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """With validate_responses=False the extra field reaches the client unchecked."""
-    unchecked_app.state.runtime.renderer = Renderer(with_extra_field(sequence_view))
+    unchecked_app.state.context.renderer = Renderer(with_extra_field(sequence_view))
     with caplog.at_level(logging.ERROR, logger="sequences_mock"):
         response = unchecked.get(f"/v1/sequences/{AMELIE_RUN}")
     assert response.status_code == 200

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from sequences_mock.core.errors import InvalidFixtures
-from sequences_mock.http.runtime import Runtime, collector_paused
-from sequences_mock.settings import Settings
+from sequences_mock.state.runtime import Runtime, collector_paused
 
 
 @pytest.fixture
@@ -42,7 +41,7 @@ def test_a_collector_that_was_off_stays_off():
 
 
 def test_seeding_gives_the_collector_back_even_when_the_document_is_refused(collector_on):
-    runtime = Runtime.from_settings(Settings())
+    runtime = Runtime.from_fixtures()
     runtime.seed({"workspaces": []})
     assert gc.isenabled()
     with pytest.raises(InvalidFixtures):

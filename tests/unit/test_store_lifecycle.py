@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -92,6 +93,7 @@ def store_of(
     contacts: list[Contact],
     *,
     delay: timedelta = 5 * MINUTE,
+    current_request: Callable[[], int | None] = lambda: None,
 ) -> Store:
     world = World(
         clock=ClockSetting(NOW, True),
@@ -101,7 +103,8 @@ def store_of(
         templates={t.id: t for t in templates},
         sequences={s.id: s for s in sequences},
     )
-    return Store(world, Clock(NOW, frozen=True, monotonic=lambda: 0.0))
+    clock = Clock(NOW, frozen=True, monotonic=lambda: 0.0)
+    return Store(world, clock, current_request=current_request)
 
 
 def events(store: Store, sequence_id: str) -> list[tuple[str, str]]:
@@ -178,11 +181,23 @@ def test_a_bounced_contact_fails_its_run_at_the_email_step() -> None:
 
 def test_api_writes_are_in_the_history_with_their_request() -> None:
     cadence, ada = template(), contact()
-    store = store_of([run(1, cadence, ada, next_step_at=NOW + DAY)], [cadence], [ada])
-    store.pause(WORKSPACE.id, uid(1, "d"), NOW + 2 * DAY, request_seq=4)
-    store.update_variables(WORKSPACE.id, uid(1, "d"), {"cta": "Coffee?"}, request_seq=5)
-    store.resume(WORKSPACE.id, uid(1, "d"), request_seq=6)
-    store.stop(WORKSPACE.id, uid(1, "d"), StopReason.WIN, StopScope.CONTACT, request_seq=7)
+    requests = iter(range(4, 8))
+    current: list[int] = []
+    store = store_of(
+        [run(1, cadence, ada, next_step_at=NOW + DAY)],
+        [cadence],
+        [ada],
+        current_request=lambda: current[-1],
+    )
+    calls = [
+        lambda: store.pause(WORKSPACE.id, uid(1, "d"), NOW + 2 * DAY),
+        lambda: store.update_variables(WORKSPACE.id, uid(1, "d"), {"cta": "Coffee?"}),
+        lambda: store.resume(WORKSPACE.id, uid(1, "d")),
+        lambda: store.stop(WORKSPACE.id, uid(1, "d"), StopReason.WIN, StopScope.CONTACT),
+    ]
+    for call in calls:
+        current.append(next(requests))
+        call()
     records, dropped = store.history(uid(1, "d"))
     assert [(r.event.kind.value, r.cause.value, r.request_seq) for r in records] == [
         ("paused", "api", 4),

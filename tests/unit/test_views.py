@@ -1,22 +1,28 @@
-"""The `Renderer`: cached renderings are byte for byte what encoding the document gives."""
+"""The `Renderer`: cached renderings are byte for byte what encoding the document gives, and
+live no longer than the world they render."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import replace
 from datetime import timedelta
+from typing import Any
 
+import httpx
 import pytest
 
-from default_world import ACME, AMELIE_RUN, GLOBEX
+from default_world import ACME, AMELIE_RUN, GLOBEX, READ_WRITE, bearer
+from sequences_mock.app import create_app
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import Status
 from sequences_mock.core.timestamps import format_timestamp
 from sequences_mock.formats import strict_json
+from sequences_mock.http.context import Context
 from sequences_mock.http.views import TIMESTAMP_LIMIT, Renderer, sequence_view
 from sequences_mock.state import fixtures
 from sequences_mock.state.queries import ListQuery
 from sequences_mock.state.store import Store
+from sequences_mock.testing import SyncASGITransport
 
 WORLD = fixtures.load(fixtures.read_document(fixtures.DEFAULT_FIXTURES))
 
@@ -80,3 +86,24 @@ def test_remembered_timestamps_render_as_formatted_and_stay_bounded(store: Store
         assert document == sequence_view(version)  # the view with plain format_timestamp
         assert len(renderer._timestamps) <= TIMESTAMP_LIMIT
     assert document["updated_at"] == format_timestamp(start + timedelta(microseconds=count - 1))
+
+
+@pytest.mark.parametrize(
+    ("path", "kwargs"),
+    [("/__mock/reset", {}), ("/__mock/seed?mode=merge", {"json": {"sequences": []}})],
+)
+def test_replacing_the_world_drops_the_renderings_and_checked_items(
+    path: str, kwargs: dict[str, Any]
+) -> None:
+    """Reset and seed replace every sequence: nothing rendered or checked from the old world
+    stays cached (it would only hold memory, and the old sequences alive)."""
+    app = create_app()
+    context: Context = app.state.context
+    with httpx.Client(transport=SyncASGITransport(app), base_url="http://mock") as client:
+        listed = client.get("/v1/sequences?size=20", headers=bearer(READ_WRITE))
+        assert listed.status_code == 200
+        assert (len(context.renderer), len(context.checked_items)) == (20, 20)
+
+        assert client.post(path, **kwargs).status_code == 200
+
+    assert (len(context.renderer), len(context.checked_items)) == (0, 0)

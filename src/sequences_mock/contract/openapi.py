@@ -1,4 +1,5 @@
-"""The contract: `openapi.yaml` loaded once into operations with compiled validators."""
+"""Contracts: an OpenAPI document (the public `openapi.yaml`, or the control plane's) loaded once
+into operations with compiled validators."""
 
 from __future__ import annotations
 
@@ -6,15 +7,25 @@ import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
 from sequences_mock.formats import safe_yaml
 from sequences_mock.formats.schema import Validator, compile_schema
 
-__all__ = ["DEFAULT_OPENAPI", "BodySpec", "Contract", "Operation", "Parameter", "ResponseSpec"]
+__all__ = [
+    "CONTROL_OPENAPI",
+    "DEFAULT_OPENAPI",
+    "BodySpec",
+    "Contract",
+    "Operation",
+    "Parameter",
+    "ResponseSpec",
+]
 
 DEFAULT_OPENAPI = resources.files("sequences_mock") / "_data" / "openapi.yaml"
+CONTROL_OPENAPI = resources.files("sequences_mock") / "_data" / "control.openapi.yaml"
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
 
@@ -62,6 +73,8 @@ class Operation:
     responses: dict[int, ResponseSpec]
     #: A request without query parameters passes `query_validator` (checked once, at load).
     accepts_no_query: bool
+    #: `x-strict-query: true`: a query parameter the operation does not declare is refused.
+    strict_query: bool = False
 
     def __repr__(self) -> str:
         return f"Operation({self.operation_id!r}, {self.method} {self.path})"
@@ -93,9 +106,9 @@ class Contract:
         return json.dumps(self.document, ensure_ascii=False, indent=2).encode()
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> Contract:
-        """Read the contract from `path`, or the one shipped with the package."""
-        source = Path(path).read_bytes() if path else DEFAULT_OPENAPI.read_bytes()
+    def load(cls, path: str | Path | Traversable = DEFAULT_OPENAPI) -> Contract:
+        """Read a contract: the public one shipped with the package unless `path` names another."""
+        source = (Path(path) if isinstance(path, str) else path).read_bytes()
         return cls(safe_yaml.load(source), source)
 
     def operation(self, operation_id: str) -> Operation:
@@ -134,6 +147,7 @@ class Contract:
                 if status.isdigit()
             },
             accepts_no_query=query_validator.is_valid({}),
+            strict_query=spec.get("x-strict-query") is True,
         )
 
     def _resolve(self, node: dict[str, Any]) -> dict[str, Any]:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from sequences_mock.contract.openapi import Operation, Parameter
 from sequences_mock.core.errors import (
@@ -20,13 +20,15 @@ from sequences_mock.formats import strict_json
 from sequences_mock.formats.schema import Validator, schema_problems
 
 __all__ = [
-    "CheckedItems",
+    "CheckedMemo",
     "Inputs",
+    "check_body",
     "check_response",
     "coerce_query",
     "media_type_of",
     "parse_json",
     "read_inputs",
+    "read_query",
 ]
 
 _INTEGER = re.compile(r"-?[0-9]+")
@@ -45,7 +47,7 @@ class Inputs:
 def read_inputs(
     operation: Operation,
     path_params: Mapping[str, str],
-    query_items: Iterable[tuple[str, str]],
+    query_items: Sequence[tuple[str, str]],
     content_type: str | None,
     body: bytes,
 ) -> Inputs:
@@ -57,17 +59,16 @@ def read_inputs(
     document = _parse_body(operation, content_type, body)
     query = coerce_query(operation.query_parameters, query_items)
     problems = (
-        schema_problems(operation.query_validator, query, "query")
-        if query or not operation.accepts_no_query
+        _query_problems(operation, query, query_items)
+        if query_items or not operation.accepts_no_query
         else []
     )
     if operation.body is not None and document is not _ABSENT:
         problems += schema_problems(operation.body.validator, document, "body")
     if problems:
-        raise ValidationFailed(_summary(problems), problems)
-    for parameter in operation.query_parameters:
-        if parameter.default is not None:
-            query.setdefault(parameter.name, parameter.default)
+        raise ValidationFailed(problems)
+    if operation.query_parameters:
+        _add_defaults(operation, query)
     if document is _ABSENT:
         return Inputs(path, query, None)
     if isinstance(document, dict) and operation.body is not None:
@@ -75,25 +76,59 @@ def read_inputs(
     return Inputs(path, query, document)
 
 
-class CheckedItems:
-    """Page items already found valid, by identity: a cached rendering is checked only once.
+def read_query(operation: Operation, query_items: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """The query alone (for a body read separately): coerced, checked, with defaults added."""
+    query = coerce_query(operation.query_parameters, query_items)
+    problems = _query_problems(operation, query, query_items)
+    if problems:
+        raise ValidationFailed(problems)
+    _add_defaults(operation, query)
+    return query
 
-    Only documents nobody mutates belong here (the renderer's cached ones); each is kept alive
-    with its entry, so an id is never reused while remembered.
+
+def check_body(operation: Operation, document: Any) -> None:
+    """Raise `ValidationFailed` naming every way a parsed body breaks the operation's schema."""
+    if operation.body is None:
+        raise ValueError(f"{operation.operation_id} declares no request body")
+    problems = schema_problems(operation.body.validator, document, "body")
+    if problems:
+        raise ValidationFailed(problems)
+
+
+def _query_problems(
+    operation: Operation, query: dict[str, Any], query_items: Sequence[tuple[str, str]]
+) -> list[FieldProblem]:
+    problems = (
+        schema_problems(operation.query_validator, query, "query")
+        if query or not operation.accepts_no_query
+        else []
+    )
+    if operation.strict_query:
+        declared = {parameter.name for parameter in operation.query_parameters}
+        message = f"is not a query parameter of {operation.operation_id}"
+        problems += [
+            FieldProblem("query", name, message)
+            for name in dict.fromkeys(name for name, _ in query_items)
+            if name not in declared
+        ]
+    return problems
+
+
+def _add_defaults(operation: Operation, query: dict[str, Any]) -> None:
+    for parameter in operation.query_parameters:
+        if parameter.default is not None:
+            query.setdefault(parameter.name, parameter.default)
+
+
+class CheckedMemo(Protocol):
+    """Page items already found valid, remembered by identity so each is checked once.
+
+    Sound only for documents nobody mutates after the check: an item found valid stays valid.
     """
 
-    LIMIT = 50_000
+    def __contains__(self, item: object) -> bool: ...
 
-    def __init__(self) -> None:
-        self._checked: dict[int, Any] = {}
-
-    def __contains__(self, item: Any) -> bool:
-        return self._checked.get(id(item)) is item
-
-    def add(self, item: Any) -> None:
-        if len(self._checked) >= self.LIMIT:
-            self._checked.clear()
-        self._checked[id(item)] = item
+    def add(self, item: Any) -> None: ...
 
 
 def check_response(
@@ -101,7 +136,7 @@ def check_response(
     status: int,
     body: Any,
     headers: Mapping[str, str],
-    checked: CheckedItems | None = None,
+    checked: CheckedMemo | None = None,
 ) -> None:
     """Raise `ContractViolation` when a response is not what the contract declares.
 
@@ -163,8 +198,7 @@ def _parse_body(operation: Operation, content_type: str | None, body: bytes) -> 
         return _ABSENT
     if not body.strip():
         if spec.required:
-            problem = FieldProblem("body", "", "a JSON request body is required")
-            raise ValidationFailed(problem.message, [problem])
+            raise ValidationFailed([FieldProblem("body", "", "a JSON request body is required")])
         return _ABSENT
     media_type = media_type_of(content_type)
     if media_type not in spec.media_types:
@@ -202,10 +236,3 @@ def _coerce(raw: str, kind: str | None) -> Any:
     if kind == "boolean" and raw in ("true", "false"):
         return raw == "true"
     return raw
-
-
-def _summary(problems: list[FieldProblem]) -> str:
-    first = problems[0]
-    where = f"{first.location} {first.name}" if first.name else first.location
-    more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
-    return f"{where}: {first.message}{more}"

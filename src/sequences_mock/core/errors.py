@@ -66,7 +66,19 @@ class MalformedDocument(MockError):
 
 
 class ValidationFailed(MockError):
+    """Parameters or a body that break their schema, built from the problems alone so that every
+    detail reads the same: `<location> <name>: <message> (and N more)`."""
+
     code = "validation_error"
+
+    def __init__(self, problems: Iterable[FieldProblem]) -> None:
+        found = tuple(problems)
+        if not found:
+            raise ValueError("a validation failure names at least one problem")
+        first = found[0]
+        where = f"{first.location} {first.name}" if first.name else first.location
+        more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
+        super().__init__(f"{where}: {first.message}{more}", found)
 
 
 class PausedUntilNotInFuture(MockError):

@@ -1,4 +1,4 @@
-"""The control plane under `/__mock` and the contract.
+"""The control plane under `/__mock`, routed and validated from `control.openapi.yaml`.
 
 Health, reset, seed, state and clock set the world up; the request journal, coverage and faults
 tell tests what their code did and make the API misbehave on demand.
@@ -7,183 +7,239 @@ tell tests what their code did and make the API misbehave on demand.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
-from starlette.datastructures import QueryParams
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sequences_mock.contract.openapi import Contract, Parameter
-from sequences_mock.contract.validation import coerce_query, media_type_of, parse_json
+from sequences_mock.contract import validation
+from sequences_mock.contract.openapi import Contract, Operation
+from sequences_mock.contract.validation import media_type_of, parse_json
 from sequences_mock.core.errors import (
     FieldProblem,
     InvalidClockChange,
-    MalformedJson,
-    MockError,
     UnsupportedMediaType,
     ValidationFailed,
 )
-from sequences_mock.core.timestamps import TimestampError, format_timestamp, parse_timestamp
-from sequences_mock.formats.schema import compile_schema, schema_problems
-from sequences_mock.http import problems
+from sequences_mock.core.lifecycle import TaskOutcome
+from sequences_mock.core.timestamps import TimestampError, parse_timestamp
 from sequences_mock.http.bodies import read_body
-from sequences_mock.http.runtime import Runtime, collector_paused
+from sequences_mock.http.context import Context
+from sequences_mock.http.control_views import (
+    clock_view,
+    coverage_view,
+    entry_view,
+    fault_view,
+    history_view,
+    run_view,
+    world_summary,
+)
+from sequences_mock.http.problems import NO_HEADERS
+from sequences_mock.http.views import Body
 from sequences_mock.state import fixtures
-from sequences_mock.state.faults import ANY_OPERATION, Fault
-from sequences_mock.state.journal import Entry, JournalQuery
+from sequences_mock.state.enrollments import Enrollment
+from sequences_mock.state.faults import ANY_OPERATION, Faults
+from sequences_mock.state.journal import Journal, JournalQuery
+from sequences_mock.state.runtime import Runtime, collector_paused
 
-__all__ = ["control_routes"]
+__all__ = ["Call", "ControlPlane"]
 
+Reply = tuple[int, Body]
 Endpoint = Callable[[Request], Awaitable[Response]]
 
-YAML_MEDIA_TYPES = ("application/yaml", "application/x-yaml", "text/yaml", "text/x-yaml")
 
-CLOCK_CHANGE_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "minProperties": 1,
-    "properties": {
-        "now": {"type": "string", "format": "date-time"},
-        "advance_seconds": {"type": "number", "minimum": 0},
-        "frozen": {"type": "boolean"},
-    },
-    "not": {"required": ["now", "advance_seconds"]},
-}
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One control-plane request: its operation, and its query already checked against it."""
 
-FAULT_SCHEMA = {
-    "type": "object",
-    "additionalProperties": False,
-    "required": ["operation"],
-    "properties": {
-        "operation": {"type": "string", "minLength": 1},
-        "status": {"type": "integer", "minimum": 400, "maximum": 599},
-        "times": {"type": "integer", "minimum": 1, "maximum": 1_000_000},
-        "delay_ms": {"type": "integer", "minimum": 0, "maximum": 60_000},
-        "retry_after": {"type": "integer", "minimum": 0, "maximum": 86_400},
-    },
-    "dependentRequired": {"retry_after": ["status"]},
-}
+    request: Request
+    operation: Operation
+    query: dict[str, Any]
 
 
-def control_routes(contract: Contract) -> list[Route]:
-    clock_change = compile_schema(CLOCK_CHANGE_SCHEMA)
-    fault_change = compile_schema(FAULT_SCHEMA)
-    journal_filters = _journal_filters(contract)
-    journal_query = compile_schema({"type": "object", "properties": journal_filters})
-    journal_parameters = tuple(
-        Parameter(name, "query", schema.get("type")) for name, schema in journal_filters.items()
-    )
+class ControlPlane:
+    """One method per operation of `control.openapi.yaml`. Refusals are raised as `MockError`s
+    and answered by the app's exception handlers; every reply is checked against the document."""
 
-    async def health(request: Request) -> Response:
-        return _json({"status": "ok"})
+    def __init__(self, context: Context) -> None:
+        _check_operation_ids(context)
+        self.context = context
+        self.runtime = context.runtime
+        self.handlers: dict[str, Callable[[Call], Awaitable[Reply]]] = {
+            "getHealth": self.health,
+            "resetWorld": self.reset,
+            "seedWorld": self.seed,
+            "getState": self.state,
+            "getClock": self.clock,
+            "changeClock": self.change_clock,
+            "listRequests": self.requests,
+            "clearRequests": self.clear_requests,
+            "getCoverage": self.coverage,
+            "listFaults": self.faults,
+            "addFault": self.add_fault,
+            "clearFaults": self.clear_faults,
+            "enrollContact": self.enroll,
+            "completeTask": self.complete_task,
+            "getHistory": self.history,
+            "getControlOpenapiJson": self.openapi_json,
+            "getControlOpenapiYaml": self.openapi_yaml,
+        }
 
-    async def reset(request: Request) -> Response:
-        runtime = _runtime(request)
-        runtime.reset()
-        return _json(_summary(runtime))
+    def routes(self) -> list[Route]:
+        """One route per path of the document, carrying all of its methods."""
+        control = self.context.control
+        unmatched = {op.operation_id for op in control.operations} ^ self.handlers.keys()
+        if unmatched:
+            raise RuntimeError(f"control operations and handlers differ: {sorted(unmatched)}")
+        return [
+            Route(path, self._endpoint(operations), methods=list(operations))
+            for path, operations in control.by_path.items()
+        ]
 
-    async def seed(request: Request) -> Response:
-        runtime = _runtime(request)
-        mode = request.query_params.get("mode", "replace")
-        if mode not in ("replace", "merge"):
-            problem = FieldProblem("query", "mode", f"must be replace or merge, not {mode!r}")
-            raise ValidationFailed(f"query mode: {problem.message}", [problem])
-        media_type = media_type_of(request.headers.get("content-type"))
-        if media_type != "application/json" and media_type not in YAML_MEDIA_TYPES:
+    def _endpoint(
+        self, operations: dict[str, Operation]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            operation = operations["GET" if request.method == "HEAD" else request.method]
+            query = validation.read_query(operation, request.query_params.multi_items())
+            handler = self.handlers[operation.operation_id]
+            status, reply = await handler(Call(request, operation, query))
+            violation = self.context.violation(operation, status, reply.document, NO_HEADERS)
+            if violation is not None:
+                raise violation
+            declared = operation.responses.get(status)
+            media_type = declared.media_type if declared else None
+            return Response(reply.data, status, media_type=media_type or "application/json")
+
+        return endpoint
+
+    # -- the world ---------------------------------------------------------------------------
+
+    async def health(self, call: Call) -> Reply:
+        return 200, Body.of({"status": "ok"})
+
+    async def reset(self, call: Call) -> Reply:
+        self.runtime.reset()
+        return 200, Body.of(world_summary(self.runtime))
+
+    async def seed(self, call: Call) -> Reply:
+        """The body is parsed and checked whole by `fixtures`, not against the document's outline
+        of a fixture: that would walk a document of up to 256 MiB twice."""
+        media_type = media_type_of(call.request.headers.get("content-type"))
+        if call.operation.body is None or media_type not in call.operation.body.media_types:
             raise UnsupportedMediaType(
                 "send the fixture document as application/json or application/yaml, "
                 f"not {media_type or 'without a Content-Type'}"
             )
-        body = await read_body(request, runtime.settings.max_seed_bytes)
+        data = await read_body(call.request, self.context.settings.max_seed_bytes)
+        as_json = media_type == "application/json"
         with collector_paused():
             document = (
-                parse_json(body)
-                if media_type == "application/json"
-                else fixtures.parse_document(body, yaml_syntax=True)
+                parse_json(data) if as_json else fixtures.parse_document(data, yaml_syntax=True)
             )
-            runtime.seed(
-                document, merge=mode == "merge", strict_json=media_type == "application/json"
-            )
-        return _json(_summary(runtime))
+            self.runtime.seed(document, merge=call.query["mode"] == "merge", strict_json=as_json)
+        return 200, Body.of(world_summary(self.runtime))
 
-    async def state(request: Request) -> Response:
-        return _json(fixtures.dump(_runtime(request).store.world))
+    async def state(self, call: Call) -> Reply:
+        return 200, Body.of(fixtures.dump(self.runtime.store.world))
 
-    async def clock(request: Request) -> Response:
-        runtime = _runtime(request)
-        if request.method == "POST":
-            change = parse_json(await read_body(request, runtime.settings.max_body_bytes))
-            errors = schema_problems(clock_change, change, "body")
-            if errors:
-                raise ValidationFailed(f"body {errors[0]}", errors)
-            _change_clock(runtime, change)
-        return _json(_clock_view(runtime))
+    async def clock(self, call: Call) -> Reply:
+        return 200, Body.of(clock_view(self.runtime.clock))
 
-    async def requests(request: Request) -> Response:
-        journal = _runtime(request).journal
-        if request.method == "DELETE":
-            cleared = len(journal)
-            journal.clear()
-            return _json({"cleared": cleared})
-        items = request.query_params.multi_items()
-        query = coerce_query(journal_parameters, items)
-        errors = schema_problems(journal_query, query, "query") + [
-            FieldProblem("query", name, "is not a filter of the journal")
-            for name in dict(items).keys() - query.keys()
-        ]
-        if errors:
-            raise ValidationFailed(f"query {errors[0]}", errors)
-        if "method" in query:
-            query["method"] = query["method"].upper()
-        entries = journal.entries(JournalQuery(**query))
-        return _json(
+    async def change_clock(self, call: Call) -> Reply:
+        _change_clock(self.runtime, await self._json_body(call))
+        return 200, Body.of(clock_view(self.runtime.clock))
+
+    # -- the journal -------------------------------------------------------------------------
+
+    async def requests(self, call: Call) -> Reply:
+        filters = dict(call.query)
+        if "method" in filters:
+            filters["method"] = filters["method"].upper()
+        journal = self.runtime.journal
+        entries = journal.entries(JournalQuery(**filters))
+        return 200, Body.of(
             {
-                "requests": [_entry_view(entry) for entry in entries],
+                "requests": [entry_view(entry) for entry in entries],
                 "recorded": journal.recorded,
                 "dropped": journal.dropped,
                 "size": journal.size,
             }
         )
 
-    async def coverage(request: Request) -> Response:
-        runtime = _runtime(request)
-        return _json(_coverage_view(runtime))
+    async def clear_requests(self, call: Call) -> Reply:
+        return _cleared(self.runtime.journal)
 
-    async def faults(request: Request) -> Response:
-        runtime = _runtime(request)
-        if request.method == "DELETE":
-            cleared = len(runtime.faults)
-            runtime.faults.clear()
-            return _json({"cleared": cleared})
-        if request.method == "POST":
-            change = parse_json(await read_body(request, runtime.settings.max_body_bytes))
-            errors = schema_problems(fault_change, change, "body")
-            if errors:
-                raise ValidationFailed(f"body {errors[0]}", errors)
-            _check_fault(runtime.contract, change)
-            fault = runtime.faults.add(**change)
-            return _json(_fault_view(fault), status=201)
-        return _json({"faults": [_fault_view(fault) for fault in runtime.faults.pending]})
+    async def coverage(self, call: Call) -> Reply:
+        return 200, Body.of(coverage_view(self.context.contract, self.runtime.journal))
 
-    async def openapi_yaml(request: Request) -> Response:
-        return Response(_runtime(request).contract.yaml_bytes, media_type="application/yaml")
+    # -- faults ------------------------------------------------------------------------------
 
-    async def openapi_json(request: Request) -> Response:
-        return Response(_runtime(request).contract.json_bytes, media_type="application/json")
+    async def faults(self, call: Call) -> Reply:
+        return 200, Body.of(
+            {"faults": [fault_view(fault) for fault in self.runtime.faults.pending]}
+        )
 
-    return [
-        Route("/__mock/health", _refusals(health), methods=["GET"]),
-        Route("/__mock/reset", _refusals(reset), methods=["POST"]),
-        Route("/__mock/seed", _refusals(seed), methods=["POST"]),
-        Route("/__mock/state", _refusals(state), methods=["GET"]),
-        Route("/__mock/clock", _refusals(clock), methods=["GET", "POST"]),
-        Route("/__mock/requests", _refusals(requests), methods=["GET", "DELETE"]),
-        Route("/__mock/coverage", _refusals(coverage), methods=["GET"]),
-        Route("/__mock/faults", _refusals(faults), methods=["GET", "POST", "DELETE"]),
-        Route("/openapi.yaml", openapi_yaml, methods=["GET"]),
-        Route("/openapi.json", openapi_json, methods=["GET"]),
-    ]
+    async def add_fault(self, call: Call) -> Reply:
+        change = await self._json_body(call)
+        _check_fault(self.context.contract, change)
+        return 201, Body.of(fault_view(self.runtime.faults.add(**change)))
+
+    async def clear_faults(self, call: Call) -> Reply:
+        return _cleared(self.runtime.faults)
+
+    # -- the lifecycle -----------------------------------------------------------------------
+
+    async def enroll(self, call: Call) -> Reply:
+        request = Enrollment(**await self._json_body(call))
+        store = self.runtime.store
+        return 201, Body.of(run_view(store, store.enroll(request)))
+
+    async def complete_task(self, call: Call) -> Reply:
+        outcome = TaskOutcome((await self._json_body(call))["outcome"])
+        store = self.runtime.store
+        sequence = store.complete_task(call.request.path_params["sequence_id"], outcome)
+        return 200, Body.of(run_view(store, sequence))
+
+    async def history(self, call: Call) -> Reply:
+        sequence_id = call.request.path_params["sequence_id"].lower()
+        records, dropped = self.runtime.store.history(sequence_id)
+        return 200, Body.of(history_view(sequence_id, records, dropped))
+
+    # -- this document -----------------------------------------------------------------------
+
+    async def openapi_json(self, call: Call) -> Reply:
+        control = self.context.control
+        return 200, Body(control.document, control.json_bytes)
+
+    async def openapi_yaml(self, call: Call) -> Reply:
+        control = self.context.control
+        return 200, Body(control.document, control.yaml_bytes)
+
+    async def _json_body(self, call: Call) -> Any:
+        """The body as JSON checked against the operation's schema (400, 413, 422), whatever
+        its Content-Type says: `curl -d` sends a form type."""
+        document = parse_json(await read_body(call.request, self.context.settings.max_body_bytes))
+        validation.check_body(call.operation, document)
+        return document
+
+
+def _cleared(items: Journal | Faults) -> Reply:
+    """Empty the journal or the faults, answering how many entries there were."""
+    cleared = len(items)
+    items.clear()
+    return 200, Body.of({"cleared": cleared})
+
+
+def _check_operation_ids(context: Context) -> None:
+    """The journal's `operation` filter lists the public operationIds: a document cannot take
+    an enum from another, so the control document repeats them, and this keeps them equal."""
+    listed = context.control.document["components"]["schemas"]["OperationId"]["enum"]
+    public = [operation.operation_id for operation in context.contract.operations]
+    if listed != public:
+        raise RuntimeError(f"control.openapi.yaml lists operations {listed}, not {public}")
 
 
 def _change_clock(runtime: Runtime, change: dict[str, Any]) -> None:
@@ -213,143 +269,12 @@ def _check_fault(contract: Contract, change: dict[str, Any]) -> None:
     if not operations:
         known = ", ".join(operation.operation_id for operation in contract.operations)
         message = f"no operation {name!r} in openapi.yaml; use one of {known} or {ANY_OPERATION!r}"
-        raise ValidationFailed(
-            f"body operation: {message}", [FieldProblem("body", "operation", message)]
-        )
+        raise ValidationFailed([FieldProblem("body", "operation", message)])
     if "status" not in change and "delay_ms" not in change:
         message = "give a status to answer with, a delay_ms to wait, or both"
-        raise ValidationFailed(f"body: {message}", [FieldProblem("body", "status", message)])
+        raise ValidationFailed([FieldProblem("body", "status", message)])
     status = change.get("status")
     undeclared = [op.operation_id for op in operations if status and status not in op.responses]
     if undeclared:
         message = f"{', '.join(undeclared)} does not declare status {status} in openapi.yaml"
-        raise ValidationFailed(f"body status: {message}", [FieldProblem("body", "status", message)])
-
-
-def _journal_filters(contract: Contract) -> dict[str, dict[str, Any]]:
-    """The query parameters of `GET /__mock/requests`, each with its schema."""
-    return {
-        "operation": {
-            "type": "string",
-            "enum": [operation.operation_id for operation in contract.operations],
-        },
-        "status": {"type": "integer", "minimum": 100, "maximum": 599},
-        "method": {"type": "string", "pattern": "^[A-Za-z]+$"},
-        "since": {"type": "integer", "minimum": 0},
-        "limit": {"type": "integer", "minimum": 0},
-        "incident": {"type": "boolean"},
-    }
-
-
-def _entry_view(entry: Entry) -> dict[str, Any]:
-    query: dict[str, Any] = {}
-    for name, value in QueryParams(entry.query_string).multi_items():
-        previous = query.get(name)
-        query[name] = value if previous is None else [*_as_list(previous), value]
-    view: dict[str, Any] = {
-        "seq": entry.seq,
-        "time": format_timestamp(entry.time),
-        "method": entry.method,
-        "path": entry.path,
-        "query": query,
-        "operation": entry.operation,
-        "path_params": dict(entry.path_params),
-        "body": None,
-        "status": entry.status,
-        "code": entry.code,
-        "contract_violation": entry.contract_violation,
-        "api_key": f"…{entry.api_key_suffix}" if entry.api_key_suffix is not None else None,
-        "fault": entry.fault,
-        "duration_ms": round(entry.duration_ms, 3),
-    }
-    if entry.body:
-        if entry.body_size > len(entry.body):
-            view["body_text"] = entry.body.decode("utf-8", "replace")
-            view["body_truncated_from"] = entry.body_size
-        else:
-            try:
-                view["body"] = parse_json(entry.body)
-            except MalformedJson:
-                view["body_text"] = entry.body.decode("utf-8", "replace")
-    return view
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def _coverage_view(runtime: Runtime) -> dict[str, Any]:
-    journal = runtime.journal
-    operations = []
-    called = declared_count = exercised_count = 0
-    for operation in runtime.contract.operations:
-        calls, statuses = journal.tally(operation.operation_id)
-        declared = sorted(operation.responses)
-        called += calls > 0
-        declared_count += len(declared)
-        exercised_count += sum(status in statuses for status in declared)
-        operations.append(
-            {
-                "operation": operation.operation_id,
-                "method": operation.method,
-                "path": operation.path,
-                "calls": calls,
-                "statuses": {str(status): n for status, n in sorted(statuses.items())},
-                "declared": declared,
-                "exercised": [status for status in declared if status in statuses],
-                "unexercised": [status for status in declared if status not in statuses],
-                "undeclared": sorted(status for status in statuses if status not in declared),
-            }
-        )
-    unmatched_calls, unmatched = journal.tally(None)
-    return {
-        "operations": operations,
-        "unmatched": {
-            "calls": unmatched_calls,
-            "statuses": {str(status): n for status, n in sorted(unmatched.items())},
-        },
-        "summary": {
-            "operations": len(operations),
-            "operations_called": called,
-            "declared_statuses": declared_count,
-            "exercised_statuses": exercised_count,
-        },
-    }
-
-
-def _fault_view(fault: Fault) -> dict[str, Any]:
-    return {
-        "id": fault.id,
-        "operation": fault.operation,
-        "status": fault.status,
-        "times": fault.times,
-        "delay_ms": fault.delay_ms,
-        "retry_after": fault.retry_after,
-    }
-
-
-def _refusals(endpoint: Endpoint) -> Endpoint:
-    async def guarded(request: Request) -> Response:
-        try:
-            return await endpoint(request)
-        except MockError as error:
-            return problems.problem_response(error)
-
-    return guarded
-
-
-def _runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
-
-
-def _clock_view(runtime: Runtime) -> dict[str, Any]:
-    return {"now": format_timestamp(runtime.clock.now()), "frozen": runtime.clock.frozen}
-
-
-def _summary(runtime: Runtime) -> dict[str, Any]:
-    return {"clock": _clock_view(runtime), "counts": runtime.store.counts()}
-
-
-def _json(document: Any, status: int = 200) -> Response:
-    return Response(problems.json_bytes(document), status, media_type="application/json")
+        raise ValidationFailed([FieldProblem("body", "status", message)])

@@ -1,13 +1,15 @@
-"""Problem documents (RFC 9457): the one table from error code to HTTP status, and sending them."""
+"""Problem documents (RFC 9457): the one table from error code to HTTP status, and the one
+function that turns any error into the answer the mock sends for it."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from http import HTTPStatus
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
 from starlette.responses import Response
 
 from sequences_mock.core.errors import InsufficientScope, MockError, Unauthenticated
@@ -15,23 +17,22 @@ from sequences_mock.formats import strict_json
 
 __all__ = [
     "CODE_BY_STATUS",
+    "NO_HEADERS",
     "PROBLEM_JSON",
     "STATUS_BY_CODE",
+    "Problem",
     "fault_problem",
-    "json_bytes",
     "problem",
     "problem_for",
     "problem_response",
-    "router_problem",
-    "router_response",
-    "unexpected_error",
-    "unexpected_problem",
 ]
 
 logger = logging.getLogger("sequences_mock")
 
 PROBLEM_JSON = "application/problem+json"
 
+#: Every `MockError` code has a row (a test walks the subclasses), and so does every code the
+#: mock sends without one: router refusals, bugs and injected faults.
 STATUS_BY_CODE = {
     "malformed_json": 400,
     "malformed_document": 400,
@@ -53,9 +54,19 @@ STATUS_BY_CODE = {
     "service_unavailable": 503,
 }
 
-
 #: The code a fault of each status carries: the first one the table gives that status.
 CODE_BY_STATUS = {status: code for code, status in reversed(STATUS_BY_CODE.items())}
+
+NO_HEADERS: Mapping[str, str] = MappingProxyType({})
+_BEARER = 'Bearer realm="sequences-mock"'
+
+
+class Problem(NamedTuple):
+    """An error's answer: status, problem document, and extra headers (lower-case names)."""
+
+    status: int
+    document: dict[str, Any]
+    headers: Mapping[str, str]
 
 
 def problem(code: str, detail: str, errors: list[dict[str, str]] | None = None) -> dict[str, Any]:
@@ -72,75 +83,64 @@ def problem(code: str, detail: str, errors: list[dict[str, str]] | None = None) 
     return document
 
 
-def fault_problem(status: int, retry_after: int | None) -> tuple[dict[str, Any], dict[str, str]]:
-    """The problem document and headers an injected fault answers with: valid for its status."""
+def problem_for(error: BaseException, method: str, path: str) -> Problem:
+    """How the mock answers `error` on `method path`: a refusal (`MockError`), a router 404 or
+    405 (`HTTPException`), or else a bug, logged with its traceback and answered 500."""
+    if isinstance(error, MockError):
+        return _refusal(error)
+    if isinstance(error, HTTPException):
+        return _unrouted(error, method, path)
+    logger.error("unexpected error on %s %s", method, path, exc_info=error)
+    detail = f"the mock failed unexpectedly: {type(error).__name__}"
+    return Problem(500, problem("internal_error", detail), NO_HEADERS)
+
+
+def fault_problem(status: int, retry_after: int | None) -> Problem:
+    """What an injected fault answers: a problem document valid for its status."""
     code = CODE_BY_STATUS[status]
     detail = f"an injected fault answered {status} (POST /__mock/faults)"
     document = problem(code, detail, [] if code == "validation_error" else None)
     headers = {}
     if status == 401:
-        headers["WWW-Authenticate"] = 'Bearer realm="sequences-mock"'
+        headers["www-authenticate"] = _BEARER
     if retry_after is not None:
-        headers["Retry-After"] = str(retry_after)
-    return document, headers
+        headers["retry-after"] = str(retry_after)
+    return Problem(status, document, headers)
 
 
-def problem_for(error: MockError) -> tuple[dict[str, Any], dict[str, str]]:
-    """The problem document and extra headers that answer a refusal."""
+def problem_response(answer: Problem) -> Response:
+    return Response(
+        strict_json.dumps(answer.document), answer.status, dict(answer.headers), PROBLEM_JSON
+    )
+
+
+def _refusal(error: MockError) -> Problem:
     errors = (
         [{"in": p.location, "name": p.name, "message": p.message} for p in error.problems]
         if error.problems or error.code == "validation_error"
         else None
     )
-    headers = {}
+    document = problem(error.code, error.detail, errors)
+    headers: Mapping[str, str] = NO_HEADERS
     if isinstance(error, Unauthenticated):
-        headers["WWW-Authenticate"] = 'Bearer realm="sequences-mock"'
+        headers = {"www-authenticate": _BEARER}
     elif isinstance(error, InsufficientScope):
-        headers["WWW-Authenticate"] = (
-            f'Bearer realm="sequences-mock", error="insufficient_scope", scope="{error.scope}"'
-        )
-    return problem(error.code, error.detail, errors), headers
+        challenge = f'{_BEARER}, error="insufficient_scope", scope="{error.scope}"'
+        headers = {"www-authenticate": challenge}
+    return Problem(document["status"], document, headers)
 
 
-json_bytes = strict_json.dumps
-
-
-def problem_response(error: MockError) -> Response:
-    document, headers = problem_for(error)
-    return Response(json_bytes(document), document["status"], headers, PROBLEM_JSON)
-
-
-def router_response(document: dict[str, Any], exc: HTTPException) -> Response:
-    return Response(json_bytes(document), exc.status_code, exc.headers, PROBLEM_JSON)
-
-
-def router_problem(request: Request, exc: HTTPException) -> dict[str, Any]:
-    """Unknown paths (404) and methods (405) from the router, as problems.
-
-    The `Allow` header of a 405 rides on `exc` and goes out with `router_response`.
-    """
-    if exc.status_code == 405:
-        document = problem(
-            "method_not_allowed", f"{request.method} is not allowed on {request.url.path}"
-        )
-    elif exc.status_code == 404:
-        document = problem("not_found", f"nothing is served at {request.url.path}")
+def _unrouted(error: HTTPException, method: str, path: str) -> Problem:
+    """Unknown paths (404) and methods (405, with the router's `Allow` header) as problems."""
+    if error.status_code == 405:
+        document = problem("method_not_allowed", f"{method} is not allowed on {path}")
+    elif error.status_code == 404:
+        document = problem("not_found", f"nothing is served at {path}")
     else:
         document = {
-            **problem("internal_error", str(exc.detail)),
-            "status": exc.status_code,
-            "title": HTTPStatus(exc.status_code).phrase,
+            **problem("internal_error", str(error.detail)),
+            "status": error.status_code,
+            "title": HTTPStatus(error.status_code).phrase,
         }
-    return document
-
-
-def unexpected_problem(method: str, path: str, exc: Exception) -> dict[str, Any]:
-    """A bug in the mock: logged with its traceback, answered as a 500 problem."""
-    logger.error("unexpected error on %s %s", method, path, exc_info=exc)
-    return problem("internal_error", f"the mock failed unexpectedly: {type(exc).__name__}")
-
-
-async def unexpected_error(request: Request, exc: Exception) -> Response:
-    """The last resort outside the API's endpoints (those journal theirs)."""
-    document = unexpected_problem(request.method, request.url.path, exc)
-    return Response(json_bytes(document), 500, media_type=PROBLEM_JSON)
+    headers = {name.lower(): value for name, value in (error.headers or {}).items()}
+    return Problem(error.status_code, document, headers)

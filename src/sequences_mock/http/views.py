@@ -2,7 +2,11 @@
 
 A `Renderer` keeps each sequence's JSON (document and bytes) while that version of the sequence
 lives, so a page is joined from ready bytes instead of being formatted and encoded again. The
-documents stay beside the bytes because every response is still validated whole.
+documents stay beside the bytes because every response is still validated.
+
+The invariant both caches here rely on: **a document the renderer has handed out is never
+mutated** (a changed sequence is a new object, rendered anew). That is what lets `CheckedItems`
+remember, by identity, the rendered items already found valid, so a page checks each one once.
 """
 
 from __future__ import annotations
@@ -19,12 +23,14 @@ from sequences_mock.formats import strict_json
 from sequences_mock.state.queries import Page
 from sequences_mock.state.records import sequence_record
 
-__all__ = ["Body", "Renderer", "sequence_view"]
+__all__ = ["Body", "CheckedItems", "Renderer", "sequence_view"]
 
 sequence_view = sequence_record
 
 #: Kept renderings before the cache starts over: a bound on memory, not a tuning knob.
 CACHE_LIMIT = 50_000
+#: Remembered checked items before the memo starts over.
+CHECKED_LIMIT = 50_000
 #: Kept timestamp texts: enough for the moments that recur (a frozen clock, fixture times).
 TIMESTAMP_LIMIT = 4096
 
@@ -95,3 +101,28 @@ class Renderer:
 
     def __len__(self) -> int:
         return len(self._cache)
+
+
+class CheckedItems:
+    """Rendered page items already found valid, by identity (see the module's invariant).
+
+    Only the renderer's documents belong here, never one a caller may still change; each is kept
+    alive with its entry, so an id is never reused while remembered.
+    """
+
+    def __init__(self) -> None:
+        self._checked: dict[int, Any] = {}
+
+    def __contains__(self, item: object) -> bool:
+        return self._checked.get(id(item)) is item
+
+    def add(self, item: Any) -> None:
+        if len(self._checked) >= CHECKED_LIMIT:
+            self._checked.clear()
+        self._checked[id(item)] = item
+
+    def clear(self) -> None:
+        self._checked.clear()
+
+    def __len__(self) -> int:
+        return len(self._checked)

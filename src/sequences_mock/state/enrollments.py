@@ -54,7 +54,7 @@ def check_enrollment(request: Enrollment, world: World, runs: Mapping[str, Seque
             message = f"contact list {contact_list.id} is in another workspace than the template"
             problems.append(_problem("contact_list_id", message))
     if problems:
-        raise ValidationFailed(f"body {problems[0]}", problems)
+        raise ValidationFailed(problems)
     if request.id is not None and request.id in runs:
         raise DuplicateId(f"a sequence {request.id} exists already")
     assert template is not None

@@ -132,6 +132,10 @@ class Journal:
         statuses = self._tallies.get(operation, {})
         return sum(statuses.values()), dict(statuses)
 
+    def next_seq(self) -> int:
+        """The sequence number the next entry will get."""
+        return self._next_seq
+
     @property
     def recorded(self) -> int:
         """Exchanges recorded since the last clear, dropped ones included."""

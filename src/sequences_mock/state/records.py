@@ -26,7 +26,7 @@ from sequences_mock.core.durations import format_duration, parse_duration
 from sequences_mock.core.timestamps import format_timestamp, parse_timestamp
 from sequences_mock.core.world import ClockSetting, LifecycleSetting, World
 
-__all__ = ["Moments", "build", "dump", "sequence_record"]
+__all__ = ["Moments", "build", "dump", "run_record", "sequence_record"]
 
 #: Enum members by value: a dictionary lookup, several times cheaper than calling the enum.
 STATUSES = {status.value: status for status in Status}
@@ -167,7 +167,7 @@ def dump(world: World) -> dict[str, Any]:
     ]
     stepped = {t.id for t in world.templates.values() if t.steps}
     document["sequences"] = [
-        _dump_sequence(s, s.template_id in stepped) for s in world.sequences.values()
+        run_record(s, s.template_id in stepped) for s in world.sequences.values()
     ]
     return document
 
@@ -229,7 +229,9 @@ def _dump_template(template: Template) -> dict[str, Any]:
     return item
 
 
-def _dump_sequence(sequence: Sequence, stepped: bool) -> dict[str, Any]:
+def run_record(sequence: Sequence, stepped: bool) -> dict[str, Any]:
+    """A run as a fixture item: the public fields, then the mock-only ones its state has
+    (progress when its template has steps, `stepped`)."""
     item = sequence_record(sequence)
     if sequence.paused_until is not None:
         item["paused_until"] = format_timestamp(sequence.paused_until)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 
 from sequences_mock.core import domain, lifecycle
@@ -12,6 +12,7 @@ from sequences_mock.core.domain import (
     Sequence,
     StopReason,
     StopScope,
+    Template,
 )
 from sequences_mock.core.errors import NotFound
 from sequences_mock.core.ids import IdSource
@@ -52,6 +53,7 @@ class Store:
         index_entries_per_sequence: int = INDEX_ENTRIES_PER_SEQUENCE,
         index_entries_min: int = INDEX_ENTRIES_MIN,
         history: History | None = None,
+        current_request: Callable[[], int | None] = lambda: None,
     ) -> None:
         self.clock = clock
         self._world = world
@@ -61,6 +63,8 @@ class Store:
             entries_per_sequence=index_entries_per_sequence, minimum=index_entries_min
         )
         self._ids = IdSource()
+        #: The journal entry the API call being handled will get, for the runs' histories.
+        self._current_request = current_request
         now, delay, steps_of = (
             clock.now(),
             world.lifecycle.activation_delay,
@@ -105,6 +109,9 @@ class Store:
     def api_key(self, key: str) -> ApiKey | None:
         return self._world.api_keys.get(key)
 
+    def template(self, template_id: str) -> Template | None:
+        return self._world.templates.get(template_id)
+
     def get_sequence(self, workspace_id: str, sequence_id: str) -> Sequence:
         self.catch_up()
         return self._visible(workspace_id, sequence_id)
@@ -135,33 +142,28 @@ class Store:
         workspace_id: str,
         sequence_id: str,
         changes: Mapping[str, str | None],
-        request_seq: int | None = None,
     ) -> Sequence:
         self.catch_up()
         before = self._visible(workspace_id, sequence_id)
         updated = domain.update_variables(before, changes, self.clock.now())
         self._store_all([updated])
-        self._record(EventKind.VARIABLES_UPDATED, before, updated, request_seq)
+        self._record(EventKind.VARIABLES_UPDATED, before, updated)
         return updated
 
-    def pause(
-        self, workspace_id: str, sequence_id: str, until: datetime, request_seq: int | None = None
-    ) -> Sequence:
+    def pause(self, workspace_id: str, sequence_id: str, until: datetime) -> Sequence:
         self.catch_up()
         before = self._visible(workspace_id, sequence_id)
         paused = domain.pause(before, until, self.clock.now())
         self._store_all([paused])
-        self._record(EventKind.PAUSED, before, paused, request_seq)
+        self._record(EventKind.PAUSED, before, paused)
         return paused
 
-    def resume(
-        self, workspace_id: str, sequence_id: str, request_seq: int | None = None
-    ) -> Sequence:
+    def resume(self, workspace_id: str, sequence_id: str) -> Sequence:
         self.catch_up()
         before = self._visible(workspace_id, sequence_id)
         resumed = domain.resume(before, self.clock.now())
         self._store_all([resumed])
-        self._record(EventKind.RESUMED, before, resumed, request_seq)
+        self._record(EventKind.RESUMED, before, resumed)
         return resumed
 
     def stop(
@@ -170,7 +172,6 @@ class Store:
         sequence_id: str,
         reason: StopReason,
         scope: StopScope,
-        request_seq: int | None = None,
     ) -> Sequence:
         self.catch_up()
         now = self.clock.now()
@@ -187,7 +188,7 @@ class Store:
         ]
         self._store_all(after for _, after in changes)
         for before, after in changes:
-            self._record(EventKind.STOPPED, before, after, request_seq)
+            self._record(EventKind.STOPPED, before, after)
         return stopped
 
     def enroll(self, request: Enrollment) -> Sequence:
@@ -236,11 +237,10 @@ class Store:
             pass  # a seeded world may already hold an id the generator makes
         return candidate
 
-    def _record(
-        self, kind: EventKind, before: Sequence, after: Sequence, request_seq: int | None
-    ) -> None:
+    def _record(self, kind: EventKind, before: Sequence, after: Sequence) -> None:
+        """Put an API write in the run's history, with the journal entry of its call."""
         event = Event(self.clock.now(), kind, before.status, after.status)
-        self._timeline.record(after.id, [event], Cause.API, request_seq)
+        self._timeline.record(after.id, [event], Cause.API, self._current_request())
 
     def _visible(self, workspace_id: str, sequence_id: str) -> Sequence:
         sequence = self._table.by_id.get(sequence_id.lower())

@@ -1,0 +1,65 @@
+"""What the endpoints of one app share: its state, contracts, settings and HTTP caches."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from sequences_mock.contract.openapi import CONTROL_OPENAPI, Contract, Operation
+from sequences_mock.contract.validation import check_response
+from sequences_mock.core.errors import ContractViolation
+from sequences_mock.http.views import CheckedItems, Renderer
+from sequences_mock.settings import Settings
+from sequences_mock.state.runtime import Runtime
+
+__all__ = ["Context"]
+
+logger = logging.getLogger("sequences_mock")
+
+
+class Context:
+    """The runtime (state only), the public contract and the control plane's, the settings, and
+    two caches derived from the world: renderings of sequences and the page items already
+    checked. Both are dropped whenever the world is replaced (reset, seed), so they never
+    outlive the sequences they describe."""
+
+    def __init__(
+        self, settings: Settings, runtime: Runtime, contract: Contract, control: Contract
+    ) -> None:
+        self.settings = settings
+        self.runtime = runtime
+        self.contract = contract
+        self.control = control
+        self.renderer = Renderer()
+        self.checked_items = CheckedItems()
+        runtime.when_world_replaced(self._forget_renderings)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Context:
+        """Read the fixtures and both contracts; raises as `Runtime.from_fixtures` does."""
+        runtime = Runtime.from_fixtures(
+            settings.fixtures,
+            journal_size=settings.journal_size,
+            wall=settings.wall,
+            monotonic=settings.monotonic,
+        )
+        return cls(settings, runtime, Contract.load(), Contract.load(CONTROL_OPENAPI))
+
+    def violation(
+        self, operation: Operation, status: int, document: Any, headers: Mapping[str, str]
+    ) -> ContractViolation | None:
+        """How a response breaks its operation's contract (logged as an error), when the mock
+        checks its responses and it does."""
+        if not self.settings.validate_responses:
+            return None
+        try:
+            check_response(operation, status, document, headers, self.checked_items)
+        except ContractViolation as violation:
+            logger.error("contract violation: %s", violation.detail)
+            return violation
+        return None
+
+    def _forget_renderings(self) -> None:
+        self.renderer.clear()
+        self.checked_items.clear()

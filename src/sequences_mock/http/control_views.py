@@ -1,0 +1,151 @@
+"""The JSON shapes of the control plane (declared in control.openapi.yaml): journal entries,
+coverage, faults, the clock."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.datastructures import QueryParams
+
+from sequences_mock.contract.openapi import Contract
+from sequences_mock.contract.validation import parse_json
+from sequences_mock.core.clock import Clock
+from sequences_mock.core.domain import Sequence
+from sequences_mock.core.errors import MalformedJson
+from sequences_mock.core.timestamps import format_timestamp
+from sequences_mock.state.faults import Fault
+from sequences_mock.state.history import Record
+from sequences_mock.state.journal import Entry, Journal
+from sequences_mock.state.records import run_record
+from sequences_mock.state.runtime import Runtime
+from sequences_mock.state.store import Store
+
+__all__ = [
+    "clock_view",
+    "coverage_view",
+    "entry_view",
+    "fault_view",
+    "history_view",
+    "run_view",
+    "world_summary",
+]
+
+
+def clock_view(clock: Clock) -> dict[str, Any]:
+    return {"now": format_timestamp(clock.now()), "frozen": clock.frozen}
+
+
+def world_summary(runtime: Runtime) -> dict[str, Any]:
+    return {"clock": clock_view(runtime.clock), "counts": runtime.store.counts()}
+
+
+def entry_view(entry: Entry) -> dict[str, Any]:
+    query: dict[str, Any] = {}
+    for name, value in QueryParams(entry.query_string).multi_items():
+        previous = query.get(name)
+        query[name] = value if previous is None else [*_as_list(previous), value]
+    view: dict[str, Any] = {
+        "seq": entry.seq,
+        "time": format_timestamp(entry.time),
+        "method": entry.method,
+        "path": entry.path,
+        "query": query,
+        "operation": entry.operation,
+        "path_params": dict(entry.path_params),
+        "body": None,
+        "status": entry.status,
+        "code": entry.code,
+        "contract_violation": entry.contract_violation,
+        "api_key": f"…{entry.api_key_suffix}" if entry.api_key_suffix is not None else None,
+        "fault": entry.fault,
+        "duration_ms": round(entry.duration_ms, 3),
+    }
+    if entry.body:
+        if entry.body_size > len(entry.body):
+            view["body_text"] = entry.body.decode("utf-8", "replace")
+            view["body_truncated_from"] = entry.body_size
+        else:
+            try:
+                view["body"] = parse_json(entry.body)
+            except MalformedJson:
+                view["body_text"] = entry.body.decode("utf-8", "replace")
+    return view
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def coverage_view(contract: Contract, journal: Journal) -> dict[str, Any]:
+    """Per operation of `contract`: calls, responses per status, declared statuses exercised."""
+    operations = []
+    called = declared_count = exercised_count = 0
+    for operation in contract.operations:
+        calls, statuses = journal.tally(operation.operation_id)
+        declared = sorted(operation.responses)
+        called += calls > 0
+        declared_count += len(declared)
+        exercised_count += sum(status in statuses for status in declared)
+        operations.append(
+            {
+                "operation": operation.operation_id,
+                "method": operation.method,
+                "path": operation.path,
+                "calls": calls,
+                "statuses": {str(status): n for status, n in sorted(statuses.items())},
+                "declared": declared,
+                "exercised": [status for status in declared if status in statuses],
+                "unexercised": [status for status in declared if status not in statuses],
+                "undeclared": sorted(status for status in statuses if status not in declared),
+            }
+        )
+    unmatched_calls, unmatched = journal.tally(None)
+    return {
+        "operations": operations,
+        "unmatched": {
+            "calls": unmatched_calls,
+            "statuses": {str(status): n for status, n in sorted(unmatched.items())},
+        },
+        "summary": {
+            "operations": len(operations),
+            "operations_called": called,
+            "declared_statuses": declared_count,
+            "exercised_statuses": exercised_count,
+        },
+    }
+
+
+def fault_view(fault: Fault) -> dict[str, Any]:
+    return {
+        "id": fault.id,
+        "operation": fault.operation,
+        "status": fault.status,
+        "times": fault.times,
+        "delay_ms": fault.delay_ms,
+        "retry_after": fault.retry_after,
+    }
+
+
+def run_view(store: Store, sequence: Sequence) -> dict[str, Any]:
+    """A run in the fixture format, as `/__mock/state` shows it."""
+    template = store.template(sequence.template_id)
+    return run_record(sequence, template is not None and bool(template.steps))
+
+
+def history_view(sequence_id: str, records: list[Record], dropped: int) -> dict[str, Any]:
+    return {
+        "sequence_id": sequence_id,
+        "events": [
+            {
+                "at": format_timestamp(record.event.at),
+                "event": record.event.kind.value,
+                "from": record.event.before.value if record.event.before else None,
+                "to": record.event.after.value if record.event.after else None,
+                "step": record.event.step,
+                "cause": record.cause.value,
+                "request_seq": record.request_seq,
+            }
+            for record in records
+        ],
+        "dropped": dropped,
+    }
