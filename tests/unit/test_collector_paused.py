@@ -8,7 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from sequences_mock.core.errors import InvalidFixtures
-from sequences_mock.state.runtime import Runtime, collector_paused
+from sequences_mock.state.collector import collector_paused
+from sequences_mock.state.runtime import Runtime
 
 
 @pytest.fixture

@@ -39,10 +39,11 @@ from sequences_mock.http.control_views import (
 from sequences_mock.http.problems import NO_HEADERS
 from sequences_mock.http.views import Body
 from sequences_mock.state import fixtures
+from sequences_mock.state.collector import collector_paused
 from sequences_mock.state.enrollments import Enrollment
 from sequences_mock.state.faults import ANY_OPERATION, Faults
 from sequences_mock.state.journal import Journal, JournalQuery
-from sequences_mock.state.runtime import Runtime, collector_paused
+from sequences_mock.state.runtime import Runtime
 
 __all__ = ["Call", "ControlPlane"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import sys
 from datetime import datetime
 
 __all__ = ["STALE_DEADLINES_KEPT", "Deadlines"]
@@ -60,6 +61,12 @@ class Deadlines:
                 break
         self.earliest = heap[0][0] if heap else None
         return found
+
+    def nbytes(self) -> int:
+        """Roughly the memory held (the heap, its entries and the live moments; not the ids and
+        moments, which the runs hold too)."""
+        heap, live = self._heap, self._live
+        return sys.getsizeof(heap) + sum(map(sys.getsizeof, heap)) + sys.getsizeof(live)
 
     def __len__(self) -> int:
         """Entries held, live and stale (what the rebuild bounds)."""

@@ -36,7 +36,9 @@ class History:
         if per_run < 1:
             raise ValueError(f"a history keeps at least one event per run, not {per_run}")
         self.per_run = per_run
-        self._records: dict[str, list[Record]] = {}
+        #: Plain (event, cause, request_seq) tuples: a clock move may add half a million at once,
+        #: and a named tuple costs several times more to make. `of` hands out `Record`s.
+        self._records: dict[str, list[tuple[Event, Cause, int | None]]] = {}
         self._dropped: dict[str, int] = {}
 
     def record(
@@ -49,7 +51,7 @@ class History:
         records = self._records.get(sequence_id)
         if records is None:
             records = self._records[sequence_id] = []
-        records.extend(Record(event, cause, request_seq) for event in events)
+        records.extend([(event, cause, request_seq) for event in events])
         excess = len(records) - self.per_run
         if excess > 0:
             del records[:excess]
@@ -57,7 +59,7 @@ class History:
 
     def of(self, sequence_id: str) -> list[Record]:
         """The kept records of a run, oldest first (none for a run with no history)."""
-        return list(self._records.get(sequence_id, ()))
+        return [Record(*record) for record in self._records.get(sequence_id, ())]
 
     def dropped(self, sequence_id: str) -> int:
         return self._dropped.get(sequence_id, 0)

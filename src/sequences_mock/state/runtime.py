@@ -3,10 +3,8 @@ resetting or reseeding it."""
 
 from __future__ import annotations
 
-import gc
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from importlib.resources.abc import Traversable
@@ -16,11 +14,12 @@ from typing import Any
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.state import fixtures
+from sequences_mock.state.collector import collector_paused
 from sequences_mock.state.faults import Faults
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE, Journal
 from sequences_mock.state.store import Store
 
-__all__ = ["Runtime", "collector_paused"]
+__all__ = ["Runtime"]
 
 _WALL_CLOCK = partial(datetime.now, UTC)
 
@@ -104,20 +103,3 @@ class Runtime:
             self.clock.restart(self._wall(), frozen=False)
         else:
             self.clock.restart(setting.now, frozen=setting.frozen)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while building a world.
-
-    Building 100,000 sequences allocates millions of objects, and every allocation threshold
-    crossed runs a collection that walks all of them: a third of a large seed's time, and none of
-    these objects are cyclic garbage.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

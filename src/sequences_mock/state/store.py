@@ -18,6 +18,7 @@ from sequences_mock.core.errors import NotFound
 from sequences_mock.core.ids import IdSource
 from sequences_mock.core.lifecycle import Event, EventKind, TaskOutcome
 from sequences_mock.core.world import ClockSetting, World
+from sequences_mock.state.collector import collector_paused
 from sequences_mock.state.enrollments import Enrollment, enrolled_run
 from sequences_mock.state.history import Cause, History, Record
 from sequences_mock.state.list_indexes import (
@@ -105,6 +106,14 @@ class Store:
             "contact_lists": len(world.contact_lists),
             "sequences": len(self._table),
         }
+
+    def history_events(self) -> int:
+        """Events kept in every run's history."""
+        return len(self._timeline.history)
+
+    def schedule_bytes(self) -> int:
+        """Roughly what the schedule of due runs holds in memory."""
+        return self._timeline.schedule_bytes()
 
     def api_key(self, key: str) -> ApiKey | None:
         return self._world.api_keys.get(key)
@@ -219,10 +228,11 @@ class Store:
         now = self.clock.now()
         if not timeline.anything_due(now):
             return
-        for changed, sequence in enumerate(timeline.catch_up(now, self._table.by_id), 1):
-            if changed == BULK_CHANGES:
-                self._indexes.clear()
-            self._store_all([sequence])
+        with collector_paused():
+            for changed, sequence in enumerate(timeline.catch_up(now, self._table.by_id), 1):
+                if changed == BULK_CHANGES:
+                    self._indexes.clear()
+                self._store_all([sequence])
 
     # -- internals -----------------------------------------------------------------------------
 

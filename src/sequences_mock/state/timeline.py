@@ -67,6 +67,9 @@ class Timeline:
     ) -> None:
         self.history.record(sequence_id, events, cause, request_seq)
 
+    def schedule_bytes(self) -> int:
+        return self._due.nbytes()
+
     def __len__(self) -> int:
         """Runs with a due instant (and stale heap entries not yet dropped)."""
         return len(self._due)
