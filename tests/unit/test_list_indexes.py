@@ -110,12 +110,12 @@ def random_write(store: Store, rng: random.Random, ids: list[str]) -> None:
 
 
 def indexed_entries(store: Store) -> int:
-    return store._indexes.entries()
+    return store.runs._indexes.entries()
 
 
 def kept(store: Store) -> Mapping[tuple[Selection, Order], SortedIndex]:
     """The kept sorted indexes, least recently used first."""
-    return store._indexes.kept
+    return store.runs._indexes.kept
 
 
 def frozen_at_start() -> Clock:

@@ -33,9 +33,9 @@ from sequences_mock.core.errors import (
 )
 from sequences_mock.core.lifecycle import TaskOutcome
 from sequences_mock.core.world import ClockSetting, LifecycleSetting, World
-from sequences_mock.state import store as store_module
 from sequences_mock.state.enrollments import Enrollment
 from sequences_mock.state.queries import ListQuery
+from sequences_mock.state.runs import BULK_CHANGES
 from sequences_mock.state.store import Store
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -291,19 +291,19 @@ def test_enrollment_checks_every_reference_and_refuses_a_taken_id() -> None:
     assert store.counts()["sequences"] == 1
 
 
-def test_a_big_clock_move_drops_the_sorted_indexes_instead_of_moving_each_run(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    monkeypatch.setattr(store_module, "BULK_CHANGES", 3)
+def test_a_big_clock_move_drops_the_sorted_indexes_and_lists_are_right_after_it() -> None:
+    """More runs change than BULK_CHANGES: the kept indexes are rebuilt, not moved one by one."""
     cadence, ada = template(), contact()
-    runs = [run(n, cadence, ada, next_step_at=NOW + n * MINUTE) for n in range(1, 8)]
+    count = BULK_CHANGES + 100
+    runs = [run(n, cadence, ada, next_step_at=NOW + n * MINUTE) for n in range(1, count + 1)]
     store = store_of(runs, [cadence], [ada])
-    query = ListQuery(sort_by="updated_at", order="desc")
-    assert store.list_sequences(WORKSPACE.id, query).total == 7
-    store.clock.advance(HOUR.total_seconds())
+    query = ListQuery(sort_by="updated_at", order="desc", size=100)
+    assert store.list_sequences(WORKSPACE.id, query).total == count
+    store.clock.advance((count * MINUTE + HOUR).total_seconds())
     page = store.list_sequences(WORKSPACE.id, query)
-    assert [s.id for s in page.items] == [uid(n, "d") for n in range(7, 0, -1)]
+    assert [s.id for s in page.items] == [uid(n, "d") for n in range(count, count - 100, -1)]
     assert all(s.last_step_executed_at == s.updated_at for s in page.items)
+    assert store.list_sequences(WORKSPACE.id, ListQuery(status=Status.ACTIVE)).total == count
 
 
 # -- one big clock move or many small ones, with API calls between ------------------------------

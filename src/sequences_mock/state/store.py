@@ -2,39 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from sequences_mock.core import domain, lifecycle
 from sequences_mock.core.clock import Clock
-from sequences_mock.core.domain import (
-    ApiKey,
-    Sequence,
-    StopReason,
-    StopScope,
-    Template,
-)
-from sequences_mock.core.errors import NotFound
-from sequences_mock.core.ids import IdSource
+from sequences_mock.core.domain import ApiKey, Sequence, StopReason, StopScope, Template
 from sequences_mock.core.lifecycle import Event, EventKind, TaskOutcome
 from sequences_mock.core.world import ClockSetting, World
-from sequences_mock.state.collector import collector_paused
 from sequences_mock.state.enrollments import Enrollment, enrolled_run
 from sequences_mock.state.history import Cause, History, Record
-from sequences_mock.state.list_indexes import (
-    INDEX_ENTRIES_MIN,
-    INDEX_ENTRIES_PER_SEQUENCE,
-    SortedIndexes,
-)
-from sequences_mock.state.queries import ListQuery, Page, index_order, page_of
-from sequences_mock.state.table import SequenceTable
-from sequences_mock.state.timeline import Timeline
+from sequences_mock.state.list_indexes import INDEX_ENTRIES_MIN, INDEX_ENTRIES_PER_SEQUENCE
+from sequences_mock.state.queries import ListQuery, Page
+from sequences_mock.state.runs import Runs
 
-__all__ = ["BULK_CHANGES", "Store"]
-
-#: Past this many runs changed by one clock move, the sorted indexes are dropped and rebuilt on
-#: the next list instead of being moved along one run at a time.
-BULK_CHANGES = 512
+__all__ = ["Store"]
 
 
 class Store:
@@ -43,7 +25,8 @@ class Store:
     Every public method first applies the time rules up to the clock's now (paused runs resume
     at their deadline, runs activate and execute their steps), so reads and filters never see a
     stale status. Writes compute every changed sequence before storing any of them: a refused
-    request changes nothing. API writes name their journal entry (`request_seq`) for the history.
+    request changes nothing. API writes are attributed in the runs' histories to the journal
+    entry `current_request` names.
     """
 
     def __init__(
@@ -58,21 +41,17 @@ class Store:
     ) -> None:
         self.clock = clock
         self._world = world
-        self._table = SequenceTable()
-        self._timeline = Timeline(world.templates, world.contacts, history)
-        self._indexes = SortedIndexes(
-            entries_per_sequence=index_entries_per_sequence, minimum=index_entries_min
+        self.runs = Runs(
+            world,
+            index_entries_per_sequence=index_entries_per_sequence,
+            index_entries_min=index_entries_min,
+            history=history,
         )
-        self._ids = IdSource()
         #: The journal entry the API call being handled will get, for the runs' histories.
         self._current_request = current_request
-        now, delay, steps_of = (
-            clock.now(),
-            world.lifecycle.activation_delay,
-            self._timeline.steps_of,
-        )
-        self._store_all(
-            lifecycle.schedule(sequence, steps_of(sequence), now, delay)
+        now, delay = clock.now(), world.lifecycle.activation_delay
+        self.runs.put(
+            lifecycle.schedule(sequence, self.runs.steps_of(sequence), now, delay)
             for sequence in world.sequences.values()
         )
 
@@ -82,16 +61,17 @@ class Store:
     def world(self) -> World:
         """The current state as an immutable `World` (what `/__mock/state` dumps)."""
         self.catch_up()
+        world = self._world
         return World(
             clock=ClockSetting(self.clock.now(), self.clock.frozen),
-            lifecycle=self._world.lifecycle,
-            workspaces=self._world.workspaces,
-            api_keys=self._world.api_keys,
-            companies=self._world.companies,
-            contacts=self._world.contacts,
-            templates=self._world.templates,
-            contact_lists=self._world.contact_lists,
-            sequences=dict(self._table.by_id),
+            lifecycle=world.lifecycle,
+            workspaces=world.workspaces,
+            api_keys=world.api_keys,
+            companies=world.companies,
+            contacts=world.contacts,
+            templates=world.templates,
+            contact_lists=world.contact_lists,
+            sequences=dict(self.runs.table.by_id),
         )
 
     def counts(self) -> dict[str, int]:
@@ -104,16 +84,8 @@ class Store:
             "contacts": len(world.contacts),
             "templates": len(world.templates),
             "contact_lists": len(world.contact_lists),
-            "sequences": len(self._table),
+            "sequences": len(self.runs),
         }
-
-    def history_events(self) -> int:
-        """Events kept in every run's history."""
-        return len(self._timeline.history)
-
-    def schedule_bytes(self) -> int:
-        """Roughly what the schedule of due runs holds in memory."""
-        return self._timeline.schedule_bytes()
 
     def api_key(self, key: str) -> ApiKey | None:
         return self._world.api_keys.get(key)
@@ -123,146 +95,91 @@ class Store:
 
     def get_sequence(self, workspace_id: str, sequence_id: str) -> Sequence:
         self.catch_up()
-        return self._visible(workspace_id, sequence_id)
+        return self.runs.visible(workspace_id, sequence_id)
+
+    def list_sequences(self, workspace_id: str, query: ListQuery) -> Page:
+        self.catch_up()
+        return self.runs.page(workspace_id, query)
 
     def history(self, sequence_id: str) -> tuple[list[Record], int]:
         """A run's history, oldest first, and how many older events it dropped (any workspace)."""
         self.catch_up()
-        sequence = self._any(sequence_id)
-        history = self._timeline.history
-        return history.of(sequence.id), history.dropped(sequence.id)
+        return self.runs.history(self.runs.any(sequence_id).id)
 
-    def list_sequences(self, workspace_id: str, query: ListQuery) -> Page:
-        """One page of a query, from a kept sorted index (see `page_of` for what it costs)."""
-        self.catch_up()
-        template_id = query.template_id.lower() if query.template_id is not None else None
-        selection, order = (workspace_id, query.status, template_id), index_order(query)
-        # The index of that filter in that order, built on first use and kept up to date.
-        index = self._indexes.find(selection, order)
-        if index is None:
-            members = self._table.matching(*selection)
-            index = self._indexes.build(selection, order, members, len(self._table))
-        return page_of(index, query)
-
-    # -- writes --------------------------------------------------------------------------------
+    # -- the API's writes ----------------------------------------------------------------------
 
     def update_variables(
-        self,
-        workspace_id: str,
-        sequence_id: str,
-        changes: Mapping[str, str | None],
+        self, workspace_id: str, sequence_id: str, changes: Mapping[str, str | None]
     ) -> Sequence:
         self.catch_up()
-        before = self._visible(workspace_id, sequence_id)
-        updated = domain.update_variables(before, changes, self.clock.now())
-        self._store_all([updated])
-        self._record(EventKind.VARIABLES_UPDATED, before, updated)
-        return updated
+        before = self.runs.visible(workspace_id, sequence_id)
+        return self._apply(
+            EventKind.VARIABLES_UPDATED,
+            before,
+            domain.update_variables(before, changes, self.clock.now()),
+        )
 
     def pause(self, workspace_id: str, sequence_id: str, until: datetime) -> Sequence:
         self.catch_up()
-        before = self._visible(workspace_id, sequence_id)
-        paused = domain.pause(before, until, self.clock.now())
-        self._store_all([paused])
-        self._record(EventKind.PAUSED, before, paused)
-        return paused
+        before = self.runs.visible(workspace_id, sequence_id)
+        return self._apply(EventKind.PAUSED, before, domain.pause(before, until, self.clock.now()))
 
     def resume(self, workspace_id: str, sequence_id: str) -> Sequence:
         self.catch_up()
-        before = self._visible(workspace_id, sequence_id)
-        resumed = domain.resume(before, self.clock.now())
-        self._store_all([resumed])
-        self._record(EventKind.RESUMED, before, resumed)
-        return resumed
+        before = self.runs.visible(workspace_id, sequence_id)
+        return self._apply(EventKind.RESUMED, before, domain.resume(before, self.clock.now()))
 
     def stop(
-        self,
-        workspace_id: str,
-        sequence_id: str,
-        reason: StopReason,
-        scope: StopScope,
+        self, workspace_id: str, sequence_id: str, reason: StopReason, scope: StopScope
     ) -> Sequence:
         self.catch_up()
         now = self.clock.now()
-        target = self._visible(workspace_id, sequence_id)
+        target = self.runs.visible(workspace_id, sequence_id)
         stopped = domain.stop(target, reason, now)
         colleagues = (
-            self._table.company_colleagues(target, self._world.contacts)
+            self.runs.table.company_colleagues(target, self._world.contacts)
             if scope is StopScope.COMPANY
             else []
         )
-        changes = [
-            (target, stopped),
-            *((other, domain.stop(other, reason, now)) for other in colleagues),
-        ]
-        self._store_all(after for _, after in changes)
-        for before, after in changes:
-            self._record(EventKind.STOPPED, before, after)
+        # Every stop is computed before any is stored: a refused one changes nothing.
+        others = [(other, domain.stop(other, reason, now)) for other in colleagues]
+        self._apply(EventKind.STOPPED, target, stopped)
+        for before, after in others:
+            self._apply(EventKind.STOPPED, before, after)
         return stopped
+
+    # -- the control plane's writes ------------------------------------------------------------
 
     def enroll(self, request: Enrollment) -> Sequence:
         """A new run: FOUND and due to activate, or REFUSED (see `lifecycle.refusal_for`)."""
         self.catch_up()
-        sequence_id = request.id or self._new_id()
-        sequence, event = enrolled_run(
-            request, sequence_id, self._world, self._table, self.clock.now()
-        )
-        self._store_all([sequence])
-        self._timeline.record(sequence.id, [event], Cause.CONTROL, None)
+        sequence_id = request.id or self.runs.new_id()
+        now = self.clock.now()
+        sequence, event = enrolled_run(request, sequence_id, self._world, self.runs.table, now)
+        self.runs.put([sequence])
+        self.runs.record(sequence.id, [event], Cause.CONTROL, None)
         return sequence
 
     def complete_task(self, sequence_id: str, outcome: TaskOutcome) -> Sequence:
         """A person completed or skipped the manual step a WAITING_FOR_USER run waits on."""
         self.catch_up()
-        sequence = self._any(sequence_id)
-        steps = self._timeline.steps_of(sequence)
+        sequence = self.runs.any(sequence_id)
+        steps = self.runs.steps_of(sequence)
         done, events = lifecycle.complete_task(sequence, steps, outcome, self.clock.now())
-        self._store_all([done])
-        self._timeline.record(done.id, events, Cause.CONTROL, None)
+        self.runs.put([done])
+        self.runs.record(done.id, events, Cause.CONTROL, None)
         return done
 
     def catch_up(self) -> None:
-        """Apply every clock event due at or before the clock's now: pause deadlines,
-        activations and steps, each at the instant it was due."""
-        timeline = self._timeline
-        now = self.clock.now()
-        if not timeline.anything_due(now):
-            return
-        with collector_paused():
-            for changed, sequence in enumerate(timeline.catch_up(now, self._table.by_id), 1):
-                if changed == BULK_CHANGES:
-                    self._indexes.clear()
-                self._store_all([sequence])
+        """Apply every clock event due by the clock's now: pause deadlines, activations, steps."""
+        self.runs.catch_up(self.clock.now())
 
-    # -- internals -----------------------------------------------------------------------------
-
-    def _any(self, sequence_id: str) -> Sequence:
-        sequence = self._table.by_id.get(sequence_id.lower())
-        if sequence is None:
-            raise NotFound(f"no sequence {sequence_id}")
-        return sequence
-
-    def _new_id(self) -> str:
-        while (candidate := self._ids.new()) in self._table.by_id:
-            pass  # a seeded world may already hold an id the generator makes
-        return candidate
-
-    def _record(self, kind: EventKind, before: Sequence, after: Sequence) -> None:
-        """Put an API write in the run's history, with the journal entry of its call."""
+    def _apply(self, kind: EventKind, before: Sequence, after: Sequence) -> Sequence:
+        """Store an API write, in the run's history with the journal entry of its call."""
+        self.runs.put([after])
         event = Event(self.clock.now(), kind, before.status, after.status)
-        self._timeline.record(after.id, [event], Cause.API, self._current_request())
-
-    def _visible(self, workspace_id: str, sequence_id: str) -> Sequence:
-        sequence = self._table.by_id.get(sequence_id.lower())
-        if sequence is None or sequence.workspace_id != workspace_id:
-            raise NotFound(f"no sequence {sequence_id} in this workspace")
-        return sequence
-
-    def _store_all(self, sequences: Iterable[Sequence]) -> None:
-        for sequence in sequences:
-            previous = self._table.put(sequence)
-            self._indexes.update(previous, sequence)
-            self._timeline.track(sequence)
+        self.runs.record(after.id, [event], Cause.API, self._current_request())
+        return after
 
     def __repr__(self) -> str:
-        return f"Store(sequences={len(self._table)}, clock={self.clock!r})"
+        return f"Store(sequences={len(self.runs)}, clock={self.clock!r})"
