@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +12,8 @@ import yaml
 from openapi_spec_validator import OpenAPIV31SpecValidator, validate
 
 from sequences_mock.contract.openapi import DEFAULT_OPENAPI, Contract, base_path
+from sequences_mock.core.timestamps import format_timestamp
+from sequences_mock.formats.schema import compile_schema
 from sequences_mock.http.api import HANDLERS
 from sequences_mock.http.problems import STATUS_BY_CODE
 
@@ -176,3 +180,31 @@ def _resolve(node: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in node:
         node = CONTRACT.document["components"]["responses"][node["$ref"].rsplit("/", 1)[1]]
     return node
+
+
+TIMESTAMP = compile_schema(CONTRACT.document["components"]["schemas"]["Timestamp"])
+
+
+@pytest.mark.parametrize(
+    "moment",
+    [
+        datetime(2026, 3, 2, 9, 0, tzinfo=UTC),
+        datetime(2026, 3, 2, 9, 0, 0, 120, tzinfo=UTC),
+        datetime(1, 1, 1, tzinfo=UTC),
+        datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC),
+        datetime(2026, 3, 2, 11, 0, tzinfo=timezone(timedelta(hours=2))),
+    ],
+)
+def test_every_timestamp_the_mock_writes_fits_the_timestamp_schema(moment: datetime) -> None:
+    """The pattern spells out the whole UTC shape the mock writes, microseconds or not."""
+    assert TIMESTAMP.is_valid(format_timestamp(moment))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["2026-03-02T11:00:00+02:00", "2026-03-02T09:00:00+00:00", "2026-03-02T09:00:00", "Z"],
+)
+def test_the_timestamp_schema_refuses_offsets_and_non_timestamps(text: str) -> None:
+    """Only `Z`: a generator keeping the pattern (date-times typed as strings) refuses the rest."""
+    assert not TIMESTAMP.is_valid(text)
+    assert not re.search(CONTRACT.document["components"]["schemas"]["Timestamp"]["pattern"], text)
