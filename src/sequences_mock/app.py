@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from sequences_mock.http import problems
 from sequences_mock.http.api import api_routes, unrouted
 from sequences_mock.http.control import control_routes
+from sequences_mock.http.cors import cors_middleware
 from sequences_mock.http.runtime import Runtime
 from sequences_mock.settings import Settings
 
@@ -19,9 +20,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     Raises `MalformedDocument` for an unreadable file, `InvalidFixtures` listing every problem.
     """
-    runtime = Runtime.from_settings(settings or Settings())
+    settings = settings or Settings()
+    runtime = Runtime.from_settings(settings)
     app = Starlette(
         routes=[*api_routes(runtime), *control_routes(runtime.contract)],
+        middleware=cors_middleware(settings.cors_origins),
         exception_handlers={
             HTTPException: unrouted,
             Exception: problems.unexpected_error,
