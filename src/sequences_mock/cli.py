@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import logging
 import os
+import socket
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -232,15 +233,29 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"  API key {key.key}  scopes: {' '.join(sorted(key.scopes)) or '(none)'}")
     if args.cors_origin:
         print(f"CORS: browser apps from {' '.join(args.cors_origin)} may call it")
+    call_log = None
     if not args.quiet:
         print("one line per call to the public API follows (--quiet: none)")
         runtime.journal.listener = call_log = CallLog(sys.stdout)
     sys.stdout.flush()
-    try:
-        # uvicorn shuts down gracefully on Ctrl-C, then re-raises it only to report it.
-        with contextlib.suppress(KeyboardInterrupt):
-            uvicorn.Server(uvicorn_config(app, args.log_level)).run(sockets=[sock])
-    finally:
-        if not args.quiet:
-            call_log.flush()
+    # uvicorn shuts down gracefully on Ctrl-C, then re-raises it only to report it.
+    with contextlib.suppress(KeyboardInterrupt):
+        _Server(uvicorn_config(app, args.log_level), call_log).run(sockets=[sock])
     return 0
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, writing out the call lines still held once it has shut down.
+
+    In `shutdown`, not after `run`: on SIGTERM uvicorn re-raises the signal once shut down,
+    and the process ends there.
+    """
+
+    def __init__(self, config: uvicorn.Config, call_log: CallLog | None) -> None:
+        super().__init__(config)
+        self._call_log = call_log
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().shutdown(sockets)
+        if self._call_log is not None:
+            self._call_log.flush()

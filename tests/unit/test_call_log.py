@@ -72,6 +72,28 @@ def test_a_call_is_one_line_with_what_an_operator_looks_for(
     assert call_line(entry(**changes)) == line + "\n"
 
 
+def test_the_log_writes_exactly_the_line_of_each_call() -> None:
+    """Repeated calls differ in number and duration only; a violation is never taken for the
+    same call without one; the remembered parts stay bounded."""
+    calls = [
+        entry(seq=1),
+        entry(seq=2, duration_ms=12.5),
+        entry(seq=3, status=500, code="mock_contract_violation", contract_violation="x"),
+        entry(seq=4, status=500, code="mock_contract_violation"),
+        entry(seq=5),
+        *(entry(seq=6 + n, query_string=b"n=%d" % n) for n in range(CallLog.MIDDLES + 5)),
+        entry(seq=9999),
+    ]
+    stream = io.StringIO()
+    log = CallLog(stream)
+
+    for call in calls:
+        log(call)
+
+    assert stream.getvalue() == "".join(call_line(call) for call in calls)
+    assert len(log._middles) <= CallLog.MIDDLES
+
+
 def test_outside_an_event_loop_each_line_is_written_at_once() -> None:
     stream = io.StringIO()
     log = CallLog(stream)
@@ -81,36 +103,47 @@ def test_outside_an_event_loop_each_line_is_written_at_once() -> None:
     assert stream.getvalue() == call_line(entry())
 
 
-def test_in_the_server_loop_lines_go_out_together_within_the_interval() -> None:
-    """A burst of calls is one write after `interval`, not a write per call."""
+def test_in_the_server_loop_a_burst_is_one_write_after_the_first_line() -> None:
+    """The first call after a quiet spell shows at once; the burst behind it waits for the
+    interval and goes out in one write; after a quiet interval the next line is immediate."""
     stream = io.StringIO()
     log = CallLog(stream, interval=0.05)
 
-    async def burst() -> tuple[str, str]:
+    def numbers() -> list[str]:
+        return [line.split()[0] for line in stream.getvalue().splitlines()]
+
+    async def calls() -> list[list[str]]:
+        seen = []
         for seq in range(1, 4):
             log(entry(seq=seq))
-        before = stream.getvalue()
-        await asyncio.sleep(0.2)
-        return before, stream.getvalue()
+        seen.append(numbers())
+        await asyncio.sleep(0.08)
+        seen.append(numbers())
+        await asyncio.sleep(0.1)
+        log(entry(seq=4))
+        seen.append(numbers())
+        return seen
 
-    before, after = asyncio.run(burst())
+    first, after_interval, after_quiet = asyncio.run(calls())
 
-    assert before == ""
-    assert [line.split()[0] for line in after.splitlines()] == ["#1", "#2", "#3"]
+    assert first == ["#1"]
+    assert after_interval == ["#1", "#2", "#3"]
+    assert after_quiet == ["#1", "#2", "#3", "#4"]
 
 
 def test_flush_writes_what_waits_at_shutdown() -> None:
     stream = io.StringIO()
     log = CallLog(stream, interval=60)
 
-    async def one_call() -> None:
-        log(entry())
+    async def two_calls() -> None:
+        log(entry(seq=1))
+        log(entry(seq=2))
 
-    asyncio.run(one_call())
-    assert stream.getvalue() == ""
+    asyncio.run(two_calls())
+    assert stream.getvalue() == call_line(entry(seq=1))
     log.flush()
 
-    assert stream.getvalue() == call_line(entry())
+    assert stream.getvalue() == call_line(entry(seq=1)) + call_line(entry(seq=2))
 
 
 def test_a_closed_stream_stops_the_log_not_the_server() -> None:
