@@ -156,6 +156,13 @@ def test_flags_read_common_truth_values(value: str, quiet: bool):
     assert parse_args(["serve"], {"SEQUENCES_MOCK_QUIET": value}).quiet is quiet
 
 
+def test_an_empty_variable_is_unset():
+    """`SEQUENCES_MOCK_PORT=` (as a CI template often leaves it) keeps the default."""
+    args = parse_args(["serve"], {"SEQUENCES_MOCK_PORT": "", "SEQUENCES_MOCK_QUIET": " "})
+
+    assert (args.port, args.quiet) == (8080, False)
+
+
 def test_the_command_line_wins_over_the_environment():
     """An option on the command line replaces its variable's value, a list one included."""
     args = parse_args(

@@ -27,10 +27,8 @@ from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
 __all__ = ["ENV_PREFIX", "main", "parse_args"]
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
-
-
 ENV_PREFIX = "SEQUENCES_MOCK_"
-_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -124,13 +122,13 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
 
 
 def _defaults_from(environ: Mapping[str, str], parser: argparse.ArgumentParser) -> None:
-    """Each option's `SEQUENCES_MOCK_*` variable, when set, becomes its default."""
+    """Each option's `SEQUENCES_MOCK_*` variable, when set and not empty, becomes its default."""
     for action in parser._actions:
         if not action.option_strings or action.dest == "help":
             continue
         name = env_name(action)
-        raw = environ.get(name)
-        if raw is None:
+        raw = environ.get(name, "")
+        if not raw.strip():
             continue
         try:
             value = _env_value(action, raw)
@@ -145,7 +143,7 @@ def _defaults_from(environ: Mapping[str, str], parser: argparse.ArgumentParser) 
 def _env_value(action: argparse.Action, raw: str) -> Any:
     if action.nargs == 0:  # a flag
         if raw.strip().lower() not in _TRUE + _FALSE:
-            raise argparse.ArgumentTypeError(f"expected one of {', '.join(_TRUE + _FALSE[:-1])}")
+            raise argparse.ArgumentTypeError(f"expected one of {', '.join(_TRUE + _FALSE)}")
         return raw.strip().lower() in _TRUE
     convert: Callable[[str], Any] = action.type if callable(action.type) else str
     if isinstance(action, _Repeatable):
