@@ -3,8 +3,9 @@
 Neither is part of the repository: `npm install --prefix ~/.cache/sequences-mock-bench/<peer>`
 fetches a pinned version on first use (the folder follows `$XDG_CACHE_HOME`). Prism mocks
 `openapi.yaml` statically with its default logging; WireMock (the standalone jar that the
-`wiremock` npm package bundles) runs with its defaults, request journal on, and serves stubs made
-of the mock's own answers. Anything that keeps a peer from running raises `PeerUnavailable`.
+`wiremock` npm package bundles) runs twice, with its defaults (request journal on) and with
+`--no-request-journal`, and serves stubs made of the mock's own answers. Anything that keeps a
+peer from running raises `PeerUnavailable`.
 """
 
 from __future__ import annotations
@@ -218,12 +219,14 @@ def prism_document(source: Path, target: Path) -> str:
 
 
 def prepare_wiremock(
-    workdir: Path, port: int, stubs: list[Stub], headers: Mapping[str, str]
+    workdir: Path, port: int, stubs: list[Stub], headers: Mapping[str, str], *, journal: bool = True
 ) -> Peer:
     """The standalone jar from the `wiremock` npm package, with one stub per recorded answer.
 
     Each stub matches the method, the exact URL (path and query) and the `headers` (the API
-    key), and answers the recorded status, content type and bytes. Default settings otherwise.
+    key), and answers the recorded status, content type and bytes. Default settings otherwise;
+    without `journal`, `--no-request-journal`: the configuration users pick for load tests,
+    since the default journal keeps every request and grows without bound.
     """
     java = shutil.which("java")
     if java is None:
@@ -233,13 +236,17 @@ def prepare_wiremock(
     jars = sorted((home / "build").glob("wiremock-standalone-*.jar"))
     if not jars:
         raise PeerUnavailable(f"no wiremock-standalone-*.jar in {home / 'build'}")
-    root = workdir / "wiremock"
+    key = "wiremock" if journal else "wiremock-nojournal"
+    root = workdir / key
     write_mappings(root / "mappings" / "sequences-mock.json", stubs, headers)
     command = [java, "-jar", str(jars[-1]), "--port", str(port), "--bind-address", HOST]
     command += ["--root-dir", str(root)]
+    if not journal:
+        command.append("--no-request-journal")
+    settings = "request journal on" if journal else "--no-request-journal"
     return Peer(
-        key="wiremock",
-        name="WireMock",
+        key=key,
+        name="WireMock" if journal else "WireMock (no journal)",
         package=WIREMOCK,
         version=WIREMOCK_VERSION,
         command=command,
@@ -247,7 +254,7 @@ def prepare_wiremock(
         health_path=WIREMOCK_HEALTH,
         runtime=runtime,
         notes=(
-            f"{jars[-1].name}, default settings (request journal on)",
+            f"{jars[-1].name}, default settings otherwise ({settings})",
             f"{len(stubs)} stubs from the mock's own answers (method, exact URL, API key)",
         ),
     )

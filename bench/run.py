@@ -421,12 +421,16 @@ def peers_benchmark(
     options: Options,
     workdir: Path,
 ) -> dict[str, Any]:
-    """`--peers`: Prism, then WireMock, each alone under the scenarios' loads. A peer that
-    cannot be installed or started is reported with the reason; the run goes on."""
+    """`--peers`: Prism, then WireMock with and without its journal, each alone under the
+    scenarios' loads. A peer that cannot be installed or started is reported with the reason;
+    the run goes on."""
     health = next(scenario.load.path for scenario in plan if not scenario.pool)
     preparers: dict[str, Callable[[int], peers.Peer]] = {
         "prism": lambda port: peers.prepare_prism(OPENAPI, workdir, port, health, AUTH),
         "wiremock": lambda port: peers.prepare_wiremock(workdir, port, stubs, AUTH),
+        "wiremock-nojournal": lambda port: peers.prepare_wiremock(
+            workdir, port, stubs, AUTH, journal=False
+        ),
     }
     measured: dict[str, Any] = {}
     for key, prepare in preparers.items():

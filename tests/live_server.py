@@ -8,7 +8,7 @@ import signal
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import IO
@@ -22,8 +22,9 @@ class LiveServer:
 
 
 @contextmanager
-def cli_server(*args: str) -> Iterator[LiveServer]:
-    """Run `python -m sequences_mock serve --port 0 ARGS`; on exit stop it with Ctrl-C.
+def cli_server(*args: str, env: Mapping[str, str] | None = None) -> Iterator[LiveServer]:
+    """Run `python -m sequences_mock serve --port 0 ARGS` (`env` added to the environment);
+    on exit stop it with Ctrl-C.
 
     Both output streams are drained in the background, so a chatty server never blocks on a
     full pipe. Leaving the block checks that Ctrl-C ends the server cleanly: exit 0, no traceback.
@@ -34,7 +35,7 @@ def cli_server(*args: str) -> Iterator[LiveServer]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
     ) as process:
         assert process.stdout is not None
         assert process.stderr is not None

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 
-from default_world import READ_ONLY, bearer
+from default_world import AMELIE_RUN, READ_ONLY, READ_WRITE, bearer
 from live_server import cli_server
-from sequences_mock.cli import main
+from sequences_mock.cli import main, parse_args
 from sequences_mock.server import bind_socket
 from sequences_mock.state.fixtures import DEFAULT_FIXTURES
 
@@ -106,3 +107,156 @@ def test_python_m_serve_prints_url_and_keys_and_serves():
         listed = httpx.get(f"{server.url}/v1/sequences", headers=bearer(READ_ONLY), timeout=5)
         assert listed.status_code == 200
     assert any("sk_test_acme_read_only" in line for line in server.banner)
+
+
+# -- serve options from the environment ---------------------------------------------------------
+
+ENVIRONMENT = {
+    "SEQUENCES_MOCK_HOST": "0.0.0.0",
+    "SEQUENCES_MOCK_PORT": "9001",
+    "SEQUENCES_MOCK_FIXTURES": "world.yaml",
+    "SEQUENCES_MOCK_NO_VALIDATE_RESPONSES": "true",
+    "SEQUENCES_MOCK_JOURNAL_SIZE": "50",
+    "SEQUENCES_MOCK_LOG_LEVEL": "warning",
+    "SEQUENCES_MOCK_QUIET": "1",
+    "SEQUENCES_MOCK_CORS_ORIGIN": "http://localhost:3000, https://app.example",
+}
+
+
+def test_every_serve_option_has_a_variable_and_help_shows_defaults(capsys):
+    """`serve --help` names each option's SEQUENCES_MOCK_* variable, and the defaults."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve", "--help"], environ={})
+
+    assert exit_info.value.code == 0
+    text = " ".join(capsys.readouterr().out.split())
+    for name in ENVIRONMENT:
+        assert name in text
+    for shown in (
+        "SEQUENCES_MOCK_HOST, default 127.0.0.1",
+        "SEQUENCES_MOCK_PORT, default 8080",
+        "SEQUENCES_MOCK_JOURNAL_SIZE, default 10000",
+        "SEQUENCES_MOCK_LOG_LEVEL, default info",
+    ):
+        assert shown in text
+
+
+def test_the_environment_sets_every_serve_option():
+    """With nothing on the command line, each variable gives its option's value."""
+    args = parse_args(["serve"], ENVIRONMENT)
+
+    assert (args.host, args.port, args.fixtures) == ("0.0.0.0", 9001, Path("world.yaml"))
+    assert (args.no_validate_responses, args.journal_size) == (True, 50)
+    assert (args.log_level, args.quiet) == ("warning", True)
+    assert args.cors_origin == ["http://localhost:3000", "https://app.example"]
+
+
+@pytest.mark.parametrize(("value", "quiet"), [("0", False), ("off", False), ("YES", True)])
+def test_flags_read_common_truth_values(value: str, quiet: bool):
+    assert parse_args(["serve"], {"SEQUENCES_MOCK_QUIET": value}).quiet is quiet
+
+
+def test_an_empty_variable_is_unset():
+    """`SEQUENCES_MOCK_PORT=` (as a CI template often leaves it) keeps the default."""
+    args = parse_args(["serve"], {"SEQUENCES_MOCK_PORT": "", "SEQUENCES_MOCK_QUIET": " "})
+
+    assert (args.port, args.quiet) == (8080, False)
+
+
+def test_the_command_line_wins_over_the_environment():
+    """An option on the command line replaces its variable's value, a list one included."""
+    args = parse_args(
+        ["serve", "--port", "0", "--cors-origin", "http://b.example", "--log-level", "debug"],
+        ENVIRONMENT,
+    )
+
+    assert (args.port, args.log_level) == (0, "debug")
+    assert args.cors_origin == ["http://b.example"]
+    assert args.host == "0.0.0.0"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("SEQUENCES_MOCK_PORT", "eighty"),
+        ("SEQUENCES_MOCK_JOURNAL_SIZE", "0"),
+        ("SEQUENCES_MOCK_LOG_LEVEL", "loud"),
+        ("SEQUENCES_MOCK_QUIET", "maybe"),
+        ("SEQUENCES_MOCK_NO_VALIDATE_RESPONSES", "2"),
+    ],
+)
+def test_an_unusable_variable_is_a_one_line_error_naming_it(capsys, name: str, value: str):
+    """Exit 2 and one line with the variable and its value, as for a bad option."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["serve"], environ={name: value})
+
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert f"{name}={value!r}" in err
+
+
+# -- what serve prints per call -----------------------------------------------------------------
+
+CALL_LINE = re.compile(r"^#(\d+) (GET|POST|PATCH) (\S+) (\d{3})( [a-z_]+)?( fault=\d+)? [\d.]+ms$")
+
+
+def _call_lines(server, count: int) -> list[str]:
+    """The call lines the server printed, once there are `count` (waiting up to 5 s)."""
+    deadline = time.monotonic() + 5
+    while True:
+        lines = [line.rstrip("\n") for line in server.banner if line.startswith("#")]
+        if len(lines) >= count or time.monotonic() > deadline:
+            return lines
+        time.sleep(0.02)
+
+
+def test_serve_prints_one_line_per_call():
+    """Method, path, status, problem code, fault and duration of each call, as it happens."""
+    with cli_server("--log-level", "warning") as server:
+        rw = bearer(READ_WRITE)
+        httpx.get(f"{server.url}/v1/sequences?size=2", headers=rw, timeout=5)
+        httpx.post(f"{server.url}/v1/sequences/{AMELIE_RUN}/resume", headers=rw, timeout=5)
+        fault = {"operation": "getSequence", "status": 503}
+        assert httpx.post(f"{server.url}/__mock/faults", json=fault, timeout=5).is_success
+        httpx.get(f"{server.url}/v1/sequences/{AMELIE_RUN}", headers=rw, timeout=5)
+        lines = _call_lines(server, 3)
+
+    matches = [CALL_LINE.match(line) for line in lines]
+    assert all(matches), lines
+    assert [match.groups()[:4] for match in matches if match] == [
+        ("1", "GET", "/v1/sequences?size=2", "200"),
+        ("2", "POST", f"/v1/sequences/{AMELIE_RUN}/resume", "409"),
+        ("3", "GET", f"/v1/sequences/{AMELIE_RUN}", "503"),
+    ]
+    assert " 409 invalid_state_transition " in lines[1]
+    assert " 503 service_unavailable fault=1 " in lines[2]
+
+
+def test_serve_configured_from_the_environment_alone():
+    """Variables set quiet, journal size and CORS; `--port 0` on the command line wins."""
+    environment = {
+        "SEQUENCES_MOCK_PORT": "1",
+        "SEQUENCES_MOCK_QUIET": "true",
+        "SEQUENCES_MOCK_JOURNAL_SIZE": "2",
+        "SEQUENCES_MOCK_CORS_ORIGIN": "http://localhost:3000",
+    }
+    with cli_server("--log-level", "warning", env=environment) as server:
+        for _ in range(3):
+            httpx.get(f"{server.url}/v1/sequences", headers=bearer(READ_ONLY), timeout=5)
+        journal = httpx.get(f"{server.url}/__mock/requests", timeout=5).json()
+        preflight = httpx.options(
+            f"{server.url}/v1/sequences",
+            headers={
+                "Origin": "http://localhost:3000",
+                "Access-Control-Request-Method": "GET",
+                "Access-Control-Request-Headers": "authorization",
+            },
+            timeout=5,
+        )
+        time.sleep(0.3)  # past the call log's interval, had it been on
+
+    assert (journal["size"], journal["recorded"]) == (2, 3)
+    assert preflight.status_code == 200
+    assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
+    assert not [line for line in server.banner if line.startswith("#")]

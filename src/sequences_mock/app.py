@@ -7,6 +7,7 @@ from starlette.applications import Starlette
 from sequences_mock.http.api import api_routes
 from sequences_mock.http.context import Context
 from sequences_mock.http.control import ControlPlane
+from sequences_mock.http.cors import cors_middleware
 from sequences_mock.http.refusals import exception_handlers
 from sequences_mock.settings import Settings
 
@@ -18,9 +19,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     Raises `MalformedDocument` for an unreadable file, `InvalidFixtures` listing every problem.
     """
-    context = Context.from_settings(settings or Settings())
+    settings = settings or Settings()
+    context = Context.from_settings(settings)
     app = Starlette(
         routes=[*api_routes(context), *ControlPlane(context).routes()],
+        middleware=cors_middleware(settings.cors_origins),
         exception_handlers=exception_handlers(context),
     )
     # A mock must answer the path it was asked, not redirect `/v1/sequences/` elsewhere.

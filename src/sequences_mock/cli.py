@@ -5,15 +5,18 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
+import socket
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import uvicorn
 
 from sequences_mock import __version__
 from sequences_mock.app import create_app
+from sequences_mock.call_log import CallLog
 from sequences_mock.core.errors import MockError
 from sequences_mock.core.timestamps import format_timestamp
 from sequences_mock.server import bind_socket, uvicorn_config
@@ -21,9 +24,11 @@ from sequences_mock.settings import Settings
 from sequences_mock.state import fixtures
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
 
-__all__ = ["main"]
+__all__ = ["ENV_PREFIX", "main", "parse_args"]
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+ENV_PREFIX = "SEQUENCES_MOCK_"
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -33,16 +38,60 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
 
 
-def _parser() -> argparse.ArgumentParser:
+class _HelpFormatter(argparse.HelpFormatter):
+    """Each option's help ends with its environment variable and its default."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if not action.option_strings or action.dest == "help":
+            return text
+        default = action.default
+        if isinstance(default, list):
+            default = ",".join(map(str, default))
+        elif default is True:
+            default = "on"
+        shown = "" if default in (None, False, "") else f", default {default}"
+        return f"{text} [{env_name(action)}{shown}]".replace("%", "%%")
+
+
+class _Repeatable(argparse.Action):
+    """An option given once per value; its first use replaces the default (from the
+    environment), so the command line wins there too."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        current = getattr(namespace, self.dest)
+        setattr(namespace, self.dest, [*([] if current is self.default else current), values])
+
+
+def env_name(action: argparse.Action) -> str:
+    """`--journal-size` is `SEQUENCES_MOCK_JOURNAL_SIZE`."""
+    return ENV_PREFIX + action.option_strings[-1].lstrip("-").upper().replace("-", "_")
+
+
+def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="sequences-mock", description="A stateful mock of the Sequences REST API."
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    serve = commands.add_parser("serve", help="serve the mock over HTTP")
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve = commands.add_parser(
+        "serve",
+        help="serve the mock over HTTP",
+        description="Serve the mock over HTTP. Every option can also come from the environment "
+        "variable named in brackets; the command line wins.",
+        formatter_class=_HelpFormatter,
+    )
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind")
     serve.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one")
-    serve.add_argument("--fixtures", type=Path, help="fixture file (default: the packaged world)")
+    serve.add_argument(
+        "--fixtures", type=Path, help="fixture file (YAML or JSON; default: the packaged world)"
+    )
     serve.add_argument(
         "--no-validate-responses",
         action="store_true",
@@ -52,12 +101,57 @@ def _parser() -> argparse.ArgumentParser:
         "--journal-size",
         type=_positive_int,
         default=DEFAULT_JOURNAL_SIZE,
-        help=f"requests the journal keeps (default {DEFAULT_JOURNAL_SIZE:,})",
+        help="requests the journal keeps",
     )
-    serve.add_argument("--log-level", choices=LOG_LEVELS, default="info")
+    serve.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="server log level")
+    serve.add_argument(
+        "--quiet", action="store_true", help="do not print a line per call to the public API"
+    )
+    serve.add_argument(
+        "--cors-origin",
+        action=_Repeatable,
+        default=[],
+        metavar="ORIGIN",
+        help="let browser apps from ORIGIN call the mock (repeat it for more, `*` for any; "
+        "comma-separated in the variable); off by default",
+    )
+    _defaults_from(environ, serve)
     check = commands.add_parser("check-fixtures", help="check a fixture file and list its problems")
     check.add_argument("path", type=Path)
     return parser
+
+
+def _defaults_from(environ: Mapping[str, str], parser: argparse.ArgumentParser) -> None:
+    """Each option's `SEQUENCES_MOCK_*` variable, when set and not empty, becomes its default."""
+    for action in parser._actions:
+        if not action.option_strings or action.dest == "help":
+            continue
+        name = env_name(action)
+        raw = environ.get(name, "")
+        if not raw.strip():
+            continue
+        try:
+            value = _env_value(action, raw)
+        except argparse.ArgumentTypeError as error:
+            parser.error(f"{name}={raw!r}: {error}")
+        except ValueError as error:
+            kind = getattr(action.type, "__name__", "")
+            parser.error(f"{name}={raw!r}: " + (f"invalid {kind} value" if kind else str(error)))
+        parser.set_defaults(**{action.dest: value})
+
+
+def _env_value(action: argparse.Action, raw: str) -> Any:
+    if action.nargs == 0:  # a flag
+        if raw.strip().lower() not in _TRUE + _FALSE:
+            raise argparse.ArgumentTypeError(f"expected one of {', '.join(_TRUE + _FALSE)}")
+        return raw.strip().lower() in _TRUE
+    convert: Callable[[str], Any] = action.type if callable(action.type) else str
+    if isinstance(action, _Repeatable):
+        return [convert(part.strip()) for part in raw.split(",") if part.strip()]
+    value = convert(raw)
+    if action.choices is not None and value not in action.choices:
+        raise argparse.ArgumentTypeError(f"expected one of {', '.join(map(str, action.choices))}")
+    return value
 
 
 def _positive_int(text: str) -> int:
@@ -70,8 +164,15 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+def parse_args(
+    argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None
+) -> argparse.Namespace:
+    """The command line over the `SEQUENCES_MOCK_*` variables of `environ` (the process's)."""
+    return _parser(os.environ if environ is None else environ).parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
+    args = parse_args(argv, environ)
     if args.command == "check-fixtures":
         return _check_fixtures(args.path)
     return _serve(args)
@@ -98,6 +199,7 @@ def _serve(args: argparse.Namespace) -> int:
         fixtures=args.fixtures,
         validate_responses=not args.no_validate_responses,
         journal_size=args.journal_size,
+        cors_origins=tuple(args.cors_origin),
     )
     try:
         app = create_app(settings)
@@ -127,8 +229,31 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"fixtures: {source}; clock at {format_timestamp(runtime.clock.now())}")
     for key in runtime.initial.api_keys.values():
         print(f"  API key {key.key}  scopes: {' '.join(sorted(key.scopes)) or '(none)'}")
+    if args.cors_origin:
+        print(f"CORS: browser apps from {' '.join(args.cors_origin)} may call it")
+    call_log = None
+    if not args.quiet:
+        print("one line per call to the public API follows (--quiet: none)")
+        runtime.journal.listener = call_log = CallLog(sys.stdout)
     sys.stdout.flush()
     # uvicorn shuts down gracefully on Ctrl-C, then re-raises it only to report it.
     with contextlib.suppress(KeyboardInterrupt):
-        uvicorn.Server(uvicorn_config(app, args.log_level)).run(sockets=[sock])
+        _Server(uvicorn_config(app, args.log_level), call_log).run(sockets=[sock])
     return 0
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, writing out the call lines still held once it has shut down.
+
+    In `shutdown`, not after `run`: on SIGTERM uvicorn re-raises the signal once shut down,
+    and the process ends there.
+    """
+
+    def __init__(self, config: uvicorn.Config, call_log: CallLog | None) -> None:
+        super().__init__(config)
+        self._call_log = call_log
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().shutdown(sockets)
+        if self._call_log is not None:
+            self._call_log.flush()

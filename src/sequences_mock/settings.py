@@ -24,10 +24,12 @@ class Settings:
     """Settings of one app instance; every field has a default that serves the packaged fixtures.
 
     `monotonic` and `wall` are the time sources the mock clock reads; tests inject their own.
+    `cors_origins`: origins a browser may call the mock from (`*`: any); none, no CORS.
     """
 
     fixtures: Path | None = None
     validate_responses: bool = True
+    cors_origins: tuple[str, ...] = ()
     max_body_bytes: int = 1 * MiB
     max_seed_bytes: int = 256 * MiB
     journal_size: int = DEFAULT_JOURNAL_SIZE

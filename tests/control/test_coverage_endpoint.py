@@ -9,6 +9,7 @@ import pytest
 
 from default_world import AMELIE_RUN, READ_WRITE, bearer
 from sequences_mock.app import create_app
+from sequences_mock.contract.openapi import base_path
 from sequences_mock.settings import Settings
 from sequences_mock.testing import SyncASGITransport
 
@@ -29,7 +30,7 @@ def by_operation(document: dict[str, Any]) -> dict[str, dict[str, Any]]:
 def document_operations(client: httpx.Client) -> list[tuple[str, str, str]]:
     """(operationId, METHOD, full path) of every operation, in the served contract's order."""
     contract = client.get("/openapi.json").json()
-    base = contract["servers"][0]["url"].rstrip("/")
+    base = base_path(contract)
     return [
         (spec["operationId"], method.upper(), base + path)
         for path, item in contract["paths"].items()

@@ -26,7 +26,9 @@ CODES = {
     422: "validation_error",
     429: "too_many_requests",
     500: "internal_error",
+    502: "bad_gateway",
     503: "service_unavailable",
+    504: "gateway_timeout",
 }
 #: Every (operation, error status) the contract declares: each one a fault can inject.
 INJECTABLE = [

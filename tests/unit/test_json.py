@@ -52,3 +52,21 @@ def test_large_documents_are_held_to_the_same_limit(depth: int) -> None:
             loads(document)
     else:
         assert len(loads(document)) == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        (
+            "[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16]".encode("utf-16"),
+            "byte 0xff at offset 0",
+        ),
+        (b'{"city": "K\xf6ln"}', "byte 0xf6 at offset 11"),
+        ('{"a": "\ud800"}', "a lone surrogate at character 7"),
+    ],
+    ids=["utf-16", "latin-1", "text with a lone surrogate"],
+)
+def test_text_that_is_not_utf8_is_named_so(data: bytes | str, where: str) -> None:
+    """Not "surrogates not allowed" (orjson's words for any bad byte): where UTF-8 stops."""
+    with pytest.raises(ValueError, match=rf"^it is not UTF-8 \({where}\)$"):
+        loads(data)

@@ -10,6 +10,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from sequences_mock.formats import safe_yaml
 from sequences_mock.formats.schema import Validator, compile_schema
@@ -22,6 +23,7 @@ __all__ = [
     "Operation",
     "Parameter",
     "ResponseSpec",
+    "base_path",
 ]
 
 DEFAULT_OPENAPI = resources.files("sequences_mock") / "_data" / "openapi.yaml"
@@ -80,6 +82,19 @@ class Operation:
         return f"Operation({self.operation_id!r}, {self.method} {self.path})"
 
 
+def base_path(document: dict[str, Any]) -> str:
+    """The path the first server's URL names (`/v1`), where the mock serves the operations.
+
+    The URL may be relative (`/v1`) or absolute with variables (`http://{host}:{port}/v1`):
+    each variable is replaced by its default, and only the path is kept.
+    """
+    servers = document.get("servers") or [{"url": ""}]
+    url = str(servers[0]["url"])
+    for name, variable in (servers[0].get("variables") or {}).items():
+        url = url.replace("{" + name + "}", str(variable["default"]))
+    return urlsplit(url).path.rstrip("/")
+
+
 class Contract:
     """An OpenAPI 3.1 document and its operations, keyed by route path and method."""
 
@@ -88,8 +103,7 @@ class Contract:
         self.yaml_bytes = source_yaml
         #: One compiled validator per distinct schema: most responses share a few (problems).
         self._validators: dict[str, Validator] = {}
-        servers = document.get("servers") or [{"url": ""}]
-        self.base_path = str(servers[0]["url"]).rstrip("/")
+        self.base_path = base_path(document)
         self.operations = [
             self._operation(path, method, path_item, operation)
             for path, path_item in document["paths"].items()

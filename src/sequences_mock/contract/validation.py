@@ -22,6 +22,7 @@ from sequences_mock.formats.schema import Validator, schema_problems
 __all__ = [
     "CheckedMemo",
     "Inputs",
+    "charset_of",
     "check_body",
     "check_response",
     "coerce_query",
@@ -206,7 +207,21 @@ def _parse_body(operation: Operation, content_type: str | None, body: bytes) -> 
             f"the request body must be {' or '.join(spec.media_types)}, "
             f"not {media_type or 'sent without a Content-Type'}"
         )
+    charset = charset_of(content_type)
+    if charset is not None and charset != "utf-8":
+        raise UnsupportedMediaType(f"the request body must be UTF-8 JSON, not charset={charset}")
     return parse_json(body)
+
+
+def charset_of(content_type: str | None) -> str | None:
+    """`application/json; charset="UTF-16"` → `utf-16`; None when no charset is named."""
+    if not content_type or ";" not in content_type:
+        return None
+    for parameter in content_type.split(";")[1:]:
+        name, _, value = parameter.partition("=")
+        if name.strip().lower() == "charset":
+            return value.strip().strip('"').lower()
+    return None
 
 
 def coerce_query(

@@ -23,12 +23,31 @@ def loads(data: bytes | str) -> Any:
     """
     # orjson refuses invalid UTF-8, a BOM, NaN/Infinity, overflowing numbers and lone surrogates
     # itself; its own nesting limit (1,024) is far above ours.
-    document = orjson.loads(data)
+    try:
+        document = orjson.loads(data)
+    except orjson.JSONDecodeError as error:
+        # orjson says "surrogates not allowed" for any byte that is not UTF-8 (Latin-1, UTF-16).
+        raise ValueError(_not_utf8(data) or str(error)) from None
     # Nesting needs an opening bracket per level: a request body with few cannot be too deep.
     # Large documents (seeds) have many anyway, so they are walked without counting first.
     if len(data) > _COUNTED_SIZE or _brackets(data) > MAX_DEPTH:
         _check_depth(document)
     return document
+
+
+def _not_utf8(data: bytes | str) -> str | None:
+    """Where `data` stops being UTF-8 (text: where it holds a lone surrogate), if it does."""
+    try:
+        if isinstance(data, str):
+            data.encode("utf-8")
+        else:
+            data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        byte = error.object[error.start]
+        return f"it is not UTF-8 (byte 0x{byte:02x} at offset {error.start})"
+    except UnicodeEncodeError as error:
+        return f"it is not UTF-8 (a lone surrogate at character {error.start})"
+    return None
 
 
 def _brackets(data: bytes | str) -> int:

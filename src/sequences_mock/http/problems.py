@@ -51,7 +51,9 @@ STATUS_BY_CODE = {
     "too_many_requests": 429,
     "internal_error": 500,
     "mock_contract_violation": 500,
+    "bad_gateway": 502,
     "service_unavailable": 503,
+    "gateway_timeout": 504,
 }
 
 #: The code a fault of each status carries: the first one the table gives that status.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
@@ -58,12 +58,14 @@ class Journal:
     """The last `size` exchanges in order, and how often each operation answered each status.
 
     The tallies count every exchange since the last clear, including those the ring dropped.
+    `listener`, when set, is called with each new entry (the command line prints it).
     """
 
     def __init__(self, size: int = DEFAULT_JOURNAL_SIZE) -> None:
         if size < 1:
             raise ValueError(f"a journal holds at least one entry, not {size}")
         self.size = size
+        self.listener: Callable[[Entry], None] | None = None
         self._entries: deque[Entry] = deque(maxlen=size)
         #: Per operation (None: router refusals), how many calls answered each status.
         self._tallies: dict[str | None, dict[int, int]] = {}
@@ -110,6 +112,8 @@ class Journal:
         if statuses is None:
             statuses = self._tallies[operation] = {}
         statuses[status] = statuses.get(status, 0) + 1
+        if self.listener is not None:
+            self.listener(entry)
         return entry
 
     def entries(self, query: JournalQuery | None = None) -> list[Entry]:
