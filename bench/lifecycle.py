@@ -75,7 +75,7 @@ def document(n: int) -> dict[str, Any]:
                 "workspace_id": workspace,
                 "name": f"Cadence {i}",
                 "variables": {},
-                "steps": STEPS,
+                "steps": [dict(step) for step in STEPS],
             }
             for i, t in enumerate(templates)
         ],
