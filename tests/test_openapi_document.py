@@ -23,6 +23,7 @@ CONTROL = Contract.load(CONTROL_OPENAPI)
 PUBLIC_CODES = {
     "too_many_requests",
     "service_unavailable",
+    "world_replaced",
     "malformed_json",
     "validation_error",
     "paused_until_not_in_future",
@@ -151,7 +152,13 @@ def test_every_error_code_has_a_status():
 
 def public_codes(operation: Operation) -> set[str]:
     """The codes the public API can answer `operation` with, from what the operation takes."""
-    codes = {"unauthenticated", "insufficient_scope", "internal_error", "mock_contract_violation"}
+    codes = {
+        "unauthenticated",
+        "insufficient_scope",
+        "internal_error",
+        "mock_contract_violation",
+        "world_replaced",  # a reset or seed came while its body or a fault's delay was awaited
+    }
     if operation.path_parameters:
         codes.add("not_found")
     if operation.query_parameters or operation.body:
@@ -171,7 +178,7 @@ def control_codes(operation: Operation) -> set[str]:
     if operation.query_parameters:
         codes.add("validation_error")
     if operation.body:
-        codes |= {"malformed_json", "content_too_large", "validation_error"}
+        codes |= {"malformed_json", "content_too_large", "validation_error", "world_replaced"}
     if operation.path_parameters:
         codes.add("not_found")
     codes |= {

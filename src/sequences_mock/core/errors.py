@@ -23,6 +23,7 @@ __all__ = [
     "Unauthenticated",
     "UnsupportedMediaType",
     "ValidationFailed",
+    "WorldReplaced",
     "field_path",
 ]
 
@@ -131,6 +132,12 @@ class InvalidFixtures(MockError):
 
 class InvalidClockChange(MockError):
     code = "invalid_clock_change"
+
+
+class WorldReplaced(MockError):
+    """A reset or seed ended the world a request arrived in before the request was applied."""
+
+    code = "world_replaced"
 
 
 def field_path(parts: Iterable[str | int]) -> str:

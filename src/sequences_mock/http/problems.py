@@ -12,7 +12,12 @@ from typing import Any, NamedTuple
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from sequences_mock.core.errors import InsufficientScope, MockError, Unauthenticated
+from sequences_mock.core.errors import (
+    InsufficientScope,
+    MockError,
+    Unauthenticated,
+    WorldReplaced,
+)
 from sequences_mock.formats import strict_json
 
 __all__ = [
@@ -52,6 +57,7 @@ STATUS_BY_CODE = {
     "internal_error": 500,
     "mock_contract_violation": 500,
     "service_unavailable": 503,
+    "world_replaced": 503,
 }
 
 #: The code a fault of each status carries: the first one the table gives that status.
@@ -59,6 +65,8 @@ CODE_BY_STATUS = {status: code for code, status in reversed(STATUS_BY_CODE.items
 
 NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 _BEARER = 'Bearer realm="sequences-mock"'
+#: A call refused because the world it arrived in is gone may be sent again at once.
+_RETRY_NOW: Mapping[str, str] = MappingProxyType({"retry-after": "0"})
 
 
 class Problem(NamedTuple):
@@ -127,6 +135,8 @@ def _refusal(error: MockError) -> Problem:
     elif isinstance(error, InsufficientScope):
         challenge = f'{_BEARER}, error="insufficient_scope", scope="{error.scope}"'
         headers = {"www-authenticate": challenge}
+    elif isinstance(error, WorldReplaced):
+        headers = _RETRY_NOW
     return Problem(document["status"], document, headers)
 
 

@@ -54,7 +54,10 @@ class Store:
         index_entries_min: int = INDEX_ENTRIES_MIN,
         history: History | None = None,
         current_request: Callable[[], int | None] = lambda: None,
+        now: datetime | None = None,
     ) -> None:
+        """`now`: the instant the world is scheduled at (default: the clock's now); a store built
+        away from the event loop is given one rather than reading a clock the loop moves."""
         self.clock = clock
         self._world = world
         self._table = SequenceTable()
@@ -66,7 +69,7 @@ class Store:
         #: The journal entry the API call being handled will get, for the runs' histories.
         self._current_request = current_request
         now, delay, steps_of = (
-            clock.now(),
+            clock.now() if now is None else now,
             world.lifecycle.activation_delay,
             self._timeline.steps_of,
         )
