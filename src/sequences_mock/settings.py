@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sequences_mock.state.documents import MAX_DOCUMENT_BYTES
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
 
 __all__ = ["Settings"]
@@ -29,7 +30,7 @@ class Settings:
     fixtures: Path | None = None
     validate_responses: bool = True
     max_body_bytes: int = 1 * MiB
-    max_seed_bytes: int = 256 * MiB
+    max_seed_bytes: int = MAX_DOCUMENT_BYTES
     journal_size: int = DEFAULT_JOURNAL_SIZE
     monotonic: Callable[[], float] = field(default=time.monotonic, repr=False)
     wall: Callable[[], datetime] = field(default=_wall_clock, repr=False)

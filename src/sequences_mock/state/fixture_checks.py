@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -19,6 +20,7 @@ from sequences_mock.state.records import Moments
 
 __all__ = [
     "COLLECTIONS",
+    "MAX_PROBLEMS",
     "Label",
     "check",
     "duplicate_problems",
@@ -65,6 +67,10 @@ TIMESTAMP_FIELDS = (
 SCHEDULED = frozenset({Status.FOUND, Status.ACTIVE, Status.WAITING_FOR_LEAD})
 PROGRESS_FIELDS = ("next_step", "next_step_at", "skipped_steps")
 
+#: The problems a check finds at most: it stops there, so that a document with millions of
+#: mistakes is refused as fast, and in as few bytes, as one with a few.
+MAX_PROBLEMS = 100
+
 Label = Callable[[str, int], str]
 #: The collections other items point at (see `REFERENCES`), whose items' workspaces are looked up.
 _REFERENCED = {
@@ -89,17 +95,25 @@ class _Validator:
 
 
 def check(
-    document: Any, *, strict_json: bool = False, moments: Moments | None = None
+    document: Any,
+    *,
+    strict_json: bool = False,
+    moments: Moments | None = None,
+    limit: int = MAX_PROBLEMS,
 ) -> list[FieldProblem]:
-    """Every problem in a whole fixture document: shape first, then references and state rules.
+    """Every problem in a whole fixture document, up to `limit`: shape first, then references
+    and state rules.
 
     `strict_json` says the document came from `strict_json.loads`, which already refused everything
     JSON cannot hold, so the walk that looks for such values (YAML's extras) is skipped. The
     timestamps parsed on the way are kept in `moments`, for building the world after.
     """
-    problems, plain = shape_problems(document, strict_json=strict_json)
-    problems += duplicate_problems(plain, index_label)
-    problems += reference_problems(plain, index_label, Moments() if moments is None else moments)
+    problems, plain = shape_problems(document, strict_json=strict_json, limit=limit)
+    if len(problems) < limit:
+        problems += duplicate_problems(plain, index_label, limit - len(problems))
+    if len(problems) < limit:
+        moments = Moments() if moments is None else moments
+        problems += reference_problems(plain, index_label, moments, limit - len(problems))
     return problems
 
 
@@ -108,18 +122,76 @@ def index_label(collection: str, index: int) -> str:
     return f"{collection}[{index}]"
 
 
-def shape_problems(document: Any, *, strict_json: bool) -> tuple[list[FieldProblem], Any]:
-    """Schema problems, plus what YAML can hold but JSON cannot; also the JSON-only copy checked."""
-    problems: list[FieldProblem] = []
-    plain = document if strict_json else _plain_json(document, "", problems, set(), 1)
+def shape_problems(
+    document: Any, *, strict_json: bool, limit: int = MAX_PROBLEMS
+) -> tuple[list[FieldProblem], Any]:
+    """Schema problems, plus what YAML can hold but JSON cannot, up to `limit`; also the
+    JSON-only copy checked (None when the limit stopped the copy)."""
+    problems = _Bounded(limit)
+    plain = document
+    if not strict_json:
+        with problems.stop_when_full():
+            plain = _plain_json(document, "", problems, set(), 1)
+        if len(problems) == limit:  # the walk stopped part way: there is no copy to check
+            return list(problems), None
     reported = {problem.name for problem in problems}
     # A value dropped from the copy would show up again as a schema error at the same path.
-    problems += [
-        problem
-        for problem in schema_problems(_Validator.get(), plain, "body")
-        if problem.name not in reported
-    ]
-    return problems, plain
+    with problems.stop_when_full():
+        problems += (p for p in _schema_problems(plain, limit) if p.name not in reported)
+    return list(problems), plain
+
+
+def _schema_problems(document: Any, limit: int) -> Iterator[FieldProblem]:
+    """The fixture schema's problems with a document, item by item once it is invalid.
+
+    jsonschema-rs gathers every error before it hands over the first: a document with millions
+    of mistakes took minutes and gigabytes. The sections around the collections, then one item
+    at a time, let a caller stop after `limit`.
+    """
+    validator = _Validator.get()
+    if validator.is_valid(document):
+        return
+    if not isinstance(document, dict):
+        yield from schema_problems(validator, document, "body", limit=limit)
+        return
+    lists = [name for name in COLLECTIONS if isinstance(document.get(name), list)]
+    yield from schema_problems(validator, {**document, **{name: [] for name in lists}}, "body")
+    for collection in lists:
+        first = f"{collection}[0]"
+        for index, item in enumerate(document[collection]):
+            alone = {collection: [item]}
+            if validator.is_valid(alone):
+                continue
+            for problem in schema_problems(validator, alone, "body", limit=limit):
+                at = f"{collection}[{index}]{problem.name.removeprefix(first)}"
+                yield FieldProblem(problem.location, at, problem.message)
+
+
+class _Full(Exception):
+    """A bounded list of problems is full: the check stops."""
+
+
+class _Bounded(list[FieldProblem]):
+    """Problems up to a limit; adding one past it raises `_Full`, to stop a check early."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def append(self, problem: FieldProblem) -> None:
+        if len(self) >= self.limit:
+            raise _Full
+        super().append(problem)
+
+    def __iadd__(self, problems: Iterable[FieldProblem]) -> _Bounded:  # type: ignore[override,misc]
+        for problem in problems:
+            self.append(problem)
+        return self
+
+    @contextmanager
+    def stop_when_full(self) -> Iterator[None]:
+        with suppress(_Full):
+            yield
 
 
 def _plain_json(
@@ -186,9 +258,18 @@ def _items(document: Any, collection: str) -> Iterator[tuple[int, dict[str, Any]
                 yield index, item
 
 
-def duplicate_problems(document: Any, label: Label) -> list[FieldProblem]:
-    """Ids, and the other fields that must be unique, used twice in one collection."""
-    problems = []
+def duplicate_problems(
+    document: Any, label: Label, limit: int = MAX_PROBLEMS
+) -> list[FieldProblem]:
+    """Ids, and the other fields that must be unique, used twice in one collection (up to
+    `limit` of them)."""
+    problems = _Bounded(limit)
+    with problems.stop_when_full():
+        _find_duplicates(document, label, problems)
+    return list(problems)
+
+
+def _find_duplicates(document: Any, label: Label, problems: list[FieldProblem]) -> None:
     for collection, id_field in COLLECTIONS.items():
         for unique_field in (id_field, *ALSO_UNIQUE.get(collection, ())):
             first_seen: dict[str, int] = {}
@@ -207,15 +288,25 @@ def duplicate_problems(document: Any, label: Label) -> list[FieldProblem]:
                     )
                 else:
                     first_seen[identity] = index
-    return problems
 
 
 _UNKNOWN = object()
 
 
-def reference_problems(document: Any, label: Label, moments: Moments) -> list[FieldProblem]:
-    """Unknown or cross-workspace references, then the state rules of each sequence."""
-    problems: list[FieldProblem] = []
+def reference_problems(
+    document: Any, label: Label, moments: Moments, limit: int = MAX_PROBLEMS
+) -> list[FieldProblem]:
+    """Unknown or cross-workspace references, then the state rules of each sequence (up to
+    `limit` problems)."""
+    problems = _Bounded(limit)
+    with problems.stop_when_full():
+        _find_reference_problems(document, label, moments, problems)
+    return list(problems)
+
+
+def _find_reference_problems(
+    document: Any, label: Label, moments: Moments, problems: _Bounded
+) -> None:
 
     def problem(collection: str, index: int, field: str, message: str) -> None:
         problems.append(FieldProblem("body", f"{label(collection, index)}.{field}", message))
@@ -259,7 +350,7 @@ def reference_problems(document: Any, label: Label, moments: Moments) -> list[Fi
                     problem(collection, index, field, f"unknown {singular} {value}")
                 elif owner != workspace_id:
                     problem(collection, index, field, f"{singular} {value} is in another workspace")
-            if is_sequence:
+            if is_sequence and len(rule_problems) < problems.limit:
                 steps = steps_of.get(item.get("template_id"))  # type: ignore[arg-type]
                 for field, message in _sequence_rule_problems(item, moments, steps):
                     rule_problems.append((index, field, message))
@@ -279,7 +370,6 @@ def reference_problems(document: Any, label: Label, moments: Moments) -> list[Fi
             FieldProblem("body", "lifecycle.activation_delay", message)
             for message in _duration_problems(delay)
         ]
-    return problems
 
 
 def _duration_problems(text: str) -> list[str]:

@@ -18,6 +18,7 @@ from sequences_mock.core.clock import Clock
 from sequences_mock.core.errors import WorldReplaced
 from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.state import fixtures
+from sequences_mock.state.documents import MAX_DOCUMENT_BYTES
 from sequences_mock.state.faults import Faults
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE, Journal
 from sequences_mock.state.store import Store
@@ -78,12 +79,14 @@ class Runtime:
         journal_size: int = DEFAULT_JOURNAL_SIZE,
         wall: Callable[[], datetime] = _WALL_CLOCK,
         monotonic: Callable[[], float] = time.monotonic,
+        max_bytes: int = MAX_DOCUMENT_BYTES,
     ) -> Runtime:
         """A runtime on the fixture file at `path` (the packaged default world without one).
 
-        Raises `MalformedDocument` for an unreadable file, `InvalidFixtures` listing every problem.
+        Raises `MalformedDocument` for an unreadable file, `ContentTooLarge` for one over
+        `max_bytes`, `InvalidFixtures` listing its problems.
         """
-        document = fixtures.read_document(path or fixtures.DEFAULT_FIXTURES)
+        document = fixtures.read_document(path or fixtures.DEFAULT_FIXTURES, max_bytes=max_bytes)
         world = fixtures.load(document)
         return cls(world, journal_size=journal_size, wall=wall, monotonic=monotonic)
 
