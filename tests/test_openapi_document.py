@@ -24,6 +24,7 @@ PUBLIC_CODES = {
     "too_many_requests",
     "service_unavailable",
     "world_replaced",
+    "misdirected_request",
     "malformed_json",
     "validation_error",
     "paused_until_not_in_future",
@@ -92,7 +93,7 @@ def test_every_status_the_mock_can_send_is_declared(operation):
 
     429 and 503 are declared everywhere because a test can inject them as faults.
     """
-    expected = {200, 401, 403, 429, 500, 503}
+    expected = {200, 401, 403, 421, 429, 500, 503}
     if operation.path_parameters:
         expected.add(404)
     if operation.query_parameters or operation.body:
@@ -158,6 +159,7 @@ def public_codes(operation: Operation) -> set[str]:
         "internal_error",
         "mock_contract_violation",
         "world_replaced",  # a reset or seed came while its body or a fault's delay was awaited
+        "misdirected_request",  # a loopback mock asked under another host name
     }
     if operation.path_parameters:
         codes.add("not_found")
@@ -174,7 +176,11 @@ def public_codes(operation: Operation) -> set[str]:
 
 def control_codes(operation: Operation) -> set[str]:
     """The codes the control plane can answer `operation` with."""
-    codes = {"internal_error", "mock_contract_violation"}
+    codes = {"internal_error", "mock_contract_violation", "misdirected_request"}
+    if operation.operation_id != "getHealth":
+        codes.add("unauthenticated")  # with a control token set
+    if operation.method not in ("GET", "HEAD"):
+        codes |= {"forbidden_origin", "unsupported_media_type"}
     if operation.query_parameters:
         codes.add("validation_error")
     if operation.body:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 
 from sequences_mock.http.api import api_routes
 from sequences_mock.http.context import Context
 from sequences_mock.http.control import ControlPlane
+from sequences_mock.http.guard import Guard
 from sequences_mock.http.refusals import exception_handlers
 from sequences_mock.settings import Settings
 
@@ -21,6 +23,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     context = Context.from_settings(settings or Settings())
     app = Starlette(
         routes=[*api_routes(context), *ControlPlane(context).routes()],
+        middleware=[Middleware(Guard, control_token=context.settings.control_token)],
         exception_handlers=exception_handlers(context),
     )
     # A mock must answer the path it was asked, not redirect `/v1/sequences/` elsewhere.

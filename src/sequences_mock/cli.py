@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +15,7 @@ import uvicorn
 
 from sequences_mock import __version__
 from sequences_mock.app import create_app
+from sequences_mock.core.addresses import is_loopback_address
 from sequences_mock.core.errors import MockError
 from sequences_mock.core.timestamps import format_timestamp
 from sequences_mock.server import bind_socket, uvicorn_config
@@ -21,9 +23,10 @@ from sequences_mock.settings import Settings
 from sequences_mock.state import fixtures
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
 
-__all__ = ["main"]
+__all__ = ["exposure_warning", "main"]
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
+CONTROL_TOKEN_VARIABLE = "SEQUENCES_MOCK_CONTROL_TOKEN"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -55,6 +58,13 @@ def _parser() -> argparse.ArgumentParser:
         help=f"requests the journal keeps (default {DEFAULT_JOURNAL_SIZE:,})",
     )
     serve.add_argument("--log-level", choices=LOG_LEVELS, default="info")
+    serve.add_argument(
+        "--control-token",
+        metavar="TOKEN",
+        default=os.environ.get(CONTROL_TOKEN_VARIABLE) or None,
+        help="require 'Authorization: Bearer TOKEN' on the control plane (/__mock) but its "
+        f"health check (default: ${CONTROL_TOKEN_VARIABLE}; none)",
+    )
     check = commands.add_parser("check-fixtures", help="check a fixture file and list its problems")
     check.add_argument("path", type=Path)
     return parser
@@ -92,12 +102,24 @@ def _check_fixtures(path: Path) -> int:
     return 0
 
 
+def exposure_warning(host: str, control_token: str | None) -> str | None:
+    """What to tell whoever serves the control plane beyond this machine without a token."""
+    if is_loopback_address(host) or control_token is not None:
+        return None
+    return (
+        f"listening on {host}, beyond this machine, without a control token: anyone who can "
+        "reach it can reset or seed the world, read every key and call, move the clock and "
+        f"queue faults. Set --control-token or {CONTROL_TOKEN_VARIABLE}."
+    )
+
+
 def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     settings = Settings(
         fixtures=args.fixtures,
         validate_responses=not args.no_validate_responses,
         journal_size=args.journal_size,
+        control_token=args.control_token,
     )
     try:
         app = create_app(settings)
@@ -121,6 +143,9 @@ def _serve(args: argparse.Namespace) -> int:
         return 1
     host, port = sock.getsockname()[:2]
     url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    warning = exposure_warning(host, settings.control_token)
+    if warning:
+        print(f"sequences-mock: warning: {warning}", file=sys.stderr)
     runtime = app.state.runtime
     print(f"sequences-mock {__version__} serving {url}/v1 (control plane {url}/__mock)")
     source = args.fixtures or "packaged default"

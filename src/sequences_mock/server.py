@@ -62,7 +62,8 @@ class MockServer:
         port: int = 0,
         startup_timeout: float = 10.0,
     ) -> None:
-        self.app: Starlette = create_app(settings)
+        self.settings = settings or Settings()
+        self.app: Starlette = create_app(self.settings)
         self._host, self._port = host, port
         self._startup_timeout = startup_timeout
         self._server: _ThreadServer | None = None

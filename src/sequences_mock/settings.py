@@ -25,10 +25,13 @@ class Settings:
     """Settings of one app instance; every field has a default that serves the packaged fixtures.
 
     `monotonic` and `wall` are the time sources the mock clock reads; tests inject their own.
+    `control_token`: when set, every control-plane call but the health check needs it as a
+    bearer token.
     """
 
     fixtures: Path | None = None
     validate_responses: bool = True
+    control_token: str | None = field(default=None, repr=False)
     max_body_bytes: int = 1 * MiB
     max_seed_bytes: int = MAX_DOCUMENT_BYTES
     journal_size: int = DEFAULT_JOURNAL_SIZE

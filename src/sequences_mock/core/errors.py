@@ -11,12 +11,14 @@ __all__ = [
     "ContractViolation",
     "DuplicateId",
     "FieldProblem",
+    "ForbiddenOrigin",
     "InsufficientScope",
     "InvalidClockChange",
     "InvalidFixtures",
     "InvalidStateTransition",
     "MalformedDocument",
     "MalformedJson",
+    "MisdirectedRequest",
     "MockError",
     "NotFound",
     "PausedUntilNotInFuture",
@@ -98,8 +100,20 @@ class InsufficientScope(MockError):
         self.scope = scope
 
 
+class ForbiddenOrigin(MockError):
+    """A browser page of another origin asked the control plane for a change."""
+
+    code = "forbidden_origin"
+
+
 class NotFound(MockError):
     code = "not_found"
+
+
+class MisdirectedRequest(MockError):
+    """A request to a loopback mock under a host name that is not a loopback one."""
+
+    code = "misdirected_request"
 
 
 class InvalidStateTransition(MockError):

@@ -230,9 +230,16 @@ class ControlPlane:
         return 200, Body(control.document, control.yaml_bytes)
 
     async def _json_body(self, call: Call) -> Any:
-        """The body as JSON checked against the operation's schema (400, 413, 422), whatever
-        its Content-Type says: `curl -d` sends a form type."""
+        """The body as JSON checked against the operation's schema (400, 413, 415, 422).
+
+        `application/json` only: a browser page of any origin may send a form or text body
+        without asking first."""
         generation = self.runtime.generation
+        media_type = media_type_of(call.request.headers.get("content-type"))
+        if media_type != "application/json":
+            raise UnsupportedMediaType(
+                f"send this body as application/json, not {media_type or 'without a Content-Type'}"
+            )
         document = parse_json(await read_body(call.request, self.context.settings.max_body_bytes))
         validation.check_body(call.operation, document)
         # A change is applied to the world it arrived in, or not at all.
