@@ -6,19 +6,19 @@ import argparse
 import contextlib
 import logging
 import os
+import signal
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from types import FrameType
 from typing import NoReturn
-
-import uvicorn
 
 from sequences_mock import __version__
 from sequences_mock.app import create_app
 from sequences_mock.core.addresses import is_loopback_address
 from sequences_mock.core.errors import MockError
 from sequences_mock.core.timestamps import format_timestamp
-from sequences_mock.server import bind_socket, uvicorn_config
+from sequences_mock.server import StoppableServer, bind_socket, uvicorn_config
 from sequences_mock.settings import Settings
 from sequences_mock.state import fixtures
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
@@ -153,7 +153,13 @@ def _serve(args: argparse.Namespace) -> int:
     for key in runtime.initial.api_keys.values():
         print(f"  API key {key.key}  scopes: {' '.join(sorted(key.scopes)) or '(none)'}")
     sys.stdout.flush()
-    # uvicorn shuts down gracefully on Ctrl-C, then re-raises it only to report it.
+    # uvicorn shuts down gracefully on Ctrl-C or SIGTERM, then raises the signal again to
+    # report it: a stop asked for is a clean exit (0), not a death by signal (143).
+    signal.signal(signal.SIGTERM, _stopped)
     with contextlib.suppress(KeyboardInterrupt):
-        uvicorn.Server(uvicorn_config(app, args.log_level)).run(sockets=[sock])
+        StoppableServer(uvicorn_config(app, args.log_level)).run(sockets=[sock])
     return 0
+
+
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
