@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import orjson
 import pytest
+from http_helpers import asgi_scope
 from starlette.applications import Starlette
 
 from default_world import AMELIE_RUN, CLOCK_START, INITECH, READ_WRITE, bearer
@@ -40,24 +41,11 @@ class SlowRequest:
         self.sent: list[Message] = []
         self._messages: asyncio.Queue[Message] = asyncio.Queue()
         self._body = body
-        scope = {
-            "type": "http",
-            "asgi": {"version": "3.0"},
-            "http_version": "1.1",
-            "method": method,
-            "scheme": "http",
-            "path": path,
-            "raw_path": path.encode(),
-            "query_string": b"",
-            "root_path": "",
-            "headers": [
-                (b"host", b"mock"),
-                (b"authorization", f"Bearer {READ_WRITE}".encode()),
-                (b"content-type", b"application/json"),
-            ],
-            "server": ("mock", 80),
-            "client": ("tester", 1),
-        }
+        headers = [
+            (b"authorization", f"Bearer {READ_WRITE}".encode()),
+            (b"content-type", b"application/json"),
+        ]
+        scope = asgi_scope(method, path, headers)
         self.task = asyncio.ensure_future(app(scope, self._messages.get, self._send))
 
     async def _send(self, message: Message) -> None:
@@ -151,13 +139,19 @@ async def initech_statuses(control: httpx.AsyncClient) -> dict[str, str]:
     return {run["id"]: run["status"] for run in state["sequences"] if run["contact_id"] in initech}
 
 
-async def test_a_call_delayed_across_a_reset_is_answered_but_not_journaled(
-    app: Starlette, runtime: Runtime, control: httpx.AsyncClient
-) -> None:
-    fault = {"operation": "getSequence", "delay_ms": 300}
+async def delayed_get(app: Starlette, control: httpx.AsyncClient, delay_ms: int) -> SlowRequest:
+    """A GET whose fault keeps it waiting `delay_ms`, under way."""
+    fault = {"operation": "getSequence", "delay_ms": delay_ms}
     assert (await control.post("/__mock/faults", json=fault)).status_code == 201
     get = await started(SlowRequest(app, "GET", f"/v1/sequences/{AMELIE_RUN}"))
     get.arrive()
+    return await started(get)
+
+
+async def test_a_call_delayed_across_a_reset_is_answered_but_not_journaled(
+    app: Starlette, runtime: Runtime, control: httpx.AsyncClient
+) -> None:
+    get = await delayed_get(app, control, 300)
     assert (await control.post("/__mock/reset")).status_code == 200
 
     assert_world_replaced(*await get.answer())
@@ -167,11 +161,7 @@ async def test_a_call_delayed_across_a_reset_is_answered_but_not_journaled(
 async def test_a_client_that_hangs_up_during_a_delay_is_not_journaled(
     app: Starlette, runtime: Runtime, control: httpx.AsyncClient
 ) -> None:
-    fault = {"operation": "getSequence", "delay_ms": 60_000}
-    assert (await control.post("/__mock/faults", json=fault)).status_code == 201
-    get = await started(SlowRequest(app, "GET", f"/v1/sequences/{AMELIE_RUN}"))
-    get.arrive()
-    await started(get)
+    get = await delayed_get(app, control, 60_000)
 
     get.hang_up()
 
