@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from importlib import resources
 from typing import Any
@@ -15,7 +14,8 @@ from sequences_mock.core.durations import DurationError, parse_duration
 from sequences_mock.core.errors import FieldProblem
 from sequences_mock.core.timestamps import TimestampError, parse_timestamp
 from sequences_mock.formats import strict_json
-from sequences_mock.formats.schema import Validator, compile_schema, schema_problems
+from sequences_mock.formats.schema import Validator, compile_schema
+from sequences_mock.state.problem_limits import MAX_PROBLEMS, Bounded, item_schema_problems
 from sequences_mock.state.records import Moments
 
 __all__ = [
@@ -66,10 +66,6 @@ TIMESTAMP_FIELDS = (
 #: Statuses the clock acts on by itself; the others have no `next_step_at`.
 SCHEDULED = frozenset({Status.FOUND, Status.ACTIVE, Status.WAITING_FOR_LEAD})
 PROGRESS_FIELDS = ("next_step", "next_step_at", "skipped_steps")
-
-#: The problems a check finds at most: it stops there, so that a document with millions of
-#: mistakes is refused as fast, and in as few bytes, as one with a few.
-MAX_PROBLEMS = 100
 
 Label = Callable[[str, int], str]
 #: The collections other items point at (see `REFERENCES`), whose items' workspaces are looked up.
@@ -127,7 +123,7 @@ def shape_problems(
 ) -> tuple[list[FieldProblem], Any]:
     """Schema problems, plus what YAML can hold but JSON cannot, up to `limit`; also the
     JSON-only copy checked (None when the limit stopped the copy)."""
-    problems = _Bounded(limit)
+    problems = Bounded(limit)
     plain = document
     if not strict_json:
         with problems.stop_when_full():
@@ -137,61 +133,12 @@ def shape_problems(
     reported = {problem.name for problem in problems}
     # A value dropped from the copy would show up again as a schema error at the same path.
     with problems.stop_when_full():
-        problems += (p for p in _schema_problems(plain, limit) if p.name not in reported)
+        problems += (
+            problem
+            for problem in item_schema_problems(_Validator.get(), plain, COLLECTIONS, limit)
+            if problem.name not in reported
+        )
     return list(problems), plain
-
-
-def _schema_problems(document: Any, limit: int) -> Iterator[FieldProblem]:
-    """The fixture schema's problems with a document, item by item once it is invalid.
-
-    jsonschema-rs gathers every error before it hands over the first: a document with millions
-    of mistakes took minutes and gigabytes. The sections around the collections, then one item
-    at a time, let a caller stop after `limit`.
-    """
-    validator = _Validator.get()
-    if validator.is_valid(document):
-        return
-    if not isinstance(document, dict):
-        yield from schema_problems(validator, document, "body", limit=limit)
-        return
-    lists = [name for name in COLLECTIONS if isinstance(document.get(name), list)]
-    yield from schema_problems(validator, {**document, **{name: [] for name in lists}}, "body")
-    for collection in lists:
-        first = f"{collection}[0]"
-        for index, item in enumerate(document[collection]):
-            alone = {collection: [item]}
-            if validator.is_valid(alone):
-                continue
-            for problem in schema_problems(validator, alone, "body", limit=limit):
-                at = f"{collection}[{index}]{problem.name.removeprefix(first)}"
-                yield FieldProblem(problem.location, at, problem.message)
-
-
-class _Full(Exception):
-    """A bounded list of problems is full: the check stops."""
-
-
-class _Bounded(list[FieldProblem]):
-    """Problems up to a limit; adding one past it raises `_Full`, to stop a check early."""
-
-    def __init__(self, limit: int) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def append(self, problem: FieldProblem) -> None:
-        if len(self) >= self.limit:
-            raise _Full
-        super().append(problem)
-
-    def __iadd__(self, problems: Iterable[FieldProblem]) -> _Bounded:  # type: ignore[override,misc]
-        for problem in problems:
-            self.append(problem)
-        return self
-
-    @contextmanager
-    def stop_when_full(self) -> Iterator[None]:
-        with suppress(_Full):
-            yield
 
 
 def _plain_json(
@@ -263,7 +210,7 @@ def duplicate_problems(
 ) -> list[FieldProblem]:
     """Ids, and the other fields that must be unique, used twice in one collection (up to
     `limit` of them)."""
-    problems = _Bounded(limit)
+    problems = Bounded(limit)
     with problems.stop_when_full():
         _find_duplicates(document, label, problems)
     return list(problems)
@@ -298,14 +245,14 @@ def reference_problems(
 ) -> list[FieldProblem]:
     """Unknown or cross-workspace references, then the state rules of each sequence (up to
     `limit` problems)."""
-    problems = _Bounded(limit)
+    problems = Bounded(limit)
     with problems.stop_when_full():
         _find_reference_problems(document, label, moments, problems)
     return list(problems)
 
 
 def _find_reference_problems(
-    document: Any, label: Label, moments: Moments, problems: _Bounded
+    document: Any, label: Label, moments: Moments, problems: Bounded
 ) -> None:
 
     def problem(collection: str, index: int, field: str, message: str) -> None:
