@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import httpx
@@ -120,3 +121,23 @@ def assert_sequence_shape(sequence: dict[str, Any]) -> None:
 def public(sequence: dict[str, Any]) -> dict[str, Any]:
     """A state-dump sequence without its mock-only fields: what the API should return."""
     return {key: value for key, value in sequence.items() if key not in MOCK_ONLY_KEYS}
+
+
+def asgi_scope(
+    method: str, path: str, headers: Iterable[tuple[bytes, bytes]] = (), query: bytes = b""
+) -> dict[str, Any]:
+    """The scope of one HTTP request as uvicorn hands it to the app, for hand-driven calls."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": query,
+        "root_path": "",
+        "headers": [(b"host", b"mock"), *headers],
+        "server": ("mock", 80),
+        "client": ("tester", 1),
+    }

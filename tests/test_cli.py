@@ -11,7 +11,7 @@ import pytest
 
 from default_world import AMELIE_RUN, READ_ONLY, READ_WRITE, bearer
 from live_server import cli_server
-from sequences_mock.cli import main, parse_args
+from sequences_mock.cli import exposure_warning, main, parse_args
 from sequences_mock.server import bind_socket
 from sequences_mock.state.fixtures import DEFAULT_FIXTURES
 
@@ -260,3 +260,26 @@ def test_serve_configured_from_the_environment_alone():
     assert preflight.status_code == 200
     assert preflight.headers["access-control-allow-origin"] == "http://localhost:3000"
     assert not [line for line in server.banner if line.startswith("#")]
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.0.2.7"])
+def test_serving_beyond_this_machine_without_a_token_is_warned_about(host: str):
+    warning = exposure_warning(host, None)
+
+    assert warning is not None
+    assert host in warning
+    assert "--control-token" in warning
+
+
+@pytest.mark.parametrize(("host", "token"), [("127.0.0.1", None), ("::1", None), ("0.0.0.0", "t")])
+def test_a_loopback_or_tokened_control_plane_is_not_warned_about(host: str, token: str | None):
+    assert exposure_warning(host, token) is None
+
+
+def test_serve_takes_the_control_token_from_the_environment(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SEQUENCES_MOCK_CONTROL_TOKEN", "from-the-environment")
+    with cli_server() as server:
+        assert httpx.get(f"{server.url}/__mock/state").status_code == 401
+        token = bearer("from-the-environment")
+        assert httpx.get(f"{server.url}/__mock/state", headers=token).status_code == 200
+    assert not any("warning" in line for line in server.stderr)

@@ -36,6 +36,8 @@ PUBLIC_CODES = {
     "service_unavailable",
     "bad_gateway",
     "gateway_timeout",
+    "world_replaced",
+    "misdirected_request",
     "malformed_json",
     "validation_error",
     "paused_until_not_in_future",
@@ -104,7 +106,7 @@ def test_every_status_the_mock_can_send_is_declared(operation):
 
     429, 502, 503 and 504 are declared everywhere because a test can inject them as faults.
     """
-    expected = {200, 401, 403, 429, 500, 502, 503, 504}
+    expected = {200, 401, 403, 421, 429, 500, 502, 503, 504}
     if operation.path_parameters:
         expected.add(404)
     if operation.query_parameters or operation.body:
@@ -164,7 +166,14 @@ def test_every_error_code_has_a_status():
 
 def public_codes(operation: Operation) -> set[str]:
     """The codes the public API can answer `operation` with, from what the operation takes."""
-    codes = {"unauthenticated", "insufficient_scope", "internal_error", "mock_contract_violation"}
+    codes = {
+        "unauthenticated",
+        "insufficient_scope",
+        "internal_error",
+        "mock_contract_violation",
+        "world_replaced",  # a reset or seed came while its body or a fault's delay was awaited
+        "misdirected_request",  # a loopback mock asked under another host name
+    }
     if operation.path_parameters:
         codes.add("not_found")
     if operation.query_parameters or operation.body:
@@ -180,11 +189,15 @@ def public_codes(operation: Operation) -> set[str]:
 
 def control_codes(operation: Operation) -> set[str]:
     """The codes the control plane can answer `operation` with."""
-    codes = {"internal_error", "mock_contract_violation"}
+    codes = {"internal_error", "mock_contract_violation", "misdirected_request"}
+    if operation.operation_id != "getHealth":
+        codes.add("unauthenticated")  # with a control token set
+    if operation.method not in ("GET", "HEAD"):
+        codes |= {"forbidden_origin", "unsupported_media_type"}
     if operation.query_parameters:
         codes.add("validation_error")
     if operation.body:
-        codes |= {"malformed_json", "content_too_large", "validation_error"}
+        codes |= {"malformed_json", "content_too_large", "validation_error", "world_replaced"}
     if operation.path_parameters:
         codes.add("not_found")
     codes |= {

@@ -6,10 +6,12 @@ import argparse
 import contextlib
 import logging
 import os
+import signal
 import socket
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from types import FrameType
 from typing import Any, NoReturn
 
 import uvicorn
@@ -17,18 +19,22 @@ import uvicorn
 from sequences_mock import __version__
 from sequences_mock.app import create_app
 from sequences_mock.call_log import CallLog
+from sequences_mock.core.addresses import is_loopback_address
 from sequences_mock.core.errors import MockError
 from sequences_mock.core.timestamps import format_timestamp
-from sequences_mock.server import bind_socket, uvicorn_config
+from sequences_mock.server import StoppableServer, bind_socket, uvicorn_config
 from sequences_mock.settings import Settings
 from sequences_mock.state import fixtures
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
 
-__all__ = ["ENV_PREFIX", "main", "parse_args"]
+__all__ = ["ENV_PREFIX", "exposure_warning", "main", "parse_args"]
 
 LOG_LEVELS = ("critical", "error", "warning", "info", "debug")
 ENV_PREFIX = "SEQUENCES_MOCK_"
+CONTROL_TOKEN_VARIABLE = f"{ENV_PREFIX}CONTROL_TOKEN"
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+#: Options whose value `--help` never shows, even when a variable set it.
+_SECRETS = frozenset({"control_token"})
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,7 +56,8 @@ class _HelpFormatter(argparse.HelpFormatter):
             default = ",".join(map(str, default))
         elif default is True:
             default = "on"
-        shown = "" if default in (None, False, "") else f", default {default}"
+        secret = action.dest in _SECRETS
+        shown = "" if secret or default in (None, False, "") else f", default {default}"
         return f"{text} [{env_name(action)}{shown}]".replace("%", "%%")
 
 
@@ -114,6 +121,12 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         metavar="ORIGIN",
         help="let browser apps from ORIGIN call the mock (repeat it for more, `*` for any; "
         "comma-separated in the variable); off by default",
+    )
+    serve.add_argument(
+        "--control-token",
+        metavar="TOKEN",
+        help="require 'Authorization: Bearer TOKEN' on the control plane (/__mock) but its "
+        "health check; none by default",
     )
     _defaults_from(environ, serve)
     check = commands.add_parser("check-fixtures", help="check a fixture file and list its problems")
@@ -193,6 +206,17 @@ def _check_fixtures(path: Path) -> int:
     return 0
 
 
+def exposure_warning(host: str, control_token: str | None) -> str | None:
+    """What to tell whoever serves the control plane beyond this machine without a token."""
+    if is_loopback_address(host) or control_token is not None:
+        return None
+    return (
+        f"listening on {host}, beyond this machine, without a control token: anyone who can "
+        "reach it can reset or seed the world, read every key and call, move the clock and "
+        f"queue faults. Set --control-token or {CONTROL_TOKEN_VARIABLE}."
+    )
+
+
 def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     settings = Settings(
@@ -200,6 +224,7 @@ def _serve(args: argparse.Namespace) -> int:
         validate_responses=not args.no_validate_responses,
         journal_size=args.journal_size,
         cors_origins=tuple(args.cors_origin),
+        control_token=args.control_token,
     )
     try:
         app = create_app(settings)
@@ -223,6 +248,9 @@ def _serve(args: argparse.Namespace) -> int:
         return 1
     host, port = sock.getsockname()[:2]
     url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    warning = exposure_warning(host, settings.control_token)
+    if warning:
+        print(f"sequences-mock: warning: {warning}", file=sys.stderr)
     runtime = app.state.runtime
     print(f"sequences-mock {__version__} serving {url}/v1 (control plane {url}/__mock)")
     source = args.fixtures or "packaged default"
@@ -236,14 +264,20 @@ def _serve(args: argparse.Namespace) -> int:
         print("one line per call to the public API follows (--quiet: none)")
         runtime.journal.listener = call_log = CallLog(sys.stdout)
     sys.stdout.flush()
-    # uvicorn shuts down gracefully on Ctrl-C, then re-raises it only to report it.
+    # uvicorn shuts down gracefully on Ctrl-C or SIGTERM, then raises the signal again to
+    # report it: a stop asked for is a clean exit (0), not a death by signal (143).
+    signal.signal(signal.SIGTERM, _stopped)
     with contextlib.suppress(KeyboardInterrupt):
         _Server(uvicorn_config(app, args.log_level), call_log).run(sockets=[sock])
     return 0
 
 
-class _Server(uvicorn.Server):
-    """uvicorn's server, writing out the call lines still held once it has shut down.
+def _stopped(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+class _Server(StoppableServer):
+    """The mock's server, writing out the call lines still held once it has shut down.
 
     In `shutdown`, not after `run`: on SIGTERM uvicorn re-raises the signal once shut down,
     and the process ends there.

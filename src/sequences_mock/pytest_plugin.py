@@ -95,7 +95,8 @@ def sequences_mock(
 ) -> Iterator[MockHandle]:
     """A handle on the session's mock, reset (state, clock, journal, faults) for this test."""
     with httpx.Client(timeout=30) as client:
-        handle = MockHandle(sequences_mock_server.url, client)
+        token = sequences_mock_server.settings.control_token
+        handle = MockHandle(sequences_mock_server.url, client, control_token=token)
         handle.reset()
         yield handle
         _check_incidents(handle, request)
@@ -104,10 +105,10 @@ def sequences_mock(
 class InProcessMock(MockHandle):
     """A handle on an in-process app, with httpx clients bound to it (no socket)."""
 
-    def __init__(self, app: Starlette) -> None:
+    def __init__(self, app: Starlette, *, control_token: str | None = None) -> None:
         self.app = app
         self.client = httpx.Client(transport=SyncASGITransport(app), base_url="http://mock/v1")
-        super().__init__("http://mock", self.client)
+        super().__init__("http://mock", self.client, control_token=control_token)
 
     def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
         """An `httpx.AsyncClient` on the app, based at the API (`/v1`); close it when done."""
@@ -128,10 +129,14 @@ def _sequences_mock_asgi_app(sequences_mock_settings: Settings) -> Starlette:
 
 @pytest.fixture
 def sequences_mock_app(
-    _sequences_mock_asgi_app: Starlette, request: pytest.FixtureRequest
+    _sequences_mock_asgi_app: Starlette,
+    sequences_mock_settings: Settings,
+    request: pytest.FixtureRequest,
 ) -> Iterator[InProcessMock]:
     """The mock in-process: `.app` (ASGI), `.client` (httpx, at /v1), and the handle API."""
-    handle = InProcessMock(_sequences_mock_asgi_app)
+    handle = InProcessMock(
+        _sequences_mock_asgi_app, control_token=sequences_mock_settings.control_token
+    )
     try:
         handle.reset()
         yield handle

@@ -2,26 +2,34 @@
 
 from __future__ import annotations
 
+import math
+import signal
 import socket
 import threading
 import time
-from types import TracebackType
+from types import FrameType, TracebackType
 
 import uvicorn
 from starlette.applications import Starlette
 
 from sequences_mock.app import create_app
+from sequences_mock.connections import ConnectionLimits, protocol_with
 from sequences_mock.settings import Settings
 
-__all__ = ["MockServer", "bind_socket", "uvicorn_config"]
+__all__ = ["MockServer", "StoppableServer", "bind_socket", "uvicorn_config"]
 
 
-def uvicorn_config(app: Starlette, log_level: str) -> uvicorn.Config:
+def uvicorn_config(
+    app: Starlette, log_level: str, limits: ConnectionLimits | None = None
+) -> uvicorn.Config:
     """How the mock runs on uvicorn, whether from the command line or in a test's thread.
 
     No access log (the journal records every call), no lifespan, no `Server` header, and no
-    proxy-header rewriting: the mock reads neither the client address nor the scheme.
+    proxy-header rewriting: the mock reads neither the client address nor the scheme. Each
+    connection is bounded (`connections`); a stop waits for open requests a short grace only,
+    and cancels what still runs a little after.
     """
+    limits = limits or ConnectionLimits()
     return uvicorn.Config(
         app,
         log_level=log_level,
@@ -29,7 +37,18 @@ def uvicorn_config(app: Starlette, log_level: str) -> uvicorn.Config:
         lifespan="off",
         server_header=False,
         proxy_headers=False,
+        http=protocol_with(limits),
+        timeout_graceful_shutdown=math.ceil(limits.shutdown_grace) + 1,
     )
+
+
+class StoppableServer(uvicorn.Server):
+    """uvicorn's server; a second SIGTERM, like a second Ctrl-C, stops it at once."""
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if self.should_exit and sig == signal.SIGTERM:
+            self.force_exit = True
+        super().handle_exit(sig, frame)
 
 
 def bind_socket(host: str, port: int) -> socket.socket:
@@ -46,7 +65,7 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-class _ThreadServer(uvicorn.Server):
+class _ThreadServer(StoppableServer):
     def install_signal_handlers(self) -> None:
         """Signals belong to the main thread's owner, not to a server in a helper thread."""
 
@@ -61,10 +80,13 @@ class MockServer:
         host: str = "127.0.0.1",
         port: int = 0,
         startup_timeout: float = 10.0,
+        limits: ConnectionLimits | None = None,
     ) -> None:
-        self.app: Starlette = create_app(settings)
+        self.settings = settings or Settings()
+        self.app: Starlette = create_app(self.settings)
         self._host, self._port = host, port
         self._startup_timeout = startup_timeout
+        self._limits = limits
         self._server: _ThreadServer | None = None
         self._thread: threading.Thread | None = None
         self.url = ""
@@ -75,7 +97,7 @@ class MockServer:
         sock = bind_socket(self._host, self._port)
         host, port = sock.getsockname()[:2]
         self.url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
-        self._server = _ThreadServer(uvicorn_config(self.app, "warning"))
+        self._server = _ThreadServer(uvicorn_config(self.app, "warning", self._limits))
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name="sequences-mock", daemon=True
         )

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sequences_mock.state.documents import MAX_DOCUMENT_BYTES
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
 
 __all__ = ["Settings"]
@@ -25,13 +26,16 @@ class Settings:
 
     `monotonic` and `wall` are the time sources the mock clock reads; tests inject their own.
     `cors_origins`: origins a browser may call the mock from (`*`: any); none, no CORS.
+    `control_token`: when set, every control-plane call but the health check needs it as a
+    bearer token.
     """
 
     fixtures: Path | None = None
     validate_responses: bool = True
     cors_origins: tuple[str, ...] = ()
+    control_token: str | None = field(default=None, repr=False)
     max_body_bytes: int = 1 * MiB
-    max_seed_bytes: int = 256 * MiB
+    max_seed_bytes: int = MAX_DOCUMENT_BYTES
     journal_size: int = DEFAULT_JOURNAL_SIZE
     monotonic: Callable[[], float] = field(default=time.monotonic, repr=False)
     wall: Callable[[], datetime] = field(default=_wall_clock, repr=False)

@@ -145,10 +145,14 @@ class MockClock:
 class MockHandle:
     """One mock as a test sees it: its URL, keys, state, clock, journal and faults."""
 
-    def __init__(self, url: str, client: httpx.Client) -> None:
+    def __init__(self, url: str, client: httpx.Client, *, control_token: str | None = None) -> None:
+        """`control_token`: the one the mock was started with, if any; sent on every call."""
         self.url = url.rstrip("/")
         self.api_url = f"{self.url}/v1"
         self._client = client
+        self._control_headers = (
+            {"Authorization": f"Bearer {control_token}"} if control_token else {}
+        )
         self.clock = MockClock(self)
         self._api_keys: ApiKeys | None = None
 
@@ -273,6 +277,7 @@ class MockHandle:
     # -- plumbing ------------------------------------------------------------------------------
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
+        kwargs["headers"] = {**kwargs.get("headers", {}), **self._control_headers}
         response = self._client.request(method, f"{self.url}{path}", **kwargs)
         if response.is_error:
             try:

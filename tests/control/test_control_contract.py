@@ -97,6 +97,10 @@ def test_each_documented_operation_answers_as_declared(
     )
 
 
+MiB = 1024 * 1024
+JSON = "application/json"
+
+
 def typed(content: bytes, media_type: str) -> dict[str, Any]:
     return {"content": content, "headers": {"Content-Type": media_type}}
 
@@ -109,11 +113,14 @@ def typed(content: bytes, media_type: str) -> dict[str, Any]:
         ("seedWorld", "POST", "/__mock/seed", typed(b"<x/>", "text/xml"), 415),
         ("seedWorld", "POST", "/__mock/seed?mode=append", {"json": {}}, 422),
         ("seedWorld", "POST", "/__mock/seed", {"json": {"workspaces": 1}}, 422),
-        ("changeClock", "POST", "/__mock/clock", {"content": b"{"}, 400),
+        ("changeClock", "POST", "/__mock/clock", typed(b"{", "application/json"), 400),
+        ("changeClock", "POST", "/__mock/clock", typed(b"{}", "text/plain"), 415),
+        ("resetWorld", "POST", "/__mock/reset", typed(b"{}", "text/plain"), 415),
         ("changeClock", "POST", "/__mock/clock", {"json": {"advance_seconds": -1}}, 422),
         ("changeClock", "POST", "/__mock/clock", {"json": {"now": "2000-01-01T00:00:00Z"}}, 422),
-        ("changeClock", "POST", "/__mock/clock", {"content": b"x" * (1024 * 1024 + 1)}, 413),
-        ("addFault", "POST", "/__mock/faults", {"content": b""}, 400),
+        ("changeClock", "POST", "/__mock/clock", typed(b"x" * (MiB + 1), JSON), 413),
+        ("addFault", "POST", "/__mock/faults", typed(b"", "application/json"), 400),
+        ("addFault", "POST", "/__mock/faults", typed(b"{}", "text/plain"), 415),
         ("addFault", "POST", "/__mock/faults", {"json": {"operation": "nope", "status": 503}}, 422),
         ("listRequests", "GET", "/__mock/requests?status=abc&bogus=1", {}, 422),
     ],
@@ -163,16 +170,23 @@ def test_only_strict_operations_refuse_undeclared_query_parameters(
         assert [error["name"] for error in response.json()["errors"]] == ["verbose"]
 
 
-def test_a_clock_change_is_read_as_json_whatever_its_content_type(client: httpx.Client) -> None:
-    """`curl -d` sends a form type; the control plane reads the body as JSON all the same."""
+@pytest.mark.parametrize(
+    "media_type", ["application/x-www-form-urlencoded", "text/plain", "multipart/form-data"]
+)
+def test_a_clock_change_a_page_could_send_unasked_is_refused(
+    client: httpx.Client, media_type: str
+) -> None:
+    """A browser page of any origin may POST a form or text body without a preflight; the
+    control plane takes JSON only, so such a body changes nothing."""
     response = client.post(
         "/__mock/clock",
-        content=b'{"advance_seconds": 60}',
-        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        content=b'{"now": "2053-01-01T00:00:00Z"}',
+        headers={"Content-Type": media_type},
     )
 
-    assert response.status_code == 200
-    assert response.json()["now"] == "2026-03-02T09:01:00Z"
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+    assert client.get("/__mock/clock").json()["now"] == "2026-03-02T09:00:00Z"
 
 
 def test_the_journal_filter_must_list_the_public_operations() -> None:

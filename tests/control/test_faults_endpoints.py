@@ -23,6 +23,7 @@ CODES = {
     409: "invalid_state_transition",
     413: "content_too_large",
     415: "unsupported_media_type",
+    421: "misdirected_request",
     422: "validation_error",
     429: "too_many_requests",
     500: "internal_error",

@@ -13,10 +13,10 @@ from typing import Any
 import httpx
 import orjson
 import pytest
-from http_helpers import state_of
 from starlette.applications import Starlette
 
 from default_world import AMELIE_RUN, READ_ONLY, READ_WRITE, bearer
+from http_helpers import asgi_scope, state_of
 from sequences_mock.server import MockServer
 from sequences_mock.state.runtime import Runtime
 
@@ -48,20 +48,7 @@ async def call(
     async def send(message: Message) -> None:
         sent.append(message)
 
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": method,
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": query,
-        "root_path": "",
-        "headers": [(b"host", b"mock"), *headers],
-        "server": ("mock", 80),
-        "client": ("tester", 1),
-    }
+    scope = asgi_scope(method, path, headers, query)
     await app(scope, receive, send)
     return sent
 

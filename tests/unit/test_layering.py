@@ -38,10 +38,15 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "http": ({"core", "formats", "contract", "state", "settings"}, {"starlette"}),
     # the surfaces
     "app": ({"core", "formats", "contract", "state", "settings", "http"}, {"starlette"}),
-    "server": ({"app", "settings"}, {"uvicorn", "starlette"}),
+    # uvicorn's HTTP/1.1 protocol with bounds on headers, timeouts and shutdown
+    "connections": (set(), {"uvicorn", "orjson"}),
+    "server": ({"app", "settings", "connections"}, {"uvicorn", "starlette"}),
     # the line `serve` prints per call, from the journal's entries
     "call_log": ({"state"}, set()),
-    "cli": ({"core", "state", "settings", "app", "server", "call_log", "__init__"}, {"uvicorn"}),
+    "cli": (
+        {"core", "state", "settings", "app", "server", "call_log", "__init__"},
+        {"uvicorn"},
+    ),
     "testing": ({"core"}, {"httpx"}),
     "pytest_plugin": ({"settings", "testing", "app", "server"}, {"httpx", "pytest", "starlette"}),
     "__main__": ({"cli"}, set()),

@@ -11,18 +11,21 @@ __all__ = [
     "ContractViolation",
     "DuplicateId",
     "FieldProblem",
+    "ForbiddenOrigin",
     "InsufficientScope",
     "InvalidClockChange",
     "InvalidFixtures",
     "InvalidStateTransition",
     "MalformedDocument",
     "MalformedJson",
+    "MisdirectedRequest",
     "MockError",
     "NotFound",
     "PausedUntilNotInFuture",
     "Unauthenticated",
     "UnsupportedMediaType",
     "ValidationFailed",
+    "WorldReplaced",
     "field_path",
 ]
 
@@ -97,8 +100,20 @@ class InsufficientScope(MockError):
         self.scope = scope
 
 
+class ForbiddenOrigin(MockError):
+    """A browser page of another origin asked the control plane for a change."""
+
+    code = "forbidden_origin"
+
+
 class NotFound(MockError):
     code = "not_found"
+
+
+class MisdirectedRequest(MockError):
+    """A request to a loopback mock under a host name that is not a loopback one."""
+
+    code = "misdirected_request"
 
 
 class InvalidStateTransition(MockError):
@@ -131,6 +146,12 @@ class InvalidFixtures(MockError):
 
 class InvalidClockChange(MockError):
     code = "invalid_clock_change"
+
+
+class WorldReplaced(MockError):
+    """A reset or seed ended the world a request arrived in before the request was applied."""
+
+    code = "world_replaced"
 
 
 def field_path(parts: Iterable[str | int]) -> str:

@@ -15,7 +15,7 @@ from starlette.types import Receive, Scope, Send
 
 from sequences_mock.contract import validation
 from sequences_mock.contract.openapi import Operation
-from sequences_mock.core.errors import ContentTooLarge
+from sequences_mock.core.errors import ContentTooLarge, WorldReplaced
 from sequences_mock.http import problems
 from sequences_mock.http.auth import authenticate, bearer_token
 from sequences_mock.http.bodies import receive_body
@@ -65,7 +65,9 @@ class PathEndpoint:
         started = perf_counter()
         method: str = scope["method"]
         operation = self.operations["GET" if method == "HEAD" else method]
-        faults = self.context.runtime.faults
+        runtime = self.context.runtime
+        generation = runtime.generation
+        faults = runtime.faults
         fault = faults.take(operation.operation_id) if faults else None
         headers = _request_headers(scope)
         token = bearer_token(headers.get(b"authorization"))
@@ -77,8 +79,19 @@ class PathEndpoint:
                 # Gone before its body arrived: nothing runs, nobody is left to answer, and the
                 # journal keeps answered calls only. A fault this call took stays used.
                 return
-        if fault is not None and fault.delay_ms:
-            await asyncio.sleep(fault.delay_ms / 1000)
+        if (
+            fault is not None
+            and fault.delay_ms
+            and await _hung_up_within(receive, fault.delay_ms / 1000)
+        ):
+            return  # nobody is left to answer: nothing runs, and nothing is journaled
+        try:
+            runtime.check_current(generation)
+        except WorldReplaced as error:
+            # A reset or seed ended the world this call arrived in: it changes nothing there
+            # nor in the new one, whose journal does not show it.
+            await _send(send, operation, *_problem(problems.problem_for(error, method, "")))
+            return
         if fault is not None and fault.status is not None:
             status, reply, extra = _problem(problems.fault_problem(fault.status, fault.retry_after))
         else:
@@ -138,6 +151,22 @@ class PathEndpoint:
         except Exception as error:  # a refusal, or a bug: answered and journaled like any call
             return _problem(problems.problem_for(error, scope["method"], scope["path"]))
         return status, reply, problems.NO_HEADERS
+
+
+async def _hung_up_within(receive: Receive, seconds: float) -> bool:
+    """Wait `seconds`, or less when the client hangs up meanwhile (then True)."""
+    gone = asyncio.ensure_future(_disconnect(receive))
+    try:
+        done, _ = await asyncio.wait((gone,), timeout=seconds)
+    finally:
+        gone.cancel()
+    return bool(done)
+
+
+async def _disconnect(receive: Receive) -> None:
+    """Return when the client is gone (the request's body, if unread, is dropped)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
 
 
 def _problem(problem: problems.Problem) -> Answer:

@@ -43,6 +43,7 @@ class Context:
             journal_size=settings.journal_size,
             wall=settings.wall,
             monotonic=settings.monotonic,
+            max_bytes=settings.max_seed_bytes,
         )
         return cls(settings, runtime, Contract.load(), Contract.load(CONTROL_OPENAPI))
 

@@ -37,9 +37,9 @@ from sequences_mock.http.control_views import (
     world_summary,
 )
 from sequences_mock.http.problems import NO_HEADERS
+from sequences_mock.http.threads import in_daemon_thread
 from sequences_mock.http.views import Body
 from sequences_mock.state import fixtures
-from sequences_mock.state.collector import collector_paused
 from sequences_mock.state.enrollments import Enrollment
 from sequences_mock.state.faults import ANY_OPERATION, Faults
 from sequences_mock.state.journal import Journal, JournalQuery
@@ -127,7 +127,12 @@ class ControlPlane:
 
     async def seed(self, call: Call) -> Reply:
         """The body is parsed and checked whole by `fixtures`, not against the document's outline
-        of a fixture: that would walk a document of up to 256 MiB twice."""
+        of a fixture: that would walk a document of up to 256 MiB twice. Parsing, checking and
+        building run on a worker thread while the old world goes on serving; the new one
+        replaces it on the loop, unless a reset or another seed ended the world the seed arrived
+        in first (`world_replaced`)."""
+        runtime = self.runtime
+        generation = runtime.generation
         media_type = media_type_of(call.request.headers.get("content-type"))
         if call.operation.body is None or media_type not in call.operation.body.media_types:
             raise UnsupportedMediaType(
@@ -136,12 +141,17 @@ class ControlPlane:
             )
         data = await read_body(call.request, self.context.settings.max_seed_bytes)
         as_json = media_type == "application/json"
-        with collector_paused():
-            document = (
-                parse_json(data) if as_json else fixtures.parse_document(data, yaml_syntax=True)
-            )
-            self.runtime.seed(document, merge=call.query["mode"] == "merge", strict_json=as_json)
-        return 200, Body.of(world_summary(self.runtime))
+        runtime.check_current(generation)
+        basis = runtime.seed_basis(merge=call.query["mode"] == "merge")
+
+        def document() -> Any:
+            return parse_json(data) if as_json else fixtures.parse_document(data, yaml_syntax=True)
+
+        prepared = await in_daemon_thread(
+            lambda: runtime.prepare(basis, document, strict_json=as_json), name="mock-seed"
+        )
+        runtime.install(prepared)
+        return 200, Body.of(world_summary(runtime))
 
     async def state(self, call: Call) -> Reply:
         return 200, Body.of(fixtures.dump(self.runtime.store.world))
@@ -220,10 +230,20 @@ class ControlPlane:
         return 200, Body(control.document, control.yaml_bytes)
 
     async def _json_body(self, call: Call) -> Any:
-        """The body as JSON checked against the operation's schema (400, 413, 422), whatever
-        its Content-Type says: `curl -d` sends a form type."""
+        """The body as JSON checked against the operation's schema (400, 413, 415, 422).
+
+        `application/json` only: a browser page of any origin may send a form or text body
+        without asking first."""
+        generation = self.runtime.generation
+        media_type = media_type_of(call.request.headers.get("content-type"))
+        if media_type != "application/json":
+            raise UnsupportedMediaType(
+                f"send this body as application/json, not {media_type or 'without a Content-Type'}"
+            )
         document = parse_json(await read_body(call.request, self.context.settings.max_body_bytes))
         validation.check_body(call.operation, document)
+        # A change is applied to the world it arrived in, or not at all.
+        self.runtime.check_current(generation)
         return document
 
 

@@ -12,7 +12,12 @@ from typing import Any, NamedTuple
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
-from sequences_mock.core.errors import InsufficientScope, MockError, Unauthenticated
+from sequences_mock.core.errors import (
+    InsufficientScope,
+    MockError,
+    Unauthenticated,
+    WorldReplaced,
+)
 from sequences_mock.formats import strict_json
 
 __all__ = [
@@ -38,12 +43,14 @@ STATUS_BY_CODE = {
     "malformed_document": 400,
     "unauthenticated": 401,
     "insufficient_scope": 403,
+    "forbidden_origin": 403,
     "not_found": 404,
     "method_not_allowed": 405,
     "invalid_state_transition": 409,
     "duplicate_id": 409,
     "content_too_large": 413,
     "unsupported_media_type": 415,
+    "misdirected_request": 421,
     "validation_error": 422,
     "paused_until_not_in_future": 422,
     "invalid_fixtures": 422,
@@ -54,6 +61,7 @@ STATUS_BY_CODE = {
     "bad_gateway": 502,
     "service_unavailable": 503,
     "gateway_timeout": 504,
+    "world_replaced": 503,
 }
 
 #: The code a fault of each status carries: the first one the table gives that status.
@@ -61,6 +69,8 @@ CODE_BY_STATUS = {status: code for code, status in reversed(STATUS_BY_CODE.items
 
 NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 _BEARER = 'Bearer realm="sequences-mock"'
+#: A call refused because the world it arrived in is gone may be sent again at once.
+_RETRY_NOW: Mapping[str, str] = MappingProxyType({"retry-after": "0"})
 
 
 class Problem(NamedTuple):
@@ -129,6 +139,8 @@ def _refusal(error: MockError) -> Problem:
     elif isinstance(error, InsufficientScope):
         challenge = f'{_BEARER}, error="insufficient_scope", scope="{error.scope}"'
         headers = {"www-authenticate": challenge}
+    elif isinstance(error, WorldReplaced):
+        headers = _RETRY_NOW
     return Problem(document["status"], document, headers)
 
 

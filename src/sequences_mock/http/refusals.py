@@ -8,7 +8,7 @@ from time import perf_counter
 from typing import Any
 
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import ExceptionHandler
 
@@ -40,4 +40,13 @@ def exception_handlers(context: Context) -> Mapping[Any, ExceptionHandler]:
             )
         return problem_response(problem)
 
-    return {HTTPException: unrouted, MockError: refused, Exception: refused}
+    async def gone(request: Request, exc: Exception) -> Response:
+        # The client left before its body arrived: nobody is left to answer, nothing to log.
+        return Response(status_code=400)
+
+    return {
+        HTTPException: unrouted,
+        MockError: refused,
+        ClientDisconnect: gone,
+        Exception: refused,
+    }

@@ -14,11 +14,13 @@ from sequences_mock.core.durations import DurationError, parse_duration
 from sequences_mock.core.errors import FieldProblem
 from sequences_mock.core.timestamps import TimestampError, parse_timestamp
 from sequences_mock.formats import strict_json
-from sequences_mock.formats.schema import Validator, compile_schema, schema_problems
+from sequences_mock.formats.schema import Validator, compile_schema
+from sequences_mock.state.problem_limits import MAX_PROBLEMS, Bounded, item_schema_problems
 from sequences_mock.state.records import Moments
 
 __all__ = [
     "COLLECTIONS",
+    "MAX_PROBLEMS",
     "Label",
     "check",
     "duplicate_problems",
@@ -89,17 +91,25 @@ class _Validator:
 
 
 def check(
-    document: Any, *, strict_json: bool = False, moments: Moments | None = None
+    document: Any,
+    *,
+    strict_json: bool = False,
+    moments: Moments | None = None,
+    limit: int = MAX_PROBLEMS,
 ) -> list[FieldProblem]:
-    """Every problem in a whole fixture document: shape first, then references and state rules.
+    """Every problem in a whole fixture document, up to `limit`: shape first, then references
+    and state rules.
 
     `strict_json` says the document came from `strict_json.loads`, which already refused everything
     JSON cannot hold, so the walk that looks for such values (YAML's extras) is skipped. The
     timestamps parsed on the way are kept in `moments`, for building the world after.
     """
-    problems, plain = shape_problems(document, strict_json=strict_json)
-    problems += duplicate_problems(plain, index_label)
-    problems += reference_problems(plain, index_label, Moments() if moments is None else moments)
+    problems, plain = shape_problems(document, strict_json=strict_json, limit=limit)
+    if len(problems) < limit:
+        problems += duplicate_problems(plain, index_label, limit - len(problems))
+    if len(problems) < limit:
+        moments = Moments() if moments is None else moments
+        problems += reference_problems(plain, index_label, moments, limit - len(problems))
     return problems
 
 
@@ -108,18 +118,27 @@ def index_label(collection: str, index: int) -> str:
     return f"{collection}[{index}]"
 
 
-def shape_problems(document: Any, *, strict_json: bool) -> tuple[list[FieldProblem], Any]:
-    """Schema problems, plus what YAML can hold but JSON cannot; also the JSON-only copy checked."""
-    problems: list[FieldProblem] = []
-    plain = document if strict_json else _plain_json(document, "", problems, set(), 1)
+def shape_problems(
+    document: Any, *, strict_json: bool, limit: int = MAX_PROBLEMS
+) -> tuple[list[FieldProblem], Any]:
+    """Schema problems, plus what YAML can hold but JSON cannot, up to `limit`; also the
+    JSON-only copy checked (None when the limit stopped the copy)."""
+    problems = Bounded(limit)
+    plain = document
+    if not strict_json:
+        with problems.stop_when_full():
+            plain = _plain_json(document, "", problems, set(), 1)
+        if len(problems) == limit:  # the walk stopped part way: there is no copy to check
+            return list(problems), None
     reported = {problem.name for problem in problems}
     # A value dropped from the copy would show up again as a schema error at the same path.
-    problems += [
-        problem
-        for problem in schema_problems(_Validator.get(), plain, "body")
-        if problem.name not in reported
-    ]
-    return problems, plain
+    with problems.stop_when_full():
+        problems += (
+            problem
+            for problem in item_schema_problems(_Validator.get(), plain, COLLECTIONS, limit)
+            if problem.name not in reported
+        )
+    return list(problems), plain
 
 
 def _plain_json(
@@ -186,9 +205,18 @@ def _items(document: Any, collection: str) -> Iterator[tuple[int, dict[str, Any]
                 yield index, item
 
 
-def duplicate_problems(document: Any, label: Label) -> list[FieldProblem]:
-    """Ids, and the other fields that must be unique, used twice in one collection."""
-    problems = []
+def duplicate_problems(
+    document: Any, label: Label, limit: int = MAX_PROBLEMS
+) -> list[FieldProblem]:
+    """Ids, and the other fields that must be unique, used twice in one collection (up to
+    `limit` of them)."""
+    problems = Bounded(limit)
+    with problems.stop_when_full():
+        _find_duplicates(document, label, problems)
+    return list(problems)
+
+
+def _find_duplicates(document: Any, label: Label, problems: list[FieldProblem]) -> None:
     for collection, id_field in COLLECTIONS.items():
         for unique_field in (id_field, *ALSO_UNIQUE.get(collection, ())):
             first_seen: dict[str, int] = {}
@@ -207,15 +235,25 @@ def duplicate_problems(document: Any, label: Label) -> list[FieldProblem]:
                     )
                 else:
                     first_seen[identity] = index
-    return problems
 
 
 _UNKNOWN = object()
 
 
-def reference_problems(document: Any, label: Label, moments: Moments) -> list[FieldProblem]:
-    """Unknown or cross-workspace references, then the state rules of each sequence."""
-    problems: list[FieldProblem] = []
+def reference_problems(
+    document: Any, label: Label, moments: Moments, limit: int = MAX_PROBLEMS
+) -> list[FieldProblem]:
+    """Unknown or cross-workspace references, then the state rules of each sequence (up to
+    `limit` problems)."""
+    problems = Bounded(limit)
+    with problems.stop_when_full():
+        _find_reference_problems(document, label, moments, problems)
+    return list(problems)
+
+
+def _find_reference_problems(
+    document: Any, label: Label, moments: Moments, problems: Bounded
+) -> None:
 
     def problem(collection: str, index: int, field: str, message: str) -> None:
         problems.append(FieldProblem("body", f"{label(collection, index)}.{field}", message))
@@ -259,7 +297,7 @@ def reference_problems(document: Any, label: Label, moments: Moments) -> list[Fi
                     problem(collection, index, field, f"unknown {singular} {value}")
                 elif owner != workspace_id:
                     problem(collection, index, field, f"{singular} {value} is in another workspace")
-            if is_sequence:
+            if is_sequence and len(rule_problems) < problems.limit:
                 steps = steps_of.get(item.get("template_id"))  # type: ignore[arg-type]
                 for field, message in _sequence_rule_problems(item, moments, steps):
                     rule_problems.append((index, field, message))
@@ -279,7 +317,6 @@ def reference_problems(document: Any, label: Label, moments: Moments) -> list[Fi
             FieldProblem("body", "lifecycle.activation_delay", message)
             for message in _duration_problems(delay)
         ]
-    return problems
 
 
 def _duration_problems(text: str) -> list[str]:

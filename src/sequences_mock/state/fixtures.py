@@ -10,6 +10,7 @@ from sequences_mock.core.world import World
 from sequences_mock.state.documents import parse_document, read_document
 from sequences_mock.state.fixture_checks import (
     COLLECTIONS,
+    MAX_PROBLEMS,
     check,
     duplicate_problems,
     index_label,
@@ -29,12 +30,14 @@ __all__ = [
 ]
 
 DEFAULT_FIXTURES = resources.files("sequences_mock") / "_data" / "default.yaml"
+#: Checks look for one problem past those listed, to tell "exactly 100" from "more".
+_ONE_TOO_MANY = MAX_PROBLEMS + 1
 
 
 def load(document: Any, *, strict_json: bool = False) -> World:
     """Check a whole document and build its world, or raise with every problem found."""
     moments = Moments()
-    problems = check(document, strict_json=strict_json, moments=moments)
+    problems = check(document, strict_json=strict_json, moments=moments, limit=_ONE_TOO_MANY)
     if problems:
         raise _invalid(problems)
     return build(document, moments)
@@ -46,8 +49,8 @@ def merge(current: World, incoming: Any, *, strict_json: bool = False) -> World:
     Problems name the incoming document's paths (`sequences[2].template_id`); an item of the
     current state that the merge breaks is named by id.
     """
-    problems, _ = shape_problems(incoming, strict_json=strict_json)
-    problems += duplicate_problems(incoming, index_label)
+    problems, _ = shape_problems(incoming, strict_json=strict_json, limit=_ONE_TOO_MANY)
+    problems += duplicate_problems(incoming, index_label, _ONE_TOO_MANY)
     if problems:
         raise _invalid(problems)
     merged = dump(current)
@@ -74,15 +77,22 @@ def merge(current: World, incoming: Any, *, strict_json: bool = False) -> World:
         return origins[collection][index]
 
     # Ids are unique after an upsert by id; other unique fields (an API key's name) may clash.
-    problems = duplicate_problems(merged, origin)
-    problems += reference_problems(merged, origin, moments)
+    problems = duplicate_problems(merged, origin, _ONE_TOO_MANY)
+    problems += reference_problems(merged, origin, moments, _ONE_TOO_MANY)
     if problems:
         raise _invalid(problems)
     return build(merged, moments)
 
 
 def _invalid(problems: list[FieldProblem]) -> InvalidFixtures:
+    """The refusal of a document, listing its first `MAX_PROBLEMS` problems."""
     count = len(problems)
+    if count > MAX_PROBLEMS:
+        return InvalidFixtures(
+            f"the fixture document has more than {MAX_PROBLEMS} problems; checking stopped "
+            f"there, and the first {MAX_PROBLEMS} are listed",
+            problems[:MAX_PROBLEMS],
+        )
     return InvalidFixtures(
         f"the fixture document has {count} problem{'s' if count != 1 else ''}", problems
     )

@@ -3,25 +3,47 @@ resetting or reseeding it."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from sequences_mock.core.clock import Clock
+from sequences_mock.core.errors import WorldReplaced
 from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.state import fixtures
 from sequences_mock.state.collector import collector_paused
+from sequences_mock.state.documents import MAX_DOCUMENT_BYTES
 from sequences_mock.state.faults import Faults
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE, Journal
 from sequences_mock.state.store import Store
 
-__all__ = ["Runtime"]
+__all__ = ["Prepared", "Runtime", "SeedBasis"]
 
 _WALL_CLOCK = partial(datetime.now, UTC)
+
+
+class SeedBasis(NamedTuple):
+    """What a seed starts from: the world's generation, the world to merge into (None to
+    replace it) and the clock's now, the instant the new world is scheduled at unless its
+    document sets the clock."""
+
+    generation: int
+    current: World | None
+    now: datetime
+
+
+class Prepared(NamedTuple):
+    """A seeded world built and indexed, waiting to replace the one of `generation`."""
+
+    generation: int
+    store: Store
+    restart_clock: bool
+    clock: ClockSetting | None
 
 
 class Runtime:
@@ -43,6 +65,9 @@ class Runtime:
         self.clock = Clock(wall(), monotonic=monotonic)
         self.journal = Journal(journal_size)
         self._on_new_world: list[Callable[[], None]] = []
+        #: Counts the worlds: every reset and seed ends one (see `check_current`).
+        self.generation = 0
+        self._building = threading.Lock()
         self.reset()
 
     @classmethod
@@ -53,12 +78,14 @@ class Runtime:
         journal_size: int = DEFAULT_JOURNAL_SIZE,
         wall: Callable[[], datetime] = _WALL_CLOCK,
         monotonic: Callable[[], float] = time.monotonic,
+        max_bytes: int = MAX_DOCUMENT_BYTES,
     ) -> Runtime:
         """A runtime on the fixture file at `path` (the packaged default world without one).
 
-        Raises `MalformedDocument` for an unreadable file, `InvalidFixtures` listing every problem.
+        Raises `MalformedDocument` for an unreadable file, `ContentTooLarge` for one over
+        `max_bytes`, `InvalidFixtures` listing its problems.
         """
-        document = fixtures.read_document(path or fixtures.DEFAULT_FIXTURES)
+        document = fixtures.read_document(path or fixtures.DEFAULT_FIXTURES, max_bytes=max_bytes)
         world = fixtures.load(document)
         return cls(world, journal_size=journal_size, wall=wall, monotonic=monotonic)
 
@@ -74,26 +101,62 @@ class Runtime:
         self.faults = Faults()
         self._world_replaced()
 
+    def check_current(self, generation: int) -> None:
+        """Raise `WorldReplaced` unless the world of `generation` is still the current one."""
+        if generation != self.generation:
+            raise WorldReplaced(
+                "a reset or seed replaced the world this request arrived in; it changed "
+                "nothing: send it again"
+            )
+
     def seed(self, document: Any, *, merge: bool = False, strict_json: bool = False) -> None:
         """Load a fixture document (whole, or `merge`d by id); nothing changes if it is invalid.
 
         A document with a `clock` section also sets the clock; without one the clock runs on.
         `strict_json`: the document came from `strict_json.loads` (see `fixtures.check`).
         """
+        basis = self.seed_basis(merge=merge)
+        self.install(self.prepare(basis, lambda: document, strict_json=strict_json))
+
+    def seed_basis(self, *, merge: bool) -> SeedBasis:
+        """What a seed is built against, read where the world is changed (the event loop)."""
+        return SeedBasis(self.generation, self.store.world if merge else None, self.clock.now())
+
+    def prepare(
+        self, basis: SeedBasis, document: Callable[[], Any], *, strict_json: bool = False
+    ) -> Prepared:
+        """Parse (`document()`), check and build a seeded world without touching the current
+        one, so it may run on a worker thread while the loop serves; one build at a time.
+
+        Raises what `document()` raises, `InvalidFixtures`, or `WorldReplaced` when a reset or
+        seed ended the basis' world before the build began.
+        """
         # Indexing the new store allocates as much as building its world; pausing twice (a
         # caller that also pauses around parsing) is harmless.
-        with collector_paused():
+        with self._building, collector_paused():
+            self.check_current(basis.generation)
+            parsed = document()
             world = (
-                fixtures.merge(self.store.world, document, strict_json=strict_json)
-                if merge
-                else fixtures.load(document, strict_json=strict_json)
+                fixtures.merge(basis.current, parsed, strict_json=strict_json)
+                if basis.current is not None
+                else fixtures.load(parsed, strict_json=strict_json)
             )
-            if isinstance(document, dict) and "clock" in document:
-                self._restart_clock(world.clock)
-            self.store = Store(world, self.clock, current_request=self.journal.next_seq)
+            restart = isinstance(parsed, dict) and "clock" in parsed
+            setting = world.clock if restart else None
+            now = setting.now if setting else self._wall() if restart else basis.now
+            store = Store(world, self.clock, current_request=self.journal.next_seq, now=now)
+        return Prepared(basis.generation, store, restart, setting)
+
+    def install(self, prepared: Prepared) -> None:
+        """Make a prepared world the current one, unless a reset or seed came first."""
+        self.check_current(prepared.generation)
+        if prepared.restart_clock:
+            self._restart_clock(prepared.clock)
+        self.store = prepared.store
         self._world_replaced()
 
     def _world_replaced(self) -> None:
+        self.generation += 1
         for callback in self._on_new_world:
             callback()
 

@@ -38,7 +38,10 @@ class Store:
         index_entries_min: int = INDEX_ENTRIES_MIN,
         history: History | None = None,
         current_request: Callable[[], int | None] = lambda: None,
+        now: datetime | None = None,
     ) -> None:
+        """`now`: the instant the world is scheduled at (default: the clock's now); a store built
+        away from the event loop is given one rather than reading a clock the loop moves."""
         self.clock = clock
         self._world = world
         self.runs = Runs(
@@ -49,7 +52,8 @@ class Store:
         )
         #: The journal entry the API call being handled will get, for the runs' histories.
         self._current_request = current_request
-        now, delay = clock.now(), world.lifecycle.activation_delay
+        now = clock.now() if now is None else now
+        delay = world.lifecycle.activation_delay
         self.runs.put(
             lifecycle.schedule(sequence, self.runs.steps_of(sequence), now, delay)
             for sequence in world.sequences.values()

@@ -1,0 +1,213 @@
+"""HTTP/1.1 connections with the bounds uvicorn's httptools protocol leaves open.
+
+httptools takes headers of any size and number, and uvicorn waits forever for headers or a body
+that never arrives, and, when asked to stop, for every request still open. A request's header
+bytes and count are bounded (431), its headers and its body must arrive in time (408), and a
+stopping server gives open requests a short grace, then closes their connections.
+
+Timers are armed only for requests that do not arrive in one read, so the usual request costs
+two counters and no timer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import Any
+
+import orjson
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+__all__ = ["ConnectionLimits", "protocol_with"]
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionLimits:
+    """The bounds of one server's connections; seconds are wall-clock time."""
+
+    #: The request's target and headers together; past it, 431.
+    max_header_bytes: int = 64 * 1024
+    max_headers: int = 100
+    #: From a connection's first byte of a request (or its opening) to the end of its headers.
+    header_timeout: float = 10.0
+    #: From the end of a request's headers to the end of its body.
+    body_timeout: float = 30.0
+    #: How long a stopping server lets open requests finish before closing their connections.
+    shutdown_grace: float = 3.0
+
+
+def protocol_with(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
+    """The protocol class uvicorn builds for each connection (`uvicorn.Config(http=...)`)."""
+
+    class Protocol(BoundedProtocol):
+        LIMITS = limits
+
+    return Protocol
+
+
+class BoundedProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol, bounded by `LIMITS`."""
+
+    LIMITS = ConnectionLimits()
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._in_headers = True  # between requests counts: the next one's headers come next
+        self._begun = False  # some of the next request arrived
+        #: Bytes of reads that held only request head, and of the head's parsed fields.
+        self._head_read = self._head_size = self._header_count = self._headers_done = 0
+        self._refused = False
+        self._deadline: asyncio.TimerHandle | None = None
+
+    # -- the connection ----------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm(self.LIMITS.header_timeout)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        if self._refused:
+            return
+        counting, done = self._in_headers, self._headers_done
+        super().data_received(data)
+        if self.transport.is_closing():
+            return
+        if counting and self._headers_done == done:  # all of this read was request head
+            self._head_read += len(data)
+        limits = self.LIMITS
+        # A field still arriving is in httptools' buffer, not yet in `_head_size`: the reads
+        # bound it, to the limit and one read more.
+        if self._refused or self._head_read > limits.max_header_bytes:
+            self._refuse(
+                HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                "request_header_fields_too_large",
+                f"the request line and headers may take {limits.max_header_bytes:,} bytes "
+                f"in {limits.max_headers} fields at most",
+            )
+        elif self._deadline is None and (self._begun or not self._in_headers):
+            # Part of a request arrived and the rest did not: it has a while to arrive.
+            self._arm(limits.header_timeout if self._in_headers else limits.body_timeout)
+
+    # -- parser callbacks (none runs once the connection is refused) -------------------------
+
+    def on_message_begin(self) -> None:
+        if not self._refused:
+            self._begun = True
+            super().on_message_begin()
+
+    def on_url(self, url: bytes) -> None:
+        self._head_size += len(url)
+        if not self._refused:
+            super().on_url(url)
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        self._header_count += 1
+        self._head_size += len(name) + len(value) + 4  # ": " and CRLF
+        if self._header_count > self.LIMITS.max_headers:
+            self._refused = True  # answered 431 once this read is parsed
+        if not self._refused:
+            super().on_header(name, value)
+
+    def on_headers_complete(self) -> None:
+        if self._head_size > self.LIMITS.max_header_bytes:
+            self._refused = True  # answered 431 once this read is parsed
+        if self._refused:
+            return
+        self._disarm()
+        self._in_headers = self._begun = False
+        self._head_read = self._head_size = self._header_count = 0
+        self._headers_done += 1
+        super().on_headers_complete()
+
+    def on_body(self, body: bytes) -> None:
+        if not self._refused:
+            super().on_body(body)
+
+    def on_message_complete(self) -> None:
+        if self._refused:
+            return
+        self._disarm()
+        self._in_headers = True
+        super().on_message_complete()
+
+    # -- stopping ----------------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Idle connections close now; a request still arriving is given up; one being
+        answered has `shutdown_grace` seconds, then its connection is closed."""
+        cycle = self.cycle
+        if cycle is None or cycle.response_complete or cycle.more_body:
+            self._hang_up()
+            return
+        cycle.keep_alive = False
+        self._disarm()
+        self._deadline = self.loop.call_later(self.LIMITS.shutdown_grace, self._hang_up)
+
+    # -- internals ---------------------------------------------------------------------------
+
+    def _arm(self, seconds: float) -> None:
+        self._disarm()
+        self._deadline = self.loop.call_later(seconds, self._late)
+
+    def _disarm(self) -> None:
+        if self._deadline is not None:
+            self._deadline.cancel()
+            self._deadline = None
+
+    def _late(self) -> None:
+        self._deadline = None
+        if not self._in_headers:
+            detail = f"the request body did not arrive within {self.LIMITS.body_timeout:g} s"
+        elif self._begun:
+            detail = f"the request headers did not arrive within {self.LIMITS.header_timeout:g} s"
+        else:  # a connection that never sent anything
+            self._hang_up()
+            return
+        self._refuse(HTTPStatus.REQUEST_TIMEOUT, "request_timeout", detail)
+
+    def _refuse(self, status: HTTPStatus, code: str, detail: str) -> None:
+        """Answer `status` with a problem document and close; only close when an earlier
+        request on this connection is still being answered (pipelining)."""
+        self._refused = True
+        cycle = self.cycle
+        if self._in_headers:  # `cycle` is the previous request's, if any
+            answer = cycle is None or cycle.response_complete
+        else:
+            answer = not cycle.response_started
+        if answer:
+            self.transport.write(_problem_bytes(status, code, detail))
+        self._hang_up()
+
+    def _hang_up(self) -> None:
+        """Close the connection; a request being handled sees its client gone."""
+        self._disarm()
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            cycle.disconnected = True
+            cycle.message_event.set()
+        if not self.transport.is_closing():
+            self.transport.close()
+
+
+def _problem_bytes(status: HTTPStatus, code: str, detail: str) -> bytes:
+    body = orjson.dumps(
+        {
+            "type": f"urn:sequences-mock:problem:{code}",
+            "title": status.phrase,
+            "status": int(status),
+            "detail": detail,
+            "code": code,
+        }
+    )
+    head = (
+        f"HTTP/1.1 {int(status)} {status.phrase}\r\n"
+        "content-type: application/problem+json\r\n"
+        f"content-length: {len(body)}\r\n"
+        "connection: close\r\n\r\n"
+    )
+    return head.encode("ascii") + body
