@@ -224,3 +224,19 @@ def test_control_problem_codes_are_the_control_planes():
     reached = {code for operation in CONTROL.operations for code in control_codes(operation)}
 
     assert set(problem["enum"]) == reached | {"not_found", "method_not_allowed"}
+
+
+@pytest.mark.parametrize("contract", [CONTRACT, CONTROL], ids=["public", "control"])
+def test_every_integer_query_parameter_has_a_maximum(contract: Contract) -> None:
+    """A client learns the range from the document, and the mock never reads a number past it."""
+    unbounded = [
+        f"{operation.operation_id}.{parameter['name']}"
+        for operation in contract.operations
+        for parameter in contract.document["paths"][
+            operation.path.removeprefix(contract.base_path)
+        ][operation.method.lower()].get("parameters", [])
+        if parameter.get("in") == "query"
+        and parameter.get("schema", {}).get("type") == "integer"
+        and "maximum" not in parameter["schema"]
+    ]
+    assert unbounded == []
