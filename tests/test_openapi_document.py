@@ -3,7 +3,10 @@ the mock sends."""
 
 from __future__ import annotations
 
+import json
+from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -13,6 +16,7 @@ import sequences_mock.app  # noqa: F401  (every module, so every MockError subcl
 from sequences_mock.contract.openapi import CONTROL_OPENAPI, DEFAULT_OPENAPI, Contract, Operation
 from sequences_mock.contract.validation import check_response
 from sequences_mock.core import errors
+from sequences_mock.core.domain import MAX_VARIABLES
 from sequences_mock.core.errors import FieldProblem, MockError
 from sequences_mock.http.api import HANDLERS
 from sequences_mock.http.problems import STATUS_BY_CODE, problem_for
@@ -240,3 +244,24 @@ def test_every_integer_query_parameter_has_a_maximum(contract: Contract) -> None
         and "maximum" not in parameter["schema"]
     ]
     assert unbounded == []
+
+
+def _variables_schemas() -> dict[str, dict[str, Any]]:
+    """Every schema of a run's (or a template's) variables, in each document that has one."""
+    fixture = json.loads((files("sequences_mock") / "fixture.schema.json").read_text())
+    public = CONTRACT.document["components"]["schemas"]
+    return {
+        "openapi Sequence": public["Sequence"]["properties"]["variables"],
+        "openapi UpdateSequenceRequest": public["UpdateSequenceRequest"]["properties"]["variables"],
+        "control Variables": CONTROL.document["components"]["schemas"]["Variables"],
+        "fixture variables": fixture["$defs"]["variables"],
+    }
+
+
+@pytest.mark.parametrize(("where", "schema"), list(_variables_schemas().items()))
+def test_every_document_declares_the_same_variable_limits(where: str, schema: dict) -> None:
+    """What the API accepts, the fixtures and the control plane accept too, and a dump of any
+    state seeds back; the count is also checked on the merged result (`MAX_VARIABLES`)."""
+    assert schema["maxProperties"] == MAX_VARIABLES
+    assert schema["propertyNames"] == {"maxLength": 100}
+    assert schema["additionalProperties"]["maxLength"] == 10_000

@@ -67,9 +67,17 @@ def last_entry(client: httpx.Client) -> dict[str, Any]:
 
 
 def json_body(size: int) -> bytes:
-    """A valid updateSequence body of exactly `size` bytes."""
-    prefix, suffix = b'{"variables": {"cta": "', b'"}}'
-    return prefix + b"x" * (size - len(prefix) - len(suffix)) + suffix
+    """A valid updateSequence body of exactly `size` bytes: overrides `v0`, `v1`, … of under
+    10,000 characters each (the longest a value may be), replacing Amélie's `first_name`."""
+    count = size // 9_000 + 1
+    head = b'{"variables": {"first_name": null'
+    entries = [b', "v%d": ""' % index for index in range(count)]
+    room = size - len(head) - sum(map(len, entries)) - len(b"}}")
+    lengths = [room // count + (index < room % count) for index in range(count)]
+    values = [
+        entry[:-1] + b"x" * length + b'"' for entry, length in zip(entries, lengths, strict=True)
+    ]
+    return head + b"".join(values) + b"}}"
 
 
 @pytest.fixture

@@ -433,6 +433,18 @@ SCHEMA_PROBLEMS: dict[str, tuple[Callable[[Document], None], str]] = {
         _set(["templates", 0, "variables", "n"], 3),
         "templates[0].variables.n",
     ),
+    "101 run overrides": (
+        _set(["sequences", 0, "variables"], {f"v{i}": "x" for i in range(101)}),
+        "sequences[0].variables",
+    ),
+    "template default of 10,001": (
+        _set(["templates", 0, "variables", "cta"], "x" * 10_001),
+        "templates[0].variables.cta",
+    ),
+    "override name of 101": (
+        _set(["sequences", 1, "variables", "n" * 101], "x"),
+        "sequences[1].variables",
+    ),
     "empty name": (_set(["workspaces", 1, "name"], ""), "workspaces[1].name"),
     "short api key": (_set(["api_keys", 0, "key"], "short"), "api_keys[0].key"),
     "bad email": (_set(["contacts", 0, "email"], "not an email"), "contacts[0].email"),
