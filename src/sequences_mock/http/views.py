@@ -27,10 +27,12 @@ __all__ = ["Body", "CheckedItems", "Renderer", "sequence_view"]
 
 sequence_view = sequence_record
 
-#: Kept renderings before the cache starts over: a bound on memory, not a tuning knob.
-CACHE_LIMIT = 50_000
-#: Remembered checked items before the memo starts over.
-CHECKED_LIMIT = 50_000
+#: What the kept renderings may cost together, in bytes; past it the oldest go first. About
+#: 13,000 renderings of ordinary runs, or 32 of runs with the most variables a run can hold.
+RENDER_BUDGET = 64 * 1024 * 1024
+#: A rendering's cost: its bytes, its document (about as large again) and the objects around
+#: them (measured: some 5 KiB for a run of the default world, whose JSON is 400 bytes).
+RENDERING_OVERHEAD = 4096
 #: Kept timestamp texts: enough for the moments that recur (a frozen clock, fixture times).
 TIMESTAMP_LIMIT = 4096
 
@@ -47,24 +49,51 @@ class Body:
         return cls(document, strict_json.dumps(document))
 
 
-class Renderer:
-    """Renders sequences and pages, reusing the rendering of a sequence until it changes."""
+class _Rendering:
+    """One kept rendering, and whether a page check already found its document valid."""
 
-    def __init__(self, view: Callable[[Sequence], dict[str, Any]] | None = None) -> None:
+    __slots__ = ("body", "checked", "cost", "sequence")
+
+    def __init__(self, sequence: Sequence, body: Body) -> None:
+        self.sequence = sequence
+        self.body = body
+        self.cost = 2 * len(body.data) + RENDERING_OVERHEAD
+        self.checked = False
+
+
+class Renderer:
+    """Renders sequences and pages, reusing the rendering of a sequence until it changes.
+
+    The renderings kept cost at most `budget` bytes together (see `RENDERING_OVERHEAD`); the
+    oldest go first. `checked` remembers which of them a page check found valid.
+    """
+
+    def __init__(
+        self,
+        view: Callable[[Sequence], dict[str, Any]] | None = None,
+        budget: int = RENDER_BUDGET,
+    ) -> None:
         self._view = view or partial(sequence_view, timestamp=self._timestamp)
-        self._cache: dict[str, tuple[Sequence, Body]] = {}
+        self._budget = budget
+        self._cache: dict[str, _Rendering] = {}
+        self._cost = 0
         self._timestamps: dict[datetime, str] = {}
+        self.checked = CheckedItems()
 
     def sequence(self, sequence: Sequence) -> Body:
         cached = self._cache.get(sequence.id)
         # Sequences are immutable and replaced on every change: the same object, the same JSON.
-        if cached is not None and cached[0] is sequence:
-            return cached[1]
-        if len(self._cache) >= CACHE_LIMIT:
-            self._cache.clear()
-        body = Body.of(self._view(sequence))
-        self._cache[sequence.id] = (sequence, body)
-        return body
+        if cached is not None and cached.sequence is sequence:
+            return cached.body
+        if cached is not None:
+            self._drop(sequence.id)
+        rendering = _Rendering(sequence, Body.of(self._view(sequence)))
+        self._cache[sequence.id] = rendering
+        self.checked.keep(rendering)
+        self._cost += rendering.cost
+        while self._cost > self._budget and self._cache:
+            self._drop(next(iter(self._cache)))
+        return rendering.body
 
     def page(self, page: Page) -> Body:
         items = [self.sequence(sequence) for sequence in page.items]
@@ -88,7 +117,19 @@ class Renderer:
     def clear(self) -> None:
         """Forget every rendering (after a seed, whose sequences are all new objects)."""
         self._cache.clear()
+        self._cost = 0
         self._timestamps.clear()
+        self.checked.clear()
+
+    @property
+    def cost(self) -> int:
+        """What the kept renderings cost together, in bytes (see `RENDERING_OVERHEAD`)."""
+        return self._cost
+
+    def _drop(self, sequence_id: str) -> None:
+        rendering = self._cache.pop(sequence_id)
+        self._cost -= rendering.cost
+        self.checked.forget(rendering)
 
     def _timestamp(self, moment: datetime) -> str:
         """`format_timestamp`, remembered: a write formats three, and most recur."""
@@ -106,23 +147,32 @@ class Renderer:
 class CheckedItems:
     """Rendered page items already found valid, by identity (see the module's invariant).
 
-    Only the renderer's documents belong here, never one a caller may still change; each is kept
-    alive with its entry, so an id is never reused while remembered.
+    Only documents of renderings the renderer still keeps are remembered, and each is forgotten
+    when its rendering goes: the memo keeps nothing alive and never outgrows the renderer.
     """
 
     def __init__(self) -> None:
-        self._checked: dict[int, Any] = {}
+        self._kept: dict[int, _Rendering] = {}
 
     def __contains__(self, item: object) -> bool:
-        return self._checked.get(id(item)) is item
+        rendering = self._kept.get(id(item))
+        return rendering is not None and rendering.checked and rendering.body.document is item
 
     def add(self, item: Any) -> None:
-        if len(self._checked) >= CHECKED_LIMIT:
-            self._checked.clear()
-        self._checked[id(item)] = item
+        rendering = self._kept.get(id(item))
+        if rendering is not None and rendering.body.document is item:
+            rendering.checked = True
+
+    def keep(self, rendering: _Rendering) -> None:
+        """A new rendering whose document may be checked (kept alive by the renderer)."""
+        self._kept[id(rendering.body.document)] = rendering
+
+    def forget(self, rendering: _Rendering) -> None:
+        self._kept.pop(id(rendering.body.document), None)
 
     def clear(self) -> None:
-        self._checked.clear()
+        self._kept.clear()
 
     def __len__(self) -> int:
-        return len(self._checked)
+        """How many kept documents were found valid."""
+        return sum(rendering.checked for rendering in self._kept.values())
