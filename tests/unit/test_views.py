@@ -166,7 +166,7 @@ def test_writes_each_followed_by_a_list_do_not_pile_up_memory() -> None:
         try:
             before = tracemalloc.get_traced_memory()[0]
             for round_ in range(30):
-                changed = {name: f"{round_:<10000}" for name in big}
+                changed = dict.fromkeys(big, f"{round_:<10000}")
                 assert client.patch(run, json={"variables": changed}).status_code == 200
                 assert client.get("/v1/sequences?size=100").status_code == 200
             gc.collect()
