@@ -548,3 +548,30 @@ def test_reading_the_journal_changes_nothing(client):
     assert first["recorded"] == 2
     assert client.get("/__mock/state").json() == before_state
     assert sequences_in_state(client, id=AMELIE_RUN)[0]["status"] == "STOPPED_EARLY"
+
+
+def test_a_huge_query_is_cut_and_says_so(client):
+    """A 60 KB query string is kept as its first 2 KiB, with its full size."""
+    query = "status=ACTIVE&q=" + "9" * 60_000
+    assert client.get(f"/v1/sequences?{query}", headers=RW).status_code == 200
+
+    entry = last_entry(client)
+
+    assert entry["query_truncated_from"] == len(query)
+    assert entry["query"]["status"] == "ACTIVE"
+    assert entry["query"]["q"] == "9" * (2048 - len("status=ACTIVE&q="))
+    assert "path_truncated_from" not in entry
+
+
+def test_a_huge_path_is_cut_with_its_parameters(client):
+    """A path of 60,000 characters (a sequence id nobody has) is kept as its first 2,048."""
+    path = "/v1/sequences/" + "x" * 60_000
+    assert client.get(path, headers=RW).status_code == 404
+
+    entry = last_entry(client)
+
+    assert entry["path"] == path[:2048]
+    assert entry["path_truncated_from"] == len(path)
+    assert entry["path_params"]["sequence_id"] == "x" * 2048
+    assert "query_truncated_from" not in entry
+    assert len(client.get("/__mock/requests?limit=1").content) < 10_000

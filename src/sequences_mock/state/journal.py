@@ -8,11 +8,29 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-__all__ = ["BODY_LIMIT", "DEFAULT_JOURNAL_SIZE", "Entry", "Journal", "JournalQuery"]
+__all__ = [
+    "BODY_LIMIT",
+    "DEFAULT_JOURNAL_SIZE",
+    "ENTRY_OVERHEAD",
+    "JOURNAL_BYTES",
+    "PATH_LIMIT",
+    "QUERY_LIMIT",
+    "Entry",
+    "Journal",
+    "JournalQuery",
+]
 
 DEFAULT_JOURNAL_SIZE = 10_000
-#: Bytes of each request body kept; a journal of 10,000 entries stays within tens of MiB.
+#: Bytes of each request body kept.
 BODY_LIMIT = 8 * 1024
+#: Characters of each path (and of each path parameter) kept, and bytes of each query string.
+PATH_LIMIT = 2 * 1024
+QUERY_LIMIT = 2 * 1024
+#: What the kept entries may cost together; past it the oldest go, whatever `size` allows.
+JOURNAL_BYTES = 32 * 1024 * 1024
+#: An entry's cost besides its path, query, body and path parameters (measured: an ordinary
+#: call's entry takes some 680 bytes, 150 of them its texts).
+ENTRY_OVERHEAD = 512
 
 
 class Entry(NamedTuple):
@@ -37,6 +55,16 @@ class Entry(NamedTuple):
     api_key_suffix: str | None
     fault: int | None
     duration_ms: float
+    #: The full length of a path, and size of a query string, cut to `PATH_LIMIT` and
+    #: `QUERY_LIMIT`; 0 when kept whole.
+    path_size: int = 0
+    query_size: int = 0
+
+    @property
+    def cost(self) -> int:
+        """What the entry holds, in bytes (see `ENTRY_OVERHEAD`), for the journal's budget."""
+        params = sum(map(len, self.path_params.values()))
+        return ENTRY_OVERHEAD + len(self.path) + len(self.query_string) + len(self.body) + params
 
     @property
     def incident(self) -> bool:
@@ -57,14 +85,18 @@ class JournalQuery:
 class Journal:
     """The last `size` exchanges in order, and how often each operation answered each status.
 
-    The tallies count every exchange since the last clear, including those the ring dropped.
+    Together the entries cost at most `max_bytes` (see `Entry.cost`): past it, or past `size`,
+    the oldest go. The tallies count every exchange since the last clear, including those the
+    ring dropped.
     """
 
-    def __init__(self, size: int = DEFAULT_JOURNAL_SIZE) -> None:
+    def __init__(self, size: int = DEFAULT_JOURNAL_SIZE, max_bytes: int = JOURNAL_BYTES) -> None:
         if size < 1:
             raise ValueError(f"a journal holds at least one entry, not {size}")
         self.size = size
-        self._entries: deque[Entry] = deque(maxlen=size)
+        self.max_bytes = max_bytes
+        self._entries: deque[Entry] = deque()
+        self._cost = 0
         #: Per operation (None: router refusals), how many calls answered each status.
         self._tallies: dict[str | None, dict[int, int]] = {}
         self._next_seq = 1
@@ -86,6 +118,12 @@ class Journal:
         fault: int | None,
         duration_ms: float,
     ) -> Entry:
+        path_size = query_size = 0
+        if len(path) > PATH_LIMIT:
+            path_size, path = len(path), path[:PATH_LIMIT]
+            path_params = {name: value[:PATH_LIMIT] for name, value in path_params.items()}
+        if len(query_string) > QUERY_LIMIT:
+            query_size, query_string = len(query_string), query_string[:QUERY_LIMIT]
         # Positional, in field order: one of these is made per request.
         entry = Entry(
             self._next_seq,
@@ -103,9 +141,11 @@ class Journal:
             _suffix(api_key),
             fault,
             duration_ms,
+            path_size,
+            query_size,
         )
         self._next_seq += 1
-        self._entries.append(entry)
+        self._keep(entry)
         statuses = self._tallies.get(operation)
         if statuses is None:
             statuses = self._tallies[operation] = {}
@@ -149,8 +189,21 @@ class Journal:
     def clear(self) -> None:
         """Forget every entry and tally; sequence numbers start again at 1."""
         self._entries.clear()
+        self._cost = 0
         self._tallies.clear()
         self._next_seq = 1
+
+    @property
+    def cost(self) -> int:
+        """What the kept entries cost together (at most `max_bytes`)."""
+        return self._cost
+
+    def _keep(self, entry: Entry) -> None:
+        entries = self._entries
+        entries.append(entry)
+        self._cost += entry.cost
+        while len(entries) > self.size or (self._cost > self.max_bytes and len(entries) > 1):
+            self._cost -= entries.popleft().cost
 
     def __len__(self) -> int:
         return len(self._entries)
