@@ -464,11 +464,19 @@ def test_a_running_clock_stops_at_the_end_of_time():
         assert client.get("/__mock/state").status_code == 200
 
 
-def test_seed_refuses_a_deadline_before_the_last_update(client):
-    """A pause cannot end before it was set: paused_until must be after updated_at."""
+@pytest.mark.parametrize(
+    ("now", "status"),
+    [("2026-03-15T00:00:00Z", "WAITING_FOR_LEAD"), ("2026-05-02T00:00:00Z", "ACTIVE")],
+)
+def test_seed_takes_a_deadline_before_the_last_update(client, now: str, status: str):
+    """The mock makes such runs itself (a run paused while the clock was seeded back before its
+    last update), so a dump of them seeds back: the run waits until its deadline, and resumes
+    then without its updated_at going back."""
     document = tiny_world(status="WAITING_FOR_LEAD", paused_until="2026-04-01T00:00:00Z")
+    document["clock"]["now"] = now
 
     response = client.post("/__mock/seed", json=document)
 
-    assert response.status_code == 422
-    assert [e["name"] for e in response.json()["errors"]] == ["sequences[0].paused_until"]
+    assert response.status_code == 200
+    (run,) = state(client)["sequences"]
+    assert (run["status"], run["updated_at"]) == (status, "2026-05-01T12:00:00Z")
