@@ -873,3 +873,21 @@ def test_merge_of_empty_document_keeps_world() -> None:
     """Merging an empty document gives back an equal world."""
     current = fixtures.load(valid_document())
     assert fixtures.merge(current, {}) == current
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("world.json", b'{"workspaces": [], "clock": {"now": "2026-01-01T00:00:00Z", "now": "x"}}'),
+        ("world.yaml", b"clock: {now: '2026-01-01T00:00:00Z', now: x}\n"),
+    ],
+)
+def test_a_fixture_file_with_a_key_given_twice_is_refused(tmp_path: Any, name: str, text: bytes):
+    """What `serve --fixtures` and `check-fixtures` read: the problem named by path."""
+    path = tmp_path / name
+    path.write_bytes(text)
+
+    with pytest.raises(InvalidFixtures) as caught:
+        fixtures.read_document(path)
+
+    assert names(list(caught.value.problems)) == ["clock.now"]

@@ -136,9 +136,7 @@ class ControlPlane:
         data = await read_body(call.request, self.context.settings.max_seed_bytes)
         as_json = media_type == "application/json"
         with collector_paused():
-            document = (
-                parse_json(data) if as_json else fixtures.parse_document(data, yaml_syntax=True)
-            )
+            document = fixtures.parse_seed(data, as_json=as_json)
             self.runtime.seed(document, merge=call.query["mode"] == "merge", strict_json=as_json)
         return 200, Body.of(world_summary(self.runtime))
 

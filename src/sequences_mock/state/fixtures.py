@@ -5,9 +5,8 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
-from sequences_mock.core.errors import FieldProblem, InvalidFixtures
 from sequences_mock.core.world import World
-from sequences_mock.state.documents import parse_document, read_document
+from sequences_mock.state.documents import invalid, parse_document, parse_seed, read_document
 from sequences_mock.state.fixture_checks import (
     COLLECTIONS,
     check,
@@ -25,6 +24,7 @@ __all__ = [
     "load",
     "merge",
     "parse_document",
+    "parse_seed",
     "read_document",
 ]
 
@@ -36,7 +36,7 @@ def load(document: Any, *, strict_json: bool = False) -> World:
     moments = Moments()
     problems = check(document, strict_json=strict_json, moments=moments)
     if problems:
-        raise _invalid(problems)
+        raise invalid(problems)
     return build(document, moments)
 
 
@@ -49,7 +49,7 @@ def merge(current: World, incoming: Any, *, strict_json: bool = False) -> World:
     problems, _ = shape_problems(incoming, strict_json=strict_json)
     problems += duplicate_problems(incoming, index_label)
     if problems:
-        raise _invalid(problems)
+        raise invalid(problems)
     merged = dump(current)
     origins: dict[str, list[str]] = {}
     for collection, id_field in COLLECTIONS.items():
@@ -77,12 +77,5 @@ def merge(current: World, incoming: Any, *, strict_json: bool = False) -> World:
     problems = duplicate_problems(merged, origin)
     problems += reference_problems(merged, origin, moments)
     if problems:
-        raise _invalid(problems)
+        raise invalid(problems)
     return build(merged, moments)
-
-
-def _invalid(problems: list[FieldProblem]) -> InvalidFixtures:
-    count = len(problems)
-    return InvalidFixtures(
-        f"the fixture document has {count} problem{'s' if count != 1 else ''}", problems
-    )
