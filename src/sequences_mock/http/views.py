@@ -49,16 +49,8 @@ class Body:
         return cls(document, strict_json.dumps(document))
 
 
-class _Rendering:
-    """One kept rendering, and whether a page check already found its document valid."""
-
-    __slots__ = ("body", "checked", "cost", "sequence")
-
-    def __init__(self, sequence: Sequence, body: Body) -> None:
-        self.sequence = sequence
-        self.body = body
-        self.cost = 2 * len(body.data) + RENDERING_OVERHEAD
-        self.checked = False
+#: A kept rendering: the sequence version it renders, its body, and what it costs.
+_Rendering = tuple[Sequence, Body, int]
 
 
 class Renderer:
@@ -77,23 +69,28 @@ class Renderer:
         self._budget = budget
         self._cache: dict[str, _Rendering] = {}
         self._cost = 0
+        #: The documents of kept renderings found valid, by `id` (see `CheckedItems`).
+        self._checked: dict[int, Any] = {}
         self._timestamps: dict[datetime, str] = {}
-        self.checked = CheckedItems()
+        self.checked = CheckedItems(self._cache, self._checked)
 
     def sequence(self, sequence: Sequence) -> Body:
-        cached = self._cache.get(sequence.id)
-        # Sequences are immutable and replaced on every change: the same object, the same JSON.
-        if cached is not None and cached.sequence is sequence:
-            return cached.body
+        cache = self._cache
+        cached = cache.get(sequence.id)
         if cached is not None:
-            self._drop(sequence.id)
-        rendering = _Rendering(sequence, Body.of(self._view(sequence)))
-        self._cache[sequence.id] = rendering
-        self.checked.keep(rendering)
-        self._cost += rendering.cost
-        while self._cost > self._budget and self._cache:
-            self._drop(next(iter(self._cache)))
-        return rendering.body
+            # Sequences are immutable and replaced on every change: the same object, the same JSON.
+            if cached[0] is sequence:
+                return cached[1]
+            del cache[sequence.id]  # the new version goes last, with the newest
+            self._cost -= cached[2]
+            self._checked.pop(id(cached[1].document), None)
+        body = Body.of(self._view(sequence))
+        cost = 2 * len(body.data) + RENDERING_OVERHEAD
+        cache[sequence.id] = (sequence, body, cost)
+        self._cost += cost
+        if self._cost > self._budget:
+            self._shrink()
+        return body
 
     def page(self, page: Page) -> Body:
         items = [self.sequence(sequence) for sequence in page.items]
@@ -118,18 +115,21 @@ class Renderer:
         """Forget every rendering (after a seed, whose sequences are all new objects)."""
         self._cache.clear()
         self._cost = 0
+        self._checked.clear()
         self._timestamps.clear()
-        self.checked.clear()
 
     @property
     def cost(self) -> int:
         """What the kept renderings cost together, in bytes (see `RENDERING_OVERHEAD`)."""
         return self._cost
 
-    def _drop(self, sequence_id: str) -> None:
-        rendering = self._cache.pop(sequence_id)
-        self._cost -= rendering.cost
-        self.checked.forget(rendering)
+    def _shrink(self) -> None:
+        """Drop the oldest renderings until the rest fit the budget."""
+        cache = self._cache
+        while self._cost > self._budget and cache:
+            _, body, cost = cache.pop(next(iter(cache)))
+            self._cost -= cost
+            self._checked.pop(id(body.document), None)
 
     def _timestamp(self, moment: datetime) -> str:
         """`format_timestamp`, remembered: a write formats three, and most recur."""
@@ -147,32 +147,23 @@ class Renderer:
 class CheckedItems:
     """Rendered page items already found valid, by identity (see the module's invariant).
 
-    Only documents of renderings the renderer still keeps are remembered, and each is forgotten
-    when its rendering goes: the memo keeps nothing alive and never outgrows the renderer.
+    A view on a renderer: only documents of renderings it still keeps are remembered, and each
+    is forgotten when its rendering goes, so the memo keeps nothing alive and never outgrows it.
     """
 
-    def __init__(self) -> None:
-        self._kept: dict[int, _Rendering] = {}
+    def __init__(self, kept: dict[str, _Rendering], checked: dict[int, Any]) -> None:
+        self._kept = kept
+        self._checked = checked
 
     def __contains__(self, item: object) -> bool:
-        rendering = self._kept.get(id(item))
-        return rendering is not None and rendering.checked and rendering.body.document is item
+        return self._checked.get(id(item)) is item
 
     def add(self, item: Any) -> None:
-        rendering = self._kept.get(id(item))
-        if rendering is not None and rendering.body.document is item:
-            rendering.checked = True
-
-    def keep(self, rendering: _Rendering) -> None:
-        """A new rendering whose document may be checked (kept alive by the renderer)."""
-        self._kept[id(rendering.body.document)] = rendering
-
-    def forget(self, rendering: _Rendering) -> None:
-        self._kept.pop(id(rendering.body.document), None)
-
-    def clear(self) -> None:
-        self._kept.clear()
+        """Remember `item` if it is the document of a rendering the renderer keeps."""
+        key = item.get("id") if isinstance(item, dict) else None
+        kept = self._kept.get(key) if isinstance(key, str) else None
+        if kept is not None and kept[1].document is item:
+            self._checked[id(item)] = item
 
     def __len__(self) -> int:
-        """How many kept documents were found valid."""
-        return sum(rendering.checked for rendering in self._kept.values())
+        return len(self._checked)

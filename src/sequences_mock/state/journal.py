@@ -29,8 +29,8 @@ QUERY_LIMIT = 2 * 1024
 #: What the kept entries may cost together; past it the oldest go, whatever `size` allows.
 #: 10,000 ordinary calls cost some 7 MiB; a flood of calls with 8 KiB bodies keeps about 900.
 JOURNAL_BYTES = 8 * 1024 * 1024
-#: An entry's cost besides its path, query, body and path parameters (measured: an ordinary
-#: call's entry takes some 680 bytes, 150 of them its texts).
+#: An entry's cost besides its texts (measured: an ordinary call's entry takes some 680 bytes,
+#: 150 of them its texts). The path counts twice: its parameters are parts of it.
 ENTRY_OVERHEAD = 512
 
 
@@ -62,12 +62,6 @@ class Entry(NamedTuple):
     query_size: int = 0
 
     @property
-    def cost(self) -> int:
-        """What the entry holds, in bytes (see `ENTRY_OVERHEAD`), for the journal's budget."""
-        params = sum(map(len, self.path_params.values()))
-        return ENTRY_OVERHEAD + len(self.path) + len(self.query_string) + len(self.body) + params
-
-    @property
     def incident(self) -> bool:
         """A sign of a mock bug: a broken contract, or a 5xx no injected fault asked for."""
         return self.contract_violation is not None or (self.status >= 500 and self.fault is None)
@@ -86,9 +80,9 @@ class JournalQuery:
 class Journal:
     """The last `size` exchanges in order, and how often each operation answered each status.
 
-    Together the entries cost at most `max_bytes` (see `Entry.cost`): past it, or past `size`,
-    the oldest go. The tallies count every exchange since the last clear, including those the
-    ring dropped.
+    Together the entries cost at most `max_bytes` (see `ENTRY_OVERHEAD`): past it, or past
+    `size`, the oldest go. The tallies count every exchange since the last clear, including
+    those the ring dropped.
     """
 
     def __init__(self, size: int = DEFAULT_JOURNAL_SIZE, max_bytes: int = JOURNAL_BYTES) -> None:
@@ -97,6 +91,8 @@ class Journal:
         self.size = size
         self.max_bytes = max_bytes
         self._entries: deque[Entry] = deque()
+        #: What each kept entry costs, in the same order, and their sum.
+        self._costs: deque[int] = deque()
         self._cost = 0
         #: Per operation (None: router refusals), how many calls answered each status.
         self._tallies: dict[str | None, dict[int, int]] = {}
@@ -125,6 +121,7 @@ class Journal:
             path_params = {name: value[:PATH_LIMIT] for name, value in path_params.items()}
         if len(query_string) > QUERY_LIMIT:
             query_size, query_string = len(query_string), query_string[:QUERY_LIMIT]
+        kept = body[:BODY_LIMIT]
         # Positional, in field order: one of these is made per request.
         entry = Entry(
             self._next_seq,
@@ -134,7 +131,7 @@ class Journal:
             query_string,
             operation,
             path_params,
-            body[:BODY_LIMIT],
+            kept,
             len(body),
             status,
             code,
@@ -146,7 +143,12 @@ class Journal:
             query_size,
         )
         self._next_seq += 1
-        self._keep(entry)
+        cost = ENTRY_OVERHEAD + 2 * len(path) + len(query_string) + len(kept)
+        self._entries.append(entry)
+        self._costs.append(cost)
+        self._cost += cost
+        if self._cost > self.max_bytes or len(self._entries) > self.size:
+            self._evict()
         statuses = self._tallies.get(operation)
         if statuses is None:
             statuses = self._tallies[operation] = {}
@@ -190,6 +192,7 @@ class Journal:
     def clear(self) -> None:
         """Forget every entry and tally; sequence numbers start again at 1."""
         self._entries.clear()
+        self._costs.clear()
         self._cost = 0
         self._tallies.clear()
         self._next_seq = 1
@@ -199,12 +202,12 @@ class Journal:
         """What the kept entries cost together (at most `max_bytes`)."""
         return self._cost
 
-    def _keep(self, entry: Entry) -> None:
-        entries = self._entries
-        entries.append(entry)
-        self._cost += entry.cost
+    def _evict(self) -> None:
+        """Drop the oldest entries until both bounds hold again; the newest always stays."""
+        entries, costs = self._entries, self._costs
         while len(entries) > self.size or (self._cost > self.max_bytes and len(entries) > 1):
-            self._cost -= entries.popleft().cost
+            entries.popleft()
+            self._cost -= costs.popleft()
 
     def __len__(self) -> int:
         return len(self._entries)
