@@ -128,3 +128,14 @@ def test_a_content_length_of_thousands_of_digits_is_a_413(acme: httpx.Client) ->
     )
 
     assert_problem(response, 413, "content_too_large")
+
+
+def test_a_content_length_with_many_leading_zeros_is_its_value(acme: httpx.Client) -> None:
+    body = b'{"variables": {}}'
+    response = acme.patch(
+        RUN,
+        content=body,
+        headers={"Content-Type": "application/json", "Content-Length": "0" * 40 + str(len(body))},
+    )
+
+    assert response.status_code == 200

@@ -60,6 +60,8 @@ class Entry(NamedTuple):
     #: `QUERY_LIMIT`; 0 when kept whole.
     path_size: int = 0
     query_size: int = 0
+    #: What the entry holds, in bytes, for the journal's budget (see `ENTRY_OVERHEAD`).
+    cost: int = 0
 
     @property
     def incident(self) -> bool:
@@ -91,8 +93,6 @@ class Journal:
         self.size = size
         self.max_bytes = max_bytes
         self._entries: deque[Entry] = deque()
-        #: What each kept entry costs, in the same order, and their sum.
-        self._costs: deque[int] = deque()
         self._cost = 0
         #: Per operation (None: router refusals), how many calls answered each status.
         self._tallies: dict[str | None, dict[int, int]] = {}
@@ -122,6 +122,7 @@ class Journal:
         if len(query_string) > QUERY_LIMIT:
             query_size, query_string = len(query_string), query_string[:QUERY_LIMIT]
         kept = body[:BODY_LIMIT]
+        cost = ENTRY_OVERHEAD + 2 * len(path) + len(query_string) + len(kept)
         # Positional, in field order: one of these is made per request.
         entry = Entry(
             self._next_seq,
@@ -141,13 +142,15 @@ class Journal:
             duration_ms,
             path_size,
             query_size,
+            cost,
         )
         self._next_seq += 1
-        cost = ENTRY_OVERHEAD + 2 * len(path) + len(query_string) + len(kept)
-        self._entries.append(entry)
-        self._costs.append(cost)
+        entries = self._entries
+        entries.append(entry)
         self._cost += cost
-        if self._cost > self.max_bytes or len(self._entries) > self.size:
+        if len(entries) > self.size:  # a full ring, as usual: one in, one out
+            self._cost -= entries.popleft().cost
+        if self._cost > self.max_bytes:
             self._evict()
         statuses = self._tallies.get(operation)
         if statuses is None:
@@ -192,7 +195,6 @@ class Journal:
     def clear(self) -> None:
         """Forget every entry and tally; sequence numbers start again at 1."""
         self._entries.clear()
-        self._costs.clear()
         self._cost = 0
         self._tallies.clear()
         self._next_seq = 1
@@ -203,11 +205,10 @@ class Journal:
         return self._cost
 
     def _evict(self) -> None:
-        """Drop the oldest entries until both bounds hold again; the newest always stays."""
-        entries, costs = self._entries, self._costs
-        while len(entries) > self.size or (self._cost > self.max_bytes and len(entries) > 1):
-            entries.popleft()
-            self._cost -= costs.popleft()
+        """Drop the oldest entries until the rest fit the budget; the newest always stays."""
+        entries = self._entries
+        while self._cost > self.max_bytes and len(entries) > 1:
+            self._cost -= entries.popleft().cost
 
     def __len__(self) -> int:
         return len(self._entries)
