@@ -31,6 +31,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import ceiling
+import memory_replay
 import peers
 import report
 import scale_world
@@ -122,6 +123,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     path = report.write_result(result, options.output, started)
     print(report.render(result))
+    print("\n" + memory_replay.render(result["memory_replay"]))
     print(f"\nresults written to {path}")
     return 0
 
@@ -152,6 +154,8 @@ def benchmark(options: Options, started: datetime) -> dict[str, Any]:
             else None
         )
         result["scale"] = None if options.skip_scale else scale_benchmark(options, workdir)
+        log("memory replays (bench/memory_replay.py) on a fresh mock")
+        result["memory_replay"] = memory_replay.replay_on_fresh_mock(mock_command, workdir)
     result["finished_at"] = _timestamp(datetime.now(UTC))
     result["machine"]["load_average_at_end"] = [round(load, 2) for load in os.getloadavg()]
     return result

@@ -49,6 +49,11 @@ def test_a_tiny_run_writes_a_complete_result(tmp_path: Path) -> None:
     check_mock(result["mock"], result["memory"])
     check_scale(result["scale"])
     check_machine(result["machine"])
+    assert set(result["memory_replay"]["replays"]) == {
+        "journal_flood",
+        "variables_growth",
+        "seed_reset",
+    }
 
 
 def check_scenarios(scenarios: dict[str, Any]) -> None:

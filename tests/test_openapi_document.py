@@ -3,8 +3,10 @@ the mock sends."""
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime, timedelta, timezone
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,7 @@ from sequences_mock.contract.openapi import (
 )
 from sequences_mock.contract.validation import check_response
 from sequences_mock.core import errors
+from sequences_mock.core.domain import MAX_VARIABLES
 from sequences_mock.core.errors import FieldProblem, MockError
 from sequences_mock.core.timestamps import format_timestamp
 from sequences_mock.formats.schema import compile_schema
@@ -366,3 +369,40 @@ def test_the_timestamp_schema_refuses_offsets_and_non_timestamps(text: str) -> N
     """Only `Z`: a generator keeping the pattern (date-times typed as strings) refuses the rest."""
     assert not TIMESTAMP.is_valid(text)
     assert not re.search(CONTRACT.document["components"]["schemas"]["Timestamp"]["pattern"], text)
+
+
+@pytest.mark.parametrize("contract", [CONTRACT, CONTROL], ids=["public", "control"])
+def test_every_integer_query_parameter_has_a_maximum(contract: Contract) -> None:
+    """A client learns the range from the document, and the mock never reads a number past it."""
+    unbounded = [
+        f"{operation.operation_id}.{parameter['name']}"
+        for operation in contract.operations
+        for parameter in contract.document["paths"][
+            operation.path.removeprefix(contract.base_path)
+        ][operation.method.lower()].get("parameters", [])
+        if parameter.get("in") == "query"
+        and parameter.get("schema", {}).get("type") == "integer"
+        and "maximum" not in parameter["schema"]
+    ]
+    assert unbounded == []
+
+
+def _variables_schemas() -> dict[str, dict[str, Any]]:
+    """Every schema of a run's (or a template's) variables, in each document that has one."""
+    fixture = json.loads((files("sequences_mock") / "fixture.schema.json").read_text())
+    public = CONTRACT.document["components"]["schemas"]
+    return {
+        "openapi Sequence": public["Sequence"]["properties"]["variables"],
+        "openapi UpdateSequenceRequest": public["UpdateSequenceRequest"]["properties"]["variables"],
+        "control Variables": CONTROL.document["components"]["schemas"]["Variables"],
+        "fixture variables": fixture["$defs"]["variables"],
+    }
+
+
+@pytest.mark.parametrize(("where", "schema"), list(_variables_schemas().items()))
+def test_every_document_declares_the_same_variable_limits(where: str, schema: dict) -> None:
+    """What the API accepts, the fixtures and the control plane accept too, and a dump of any
+    state seeds back; the count is also checked on the merged result (`MAX_VARIABLES`)."""
+    assert schema["maxProperties"] == MAX_VARIABLES
+    assert schema["propertyNames"] == {"maxLength": 100}
+    assert schema["additionalProperties"]["maxLength"] == 10_000

@@ -197,3 +197,16 @@ def test_the_journal_filter_must_list_the_public_operations() -> None:
 
     with pytest.raises(RuntimeError, match="stopSequence"):
         ControlPlane(context)
+
+
+def test_an_enrollment_with_more_overrides_than_a_run_holds_is_refused(
+    client: httpx.Client,
+) -> None:
+    """Enrolled runs keep the public API's limits, so they can be dumped and seeded back."""
+    variables = {f"v{index}": "x" for index in range(101)}
+    body = {"template_id": RENEWAL_NUDGE, "contact_id": OLIVIA, "variables": variables}
+
+    response = client.post("/__mock/enrollments", json=body)
+
+    assert response.status_code == 422
+    assert [error["name"] for error in response.json()["errors"]] == ["variables"]

@@ -464,11 +464,51 @@ def test_a_running_clock_stops_at_the_end_of_time():
         assert client.get("/__mock/state").status_code == 200
 
 
-def test_seed_refuses_a_deadline_before_the_last_update(client):
-    """A pause cannot end before it was set: paused_until must be after updated_at."""
+@pytest.mark.parametrize(
+    ("now", "status"),
+    [("2026-03-15T00:00:00Z", "WAITING_FOR_LEAD"), ("2026-05-02T00:00:00Z", "ACTIVE")],
+)
+def test_seed_takes_a_deadline_before_the_last_update(client, now: str, status: str):
+    """The mock makes such runs itself (a run paused while the clock was seeded back before its
+    last update), so a dump of them seeds back: the run waits until its deadline, and resumes
+    then without its updated_at going back."""
     document = tiny_world(status="WAITING_FOR_LEAD", paused_until="2026-04-01T00:00:00Z")
+    document["clock"]["now"] = now
 
     response = client.post("/__mock/seed", json=document)
 
-    assert response.status_code == 422
-    assert [e["name"] for e in response.json()["errors"]] == ["sequences[0].paused_until"]
+    assert response.status_code == 200
+    (run,) = state(client)["sequences"]
+    assert (run["status"], run["updated_at"]) == (status, "2026-05-01T12:00:00Z")
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "expected"),
+    [
+        (
+            b'{"workspaces": [], "sequences": [], "workspaces": []}',
+            "application/json",
+            {"workspaces": "is given twice in one object; a key may appear once"},
+        ),
+        (
+            b"workspaces: []\nsequences: []\nworkspaces: []\n",
+            "application/yaml",
+            {"workspaces": "is given twice in one mapping (lines 1 and 3)"},
+        ),
+        (
+            b"clock: {now: &t '2026-01-01T00:00:00Z'}\nworkspaces: [{id: x, name: *t}]\n",
+            "application/yaml",
+            {"workspaces[0].name": "repeats an anchored value (a YAML alias); write it out"},
+        ),
+    ],
+    ids=["json key twice", "yaml key twice", "yaml scalar alias"],
+)
+def test_seed_refuses_what_parsing_would_hide(client, content, content_type, expected):
+    """A second `workspaces:` once silently replaced the first; a scalar alias passed."""
+    before = state(client)
+
+    response = client.post("/__mock/seed", content=content, headers={"Content-Type": content_type})
+
+    assert (response.status_code, response.json()["code"]) == (422, "invalid_fixtures")
+    assert {e["name"]: e["message"] for e in response.json()["errors"]} == expected
+    assert state(client) == before

@@ -424,3 +424,20 @@ def test_malformed_json_is_refused_and_queues_nothing(client, content):
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["code"] == "malformed_json"
     assert pending(client) == []
+
+
+def test_at_most_1000_faults_are_pending(client):
+    """The 1,001st is a 422 that queues nothing; a used fault makes room again."""
+    for _ in range(1000):
+        assert (
+            client.post("/__mock/faults", json={"operation": "*", "status": 503}).status_code == 201
+        )
+
+    refused = client.post("/__mock/faults", json={"operation": "listSequences", "status": 503})
+
+    assert refused.status_code == 422
+    assert refused.json()["code"] == "validation_error"
+    assert "1000 faults are pending" in refused.json()["detail"]
+    assert len(client.get("/__mock/faults").json()["faults"]) == 1000
+    client.get(f"/v1/sequences/{AMELIE_RUN}")
+    assert client.post("/__mock/faults", json={"operation": "*", "status": 503}).status_code == 201

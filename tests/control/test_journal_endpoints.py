@@ -67,9 +67,17 @@ def last_entry(client: httpx.Client) -> dict[str, Any]:
 
 
 def json_body(size: int) -> bytes:
-    """A valid updateSequence body of exactly `size` bytes."""
-    prefix, suffix = b'{"variables": {"cta": "', b'"}}'
-    return prefix + b"x" * (size - len(prefix) - len(suffix)) + suffix
+    """A valid updateSequence body of exactly `size` bytes: overrides `v0`, `v1`, … of under
+    10,000 characters each (the longest a value may be), replacing Amélie's `first_name`."""
+    count = size // 9_000 + 1
+    head = b'{"variables": {"first_name": null'
+    entries = [b', "v%d": ""' % index for index in range(count)]
+    room = size - len(head) - sum(map(len, entries)) - len(b"}}")
+    lengths = [room // count + (index < room % count) for index in range(count)]
+    values = [
+        entry[:-1] + b"x" * length + b'"' for entry, length in zip(entries, lengths, strict=True)
+    ]
+    return head + b"".join(values) + b"}}"
 
 
 @pytest.fixture
@@ -540,3 +548,30 @@ def test_reading_the_journal_changes_nothing(client):
     assert first["recorded"] == 2
     assert client.get("/__mock/state").json() == before_state
     assert sequences_in_state(client, id=AMELIE_RUN)[0]["status"] == "STOPPED_EARLY"
+
+
+def test_a_huge_query_is_cut_and_says_so(client):
+    """A 60 KB query string is kept as its first 2 KiB, with its full size."""
+    query = "status=ACTIVE&q=" + "9" * 60_000
+    assert client.get(f"/v1/sequences?{query}", headers=RW).status_code == 200
+
+    entry = last_entry(client)
+
+    assert entry["query_truncated_from"] == len(query)
+    assert entry["query"]["status"] == "ACTIVE"
+    assert entry["query"]["q"] == "9" * (2048 - len("status=ACTIVE&q="))
+    assert "path_truncated_from" not in entry
+
+
+def test_a_huge_path_is_cut_with_its_parameters(client):
+    """A path of 60,000 characters (a sequence id nobody has) is kept as its first 2,048."""
+    path = "/v1/sequences/" + "x" * 60_000
+    assert client.get(path, headers=RW).status_code == 404
+
+    entry = last_entry(client)
+
+    assert entry["path"] == path[:2048]
+    assert entry["path_truncated_from"] == len(path)
+    assert entry["path_params"]["sequence_id"] == "x" * 2048
+    assert "query_truncated_from" not in entry
+    assert len(client.get("/__mock/requests?limit=1").content) < 10_000

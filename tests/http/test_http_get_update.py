@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
+
+from default_world import AMELIE_RUN, CLOCK_START, GLOBEX
 from http_helpers import (
     ALL_STATUSES,
     MALFORMED_ID,
@@ -17,8 +21,6 @@ from http_helpers import (
     state,
     state_of,
 )
-
-from default_world import AMELIE_RUN, CLOCK_START, GLOBEX
 
 
 @pytest.mark.parametrize("status", ALL_STATUSES)
@@ -220,11 +222,19 @@ def test_update_body_over_one_mebibyte_is_413(acme: httpx.Client) -> None:
 
 
 def test_update_body_just_under_the_limit_is_accepted(acme: httpx.Client) -> None:
-    """A body a little under 1 MiB is read and applied."""
-    value = "x" * (1024 * 1024 - 100)
-    response = acme.patch(f"/v1/sequences/{AMELIE_RUN}", json={"variables": {"big": value}})
+    """A body a little under 1 MiB (100 overrides of 10,000 characters, the most a run holds)
+    is read and applied."""
+    names = ["first_name", *(f"v{index:02d}" for index in range(99))]
+    variables = dict.fromkeys(names, "x" * 10000)
+    body = json.dumps({"variables": variables}).encode()
+    assert 1_000_000 < len(body) < 1024 * 1024
+
+    response = acme.patch(
+        f"/v1/sequences/{AMELIE_RUN}", content=body, headers={"Content-Type": "application/json"}
+    )
+
     assert response.status_code == 200
-    assert response.json()["variables"]["big"] == value
+    assert response.json()["variables"] == variables
 
 
 @pytest.mark.parametrize("sequence_id", [UNKNOWN_ID, MALFORMED_ID])
@@ -234,3 +244,67 @@ def test_update_unknown_or_malformed_id_is_404(acme: httpx.Client, sequence_id: 
     response = acme.patch(f"/v1/sequences/{sequence_id}", json={"variables": {"a": "b"}})
     assert_problem(response, 404, "not_found")
     assert state(acme) == before
+
+
+# -- the limits of a run's overrides -----------------------------------------------------------
+
+
+def many(count: int, prefix: str = "v") -> dict[str, str]:
+    return {f"{prefix}{index:03d}": "x" for index in range(count)}
+
+
+def test_a_merge_past_100_overrides_is_refused_whole(acme: httpx.Client) -> None:
+    """Amélie's run holds one override; 100 new ones are a valid body but would leave 101."""
+    before = state(acme)
+
+    response = acme.patch(f"/v1/sequences/{AMELIE_RUN}", json={"variables": many(100)})
+
+    errors = assert_validation_error(response, "body", {"variables"})
+    assert "101" in errors[0]["message"]
+    assert state(acme) == before
+
+
+def test_overrides_cannot_grow_patch_by_patch(acme: httpx.Client) -> None:
+    """The cap holds across calls: the growth that once made one run hold millions stops."""
+    run = f"/v1/sequences/{AMELIE_RUN}"
+    assert acme.patch(run, json={"variables": many(60, "a")}).status_code == 200
+
+    response = acme.patch(run, json={"variables": many(60, "b")})
+
+    assert_validation_error(response, "body", {"variables"})
+    assert len(acme.get(run).json()["variables"]) == 61
+
+
+def test_a_merge_counts_the_overrides_it_drops(acme: httpx.Client) -> None:
+    """At the cap, dropping one (null) and adding another in one call is fine."""
+    run = f"/v1/sequences/{AMELIE_RUN}"
+    assert acme.patch(run, json={"variables": many(99)}).status_code == 200
+
+    response = acme.patch(run, json={"variables": {"first_name": None, "cta": "Coffee?"}})
+
+    assert response.status_code == 200
+    assert len(response.json()["variables"]) == 100
+
+
+@pytest.mark.parametrize(
+    "variables",
+    [many(101), {"n" * 101: "x"}, {"cta": "x" * 10_001}],
+    ids=["101 overrides", "name of 101", "value of 10,001"],
+)
+def test_a_body_past_the_limits_is_refused(acme: httpx.Client, variables: dict) -> None:
+    before = state(acme)
+
+    response = acme.patch(f"/v1/sequences/{AMELIE_RUN}", json={"variables": variables})
+
+    errors = assert_validation_error(response, "body")
+    assert all(error["name"].startswith("variables") for error in errors)
+    assert state(acme) == before
+
+
+def test_the_longest_name_and_value_are_accepted(acme: httpx.Client) -> None:
+    variables = {"n" * 100: "x" * 10_000}
+
+    response = acme.patch(f"/v1/sequences/{AMELIE_RUN}", json={"variables": variables})
+
+    assert response.status_code == 200
+    assert response.json()["variables"]["n" * 100] == "x" * 10_000

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from http_helpers import assert_problem, state
 
 from default_world import AMELIE_RUN
+from http_helpers import assert_problem, state
+from sequences_mock.contract.openapi import CONTROL_OPENAPI, Contract
 
 RUN = f"/v1/sequences/{AMELIE_RUN}"
 
@@ -73,3 +74,68 @@ def test_updated_at_never_moves_backwards(acme: httpx.Client) -> None:
 
     assert updated["updated_at"] == previous
     assert acme.post("/__mock/seed", json=state(acme)).status_code == 200
+
+
+def _integer_query_parameters() -> list[tuple[str, str]]:
+    """(path, name) of every integer query parameter of both contracts: the public API's
+    under `/v1`, the control plane's under `/__mock`."""
+    found = []
+    for contract in (Contract.load(), Contract.load(CONTROL_OPENAPI)):
+        for operation in contract.operations:
+            if operation.method == "GET":
+                found += [
+                    (operation.path, parameter.name)
+                    for parameter in operation.query_parameters
+                    if parameter.type == "integer"
+                ]
+    return found
+
+
+INTEGER_PARAMETERS = _integer_query_parameters()
+
+
+def test_every_integer_query_parameter_is_tried() -> None:
+    assert {name for _, name in INTEGER_PARAMETERS} == {"page", "size", "status", "since", "limit"}
+
+
+@pytest.mark.parametrize("digits", ["9" * 4301, "-" + "9" * 4301, "0" * 5000 + "1" * 21, "9" * 21])
+@pytest.mark.parametrize(("path", "name"), INTEGER_PARAMETERS)
+def test_a_huge_integer_parameter_is_a_422(
+    acme: httpx.Client, path: str, name: str, digits: str
+) -> None:
+    """Numbers past any declared range (past what Python converts, too) are refused by name."""
+    response = acme.get(f"{path}?{name}={digits}")
+
+    errors = assert_problem(response, 422, "validation_error")["errors"]
+    assert [(error["in"], error["name"]) for error in errors] == [("query", name)]
+    assert len(response.content) < 2000
+
+
+def test_leading_zeros_are_not_digits_that_count(acme: httpx.Client) -> None:
+    """An integer written with many leading zeros is still that integer."""
+    response = acme.get(f"/v1/sequences?size={'0' * 5000}2")
+
+    assert response.status_code == 200
+    assert len(response.json()["items"]) == 2
+
+
+def test_a_content_length_of_thousands_of_digits_is_a_413(acme: httpx.Client) -> None:
+    """A declared length too long for Python to convert is simply too large."""
+    response = acme.patch(
+        RUN,
+        content=b'{"variables": {}}',
+        headers={"Content-Type": "application/json", "Content-Length": "9" * 5000},
+    )
+
+    assert_problem(response, 413, "content_too_large")
+
+
+def test_a_content_length_with_many_leading_zeros_is_its_value(acme: httpx.Client) -> None:
+    body = b'{"variables": {}}'
+    response = acme.patch(
+        RUN,
+        content=body,
+        headers={"Content-Type": "application/json", "Content-Length": "0" * 40 + str(len(body))},
+    )
+
+    assert response.status_code == 200

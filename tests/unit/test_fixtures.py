@@ -433,6 +433,18 @@ SCHEMA_PROBLEMS: dict[str, tuple[Callable[[Document], None], str]] = {
         _set(["templates", 0, "variables", "n"], 3),
         "templates[0].variables.n",
     ),
+    "101 run overrides": (
+        _set(["sequences", 0, "variables"], {f"v{i}": "x" for i in range(101)}),
+        "sequences[0].variables",
+    ),
+    "template default of 10,001": (
+        _set(["templates", 0, "variables", "cta"], "x" * 10_001),
+        "templates[0].variables.cta",
+    ),
+    "override name of 101": (
+        _set(["sequences", 1, "variables", "n" * 101], "x"),
+        "sequences[1].variables",
+    ),
     "empty name": (_set(["workspaces", 1, "name"], ""), "workspaces[1].name"),
     "short api key": (_set(["api_keys", 0, "key"], "short"), "api_keys[0].key"),
     "bad email": (_set(["contacts", 0, "email"], "not an email"), "contacts[0].email"),
@@ -861,3 +873,21 @@ def test_merge_of_empty_document_keeps_world() -> None:
     """Merging an empty document gives back an equal world."""
     current = fixtures.load(valid_document())
     assert fixtures.merge(current, {}) == current
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [
+        ("world.json", b'{"workspaces": [], "clock": {"now": "2026-01-01T00:00:00Z", "now": "x"}}'),
+        ("world.yaml", b"clock: {now: '2026-01-01T00:00:00Z', now: x}\n"),
+    ],
+)
+def test_a_fixture_file_with_a_key_given_twice_is_refused(tmp_path: Any, name: str, text: bytes):
+    """What `serve --fixtures` and `check-fixtures` read: the problem named by path."""
+    path = tmp_path / name
+    path.write_bytes(text)
+
+    with pytest.raises(InvalidFixtures) as caught:
+        fixtures.read_document(path)
+
+    assert names(list(caught.value.problems)) == ["clock.now"]

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import tracemalloc
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
-from sequences_mock.state.journal import BODY_LIMIT, Journal, JournalQuery
+from sequences_mock.state.journal import (
+    BODY_LIMIT,
+    ENTRY_OVERHEAD,
+    PATH_LIMIT,
+    QUERY_LIMIT,
+    Journal,
+    JournalQuery,
+)
 
 START = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 
@@ -207,3 +215,72 @@ def test_a_journal_holds_at_least_one_entry(size) -> None:
     """A size below 1 is refused."""
     with pytest.raises(ValueError, match="at least one"):
         Journal(size)
+
+
+@pytest.mark.parametrize("extra", [0, 1, 60_000])
+def test_paths_and_queries_are_kept_up_to_their_limits_with_their_full_size(extra) -> None:
+    """Cut like bodies: the first 2 KiB kept, the full size said (0: kept whole)."""
+    sequence_id = "x" * (PATH_LIMIT - len("/v1/sequences/") + extra)
+    path = f"/v1/sequences/{sequence_id}"
+    query = b"status=" + b"A" * (QUERY_LIMIT - 7 + extra)
+    journal = Journal(1)
+    record(journal, path=path, query_string=query, path_params={"sequence_id": sequence_id})
+
+    (entry,) = journal.entries()
+
+    assert (entry.path, entry.query_string) == (path[:PATH_LIMIT], query[:QUERY_LIMIT])
+    assert entry.path_params["sequence_id"] == sequence_id[:PATH_LIMIT]
+    assert entry.path_size == (len(path) if extra else 0)
+    assert entry.query_size == (len(query) if extra else 0)
+
+
+def test_a_flood_of_huge_queries_keeps_the_journal_small() -> None:
+    """The reproduction, scaled down: each call's 60 KB query was kept whole (12,000 calls
+    took 600 MB). Now a journal of 1,000 entries holds a cut copy of each."""
+    journal = Journal(1000)
+    query = b"q=" + b"9" * 60_000
+    tracemalloc.start()
+    try:
+        for _ in range(1500):
+            record(journal, query_string=query)
+        held = tracemalloc.get_traced_memory()[0]
+    finally:
+        tracemalloc.stop()
+
+    assert len(journal) == 1000
+    assert held < 5 * 1024 * 1024
+    assert journal.cost <= 1000 * (ENTRY_OVERHEAD + QUERY_LIMIT + 2 * len("/v1/sequences"))
+
+
+def test_the_oldest_entries_go_when_the_byte_budget_is_spent() -> None:
+    """Entries with large bodies: the ring keeps what fits in its budget, newest last, and
+    counts the rest as dropped; `since` still finds entries by number."""
+    budget = 100 * 1024
+    journal = Journal(1000, max_bytes=budget)
+    for n in range(1, 51):
+        record(journal, body=b"x" * BODY_LIMIT, status=200 + n)
+
+    kept = journal.entries()
+    assert journal.cost <= budget
+    assert len(kept) == budget // (ENTRY_OVERHEAD + 2 * len("/v1/sequences") + BODY_LIMIT)
+    assert [entry.seq for entry in kept] == list(range(51 - len(kept), 51))
+    assert journal.dropped == 50 - len(kept)
+    assert seqs(journal, since=48) == [49, 50]
+    assert journal.tally("listSequences")[0] == 50
+
+
+def test_an_entry_over_the_whole_budget_is_still_kept_alone() -> None:
+    """The newest call is always there to look at."""
+    journal = Journal(10, max_bytes=1024)
+    record(journal)
+    record(journal, body=b"x" * 4096)
+
+    assert seqs(journal) == [2]
+
+
+def test_clearing_frees_the_budget() -> None:
+    journal = Journal(10)
+    record(journal, body=b"x" * 100)
+    journal.clear()
+
+    assert journal.cost == 0

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from sequences_mock.formats.strict_json import MAX_DEPTH, loads
+from sequences_mock.formats.strict_json import MAX_DEPTH, loads, loads_checked
 
 
 def nested(depth: int) -> bytes:
@@ -70,3 +72,37 @@ def test_text_that_is_not_utf8_is_named_so(data: bytes | str, where: str) -> Non
     """Not "surrogates not allowed" (orjson's words for any bad byte): where UTF-8 stops."""
     with pytest.raises(ValueError, match=rf"^it is not UTF-8 \({where}\)$"):
         loads(data)
+
+
+# -- keys given twice ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "paths"),
+    [
+        (b'{"workspaces": [1], "workspaces": [2]}', [("workspaces",)]),
+        (
+            b'{"a": {"x": 1, "y": [{"k": 1, "k": 2, "k": 3}], "x": 2}}',
+            [("a", "x"), ("a", "y", 0, "k")],
+        ),
+        (b'[{"a": 1}, {"b": 1, "b" \n\t : 2}]', [(1, "b")]),
+        (b'{"a" : 1, "b"  :  2}', []),
+        (b'{"a": "x\\":", "b": "\\"  :"}', []),
+        (b'{"a": 1, "\\u0061": 2}', [("a",)]),
+    ],
+    ids=["top level", "nested", "spaced", "spaced unique", "colons in strings", "escaped key"],
+)
+def test_keys_given_twice_are_found_by_path(text: bytes, paths: list[tuple]) -> None:
+    """orjson keeps the last value silently; `loads_checked` names each repeated key."""
+    document, repeated = loads_checked(text)
+
+    assert document == loads(text)
+    assert repeated == paths
+
+
+def test_no_repeated_key_is_found_in_a_large_document() -> None:
+    """The cheap path: a count of keys in the text equals the keys parsed."""
+    objects = [{"id": str(n), "variables": {"a": "b:c", "d": '"'}, "n": n} for n in range(5000)]
+    text = json.dumps({"sequences": objects}, indent=1).encode()
+
+    assert loads_checked(text) == (loads(text), [])

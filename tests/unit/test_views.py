@@ -3,7 +3,9 @@ live no longer than the world they render."""
 
 from __future__ import annotations
 
+import gc
 import json
+import tracemalloc
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -18,7 +20,12 @@ from sequences_mock.core.domain import Status
 from sequences_mock.core.timestamps import format_timestamp
 from sequences_mock.formats import strict_json
 from sequences_mock.http.context import Context
-from sequences_mock.http.views import TIMESTAMP_LIMIT, Renderer, sequence_view
+from sequences_mock.http.views import (
+    RENDERING_OVERHEAD,
+    TIMESTAMP_LIMIT,
+    Renderer,
+    sequence_view,
+)
 from sequences_mock.state import fixtures
 from sequences_mock.state.queries import ListQuery
 from sequences_mock.state.store import Store
@@ -102,8 +109,69 @@ def test_replacing_the_world_drops_the_renderings_and_checked_items(
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://mock") as client:
         listed = client.get("/v1/sequences?size=20", headers=bearer(READ_WRITE))
         assert listed.status_code == 200
-        assert (len(context.renderer), len(context.checked_items)) == (20, 20)
+        assert (len(context.renderer), len(context.renderer.checked)) == (20, 20)
 
         assert client.post(path, **kwargs).status_code == 200
 
-    assert (len(context.renderer), len(context.checked_items)) == (0, 0)
+    assert (len(context.renderer), len(context.renderer.checked)) == (0, 0)
+    assert context.renderer.cost == 0
+
+
+def test_the_renderings_kept_stay_within_their_byte_budget(store: Store) -> None:
+    """Past the budget the oldest renderings go, and with them their checked marks; every
+    answer is still the right rendering."""
+    renderer = Renderer(budget=20 * RENDERING_OVERHEAD)
+    runs = store.list_sequences(ACME, ListQuery(size=100)).items
+    for sequence in runs:
+        body = renderer.sequence(sequence)
+        renderer.checked.add(body.document)
+        assert body.data == strict_json.dumps(sequence_view(sequence))
+        assert renderer.cost <= 20 * RENDERING_OVERHEAD
+
+    assert 10 <= len(renderer) < 20
+    assert len(renderer.checked) == len(renderer)
+    assert renderer.sequence(runs[-1]) is renderer.sequence(runs[-1])  # the newest are kept
+
+
+def test_a_replaced_version_is_not_kept_alive(store: Store) -> None:
+    """Checked items once kept every listed version alive: 30 writes of large variables,
+    each listed, held 1.3 GB. Now a run's old rendering goes with its checked mark."""
+    renderer = Renderer()
+    big = {f"v{index:02d}": "x" * 10_000 for index in range(50)}
+    first = renderer.sequence(store.update_variables(ACME, AMELIE_RUN, big))
+    renderer.checked.add(first.document)
+    cost = renderer.cost
+
+    for round_ in range(30):
+        changed = store.update_variables(ACME, AMELIE_RUN, {"v00": f"round {round_}"})
+        renderer.checked.add(renderer.sequence(changed).document)
+
+    assert first.document not in renderer.checked
+    assert len(renderer.checked) == len(renderer) == 1
+    assert renderer.cost < cost + RENDERING_OVERHEAD
+
+
+def test_writes_each_followed_by_a_list_do_not_pile_up_memory() -> None:
+    """The reproduction: a run's 500 KB of variables replaced and listed 30 times. The old
+    checked-items memo kept each listed version alive."""
+    app = create_app()
+    run = f"/v1/sequences/{AMELIE_RUN}"
+    big = {f"v{index:02d}": "x" * 10_000 for index in range(50)}
+    with httpx.Client(
+        transport=SyncASGITransport(app), base_url="http://mock", headers=bearer(READ_WRITE)
+    ) as client:
+        assert client.patch(run, json={"variables": big}).status_code == 200
+        assert client.get("/v1/sequences?size=100").status_code == 200
+        tracemalloc.start()
+        try:
+            before = tracemalloc.get_traced_memory()[0]
+            for round_ in range(30):
+                changed = dict.fromkeys(big, f"{round_:<10000}")
+                assert client.patch(run, json={"variables": changed}).status_code == 200
+                assert client.get("/v1/sequences?size=100").status_code == 200
+            gc.collect()
+            grown = tracemalloc.get_traced_memory()[0] - before
+        finally:
+            tracemalloc.stop()
+
+    assert grown < 5 * 1024 * 1024

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -34,6 +35,9 @@ __all__ = [
 
 _INTEGER = re.compile(r"-?[0-9]+")
 _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
+#: Significant digits an integer query value may have: enough for any 64-bit integer. Longer
+#: ones are out of every declared range, and Python refuses to convert past 4,300 digits.
+INTEGER_DIGITS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,12 +62,10 @@ def read_inputs(
         # An id that cannot exist names nothing: the same answer as an unknown id.
         raise NotFound(f"no resource at {', '.join(map(str, path.values()))}")
     document = _parse_body(operation, content_type, body)
-    query = coerce_query(operation.query_parameters, query_items)
-    problems = (
-        _query_problems(operation, query, query_items)
-        if query_items or not operation.accepts_no_query
-        else []
-    )
+    problems: list[FieldProblem] = []
+    query = coerce_query(operation.query_parameters, query_items, problems)
+    if query_items or not operation.accepts_no_query:
+        problems += _query_problems(operation, query, query_items)
     if operation.body is not None and document is not _ABSENT:
         problems += schema_problems(operation.body.validator, document, "body")
     if problems:
@@ -79,8 +81,9 @@ def read_inputs(
 
 def read_query(operation: Operation, query_items: Sequence[tuple[str, str]]) -> dict[str, Any]:
     """The query alone (for a body read separately): coerced, checked, with defaults added."""
-    query = coerce_query(operation.query_parameters, query_items)
-    problems = _query_problems(operation, query, query_items)
+    problems: list[FieldProblem] = []
+    query = coerce_query(operation.query_parameters, query_items, problems)
+    problems += _query_problems(operation, query, query_items)
     if problems:
         raise ValidationFailed(problems)
     _add_defaults(operation, query)
@@ -225,9 +228,14 @@ def charset_of(content_type: str | None) -> str | None:
 
 
 def coerce_query(
-    parameters: tuple[Parameter, ...], items: Iterable[tuple[str, str]]
+    parameters: tuple[Parameter, ...],
+    items: Iterable[tuple[str, str]],
+    problems: list[FieldProblem],
 ) -> dict[str, Any]:
-    """Turn query strings into the types their schemas name; a repeated name becomes a list."""
+    """Turn query strings into the types their schemas name; a repeated name becomes a list.
+
+    A number too large to read is left out and named in `problems` instead.
+    """
     known = {parameter.name: parameter for parameter in parameters}
     values: dict[str, Any] = {}
     for name, raw in items:
@@ -235,6 +243,10 @@ def coerce_query(
         if parameter is None:
             continue
         value = _coerce(raw, parameter.type)
+        if value is _OUT_OF_RANGE:
+            message = f"{raw[:24]}… ({len(raw):,} characters) is out of range"
+            problems.append(FieldProblem("query", name, message))
+            continue
         if name in values:
             previous = values[name]
             values[name] = [*previous, value] if isinstance(previous, list) else [previous, value]
@@ -243,11 +255,19 @@ def coerce_query(
     return values
 
 
+_OUT_OF_RANGE: Any = object()
+
+
 def _coerce(raw: str, kind: str | None) -> Any:
     if kind == "integer" and _INTEGER.fullmatch(raw):
-        return int(raw)
+        digits = raw.lstrip("-").lstrip("0")
+        if len(digits) > INTEGER_DIGITS:
+            return _OUT_OF_RANGE
+        value = int(digits or "0")
+        return -value if raw[0] == "-" else value
     if kind == "number" and _NUMBER.fullmatch(raw):
-        return float(raw)
+        number = float(raw)
+        return number if math.isfinite(number) else _OUT_OF_RANGE
     if kind == "boolean" and raw in ("true", "false"):
         return raw == "true"
     return raw

@@ -8,11 +8,17 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sequences_mock.core.errors import InvalidStateTransition, PausedUntilNotInFuture
+from sequences_mock.core.errors import (
+    FieldProblem,
+    InvalidStateTransition,
+    PausedUntilNotInFuture,
+    ValidationFailed,
+)
 from sequences_mock.core.timestamps import format_timestamp
 
 __all__ = [
     "MANUAL_STEPS",
+    "MAX_VARIABLES",
     "NON_TERMINAL",
     "ApiKey",
     "Company",
@@ -53,6 +59,9 @@ NON_TERMINAL = frozenset(
     {Status.ACTIVE, Status.WAITING_FOR_LEAD, Status.WAITING_FOR_USER, Status.FOUND}
 )
 PAUSABLE = frozenset({Status.ACTIVE, Status.WAITING_FOR_LEAD})
+#: Overrides one run may hold, as `openapi.yaml` and the fixture schema declare (with names of
+#: at most 100 characters and values of at most 10,000, which the schemas check alone).
+MAX_VARIABLES = 100
 
 
 class StopReason(StrEnum):
@@ -187,13 +196,22 @@ _SEQUENCE_FIELD_NAMES = frozenset(_SEQUENCE_FIELDS)
 def update_variables(
     sequence: Sequence, changes: Mapping[str, str | None], now: datetime
 ) -> Sequence:
-    """Merge overrides into the run's variables; a `None` value drops that override."""
+    """Merge overrides into the run's variables; a `None` value drops that override.
+
+    A merge that would leave the run more than `MAX_VARIABLES` is refused whole.
+    """
     merged = dict(sequence.variables)
     for name, value in changes.items():
         if value is None:
             merged.pop(name, None)
         else:
             merged[name] = value
+    if len(merged) > MAX_VARIABLES:
+        message = (
+            f"would leave the run {len(merged)} overrides; it holds at most {MAX_VARIABLES} "
+            "(drop some with null)"
+        )
+        raise ValidationFailed([FieldProblem("body", "variables", message)])
     return _changed(sequence, variables=merged, updated_at=_touched(sequence, now))
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from sequences_mock.contract.openapi import CONTROL_OPENAPI, Contract, Operation
 from sequences_mock.contract.validation import check_response
 from sequences_mock.core.errors import ContractViolation
-from sequences_mock.http.views import CheckedItems, Renderer
+from sequences_mock.http.views import Renderer
 from sequences_mock.settings import Settings
 from sequences_mock.state.runtime import Runtime
 
@@ -20,9 +20,9 @@ logger = logging.getLogger("sequences_mock")
 
 class Context:
     """The runtime (state only), the public contract and the control plane's, the settings, and
-    two caches derived from the world: renderings of sequences and the page items already
-    checked. Both are dropped whenever the world is replaced (reset, seed), so they never
-    outlive the sequences they describe."""
+    the cache derived from the world: renderings of sequences, with the page items already
+    checked. It is bounded in bytes, and dropped whenever the world is replaced (reset, seed),
+    so it never outlives the sequences it describes."""
 
     def __init__(
         self, settings: Settings, runtime: Runtime, contract: Contract, control: Contract
@@ -32,7 +32,6 @@ class Context:
         self.contract = contract
         self.control = control
         self.renderer = Renderer()
-        self.checked_items = CheckedItems()
         runtime.when_world_replaced(self._forget_renderings)
 
     @classmethod
@@ -55,7 +54,7 @@ class Context:
         if not self.settings.validate_responses:
             return None
         try:
-            check_response(operation, status, document, headers, self.checked_items)
+            check_response(operation, status, document, headers, self.renderer.checked)
         except ContractViolation as violation:
             logger.error("contract violation: %s", violation.detail)
             return violation
@@ -63,4 +62,3 @@ class Context:
 
     def _forget_renderings(self) -> None:
         self.renderer.clear()
-        self.checked_items.clear()

@@ -145,7 +145,7 @@ class ControlPlane:
         basis = runtime.seed_basis(merge=call.query["mode"] == "merge")
 
         def document() -> Any:
-            return parse_json(data) if as_json else fixtures.parse_document(data, yaml_syntax=True)
+            return fixtures.parse_seed(data, as_json=as_json)
 
         prepared = await in_daemon_thread(
             lambda: runtime.prepare(basis, document, strict_json=as_json), name="mock-seed"

@@ -60,6 +60,10 @@ def entry_view(entry: Entry) -> dict[str, Any]:
         "fault": entry.fault,
         "duration_ms": round(entry.duration_ms, 3),
     }
+    if entry.path_size:
+        view["path_truncated_from"] = entry.path_size
+    if entry.query_size:
+        view["query_truncated_from"] = entry.query_size
     if entry.body:
         if entry.body_size > len(entry.body):
             view["body_text"] = entry.body.decode("utf-8", "replace")

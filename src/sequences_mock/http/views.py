@@ -27,10 +27,12 @@ __all__ = ["Body", "CheckedItems", "Renderer", "sequence_view"]
 
 sequence_view = sequence_record
 
-#: Kept renderings before the cache starts over: a bound on memory, not a tuning knob.
-CACHE_LIMIT = 50_000
-#: Remembered checked items before the memo starts over.
-CHECKED_LIMIT = 50_000
+#: What the kept renderings may cost together, in bytes; past it the oldest go first. About
+#: 13,000 renderings of ordinary runs, or 32 of runs with the most variables a run can hold.
+RENDER_BUDGET = 64 * 1024 * 1024
+#: A rendering's cost: its bytes, its document (about as large again) and the objects around
+#: them (measured: some 5 KiB for a run of the default world, whose JSON is 400 bytes).
+RENDERING_OVERHEAD = 4096
 #: Kept timestamp texts: enough for the moments that recur (a frozen clock, fixture times).
 TIMESTAMP_LIMIT = 4096
 
@@ -47,23 +49,47 @@ class Body:
         return cls(document, strict_json.dumps(document))
 
 
-class Renderer:
-    """Renders sequences and pages, reusing the rendering of a sequence until it changes."""
+#: A kept rendering: the sequence version it renders, its body, and what it costs.
+_Rendering = tuple[Sequence, Body, int]
 
-    def __init__(self, view: Callable[[Sequence], dict[str, Any]] | None = None) -> None:
+
+class Renderer:
+    """Renders sequences and pages, reusing the rendering of a sequence until it changes.
+
+    The renderings kept cost at most `budget` bytes together (see `RENDERING_OVERHEAD`); the
+    oldest go first. `checked` remembers which of them a page check found valid.
+    """
+
+    def __init__(
+        self,
+        view: Callable[[Sequence], dict[str, Any]] | None = None,
+        budget: int = RENDER_BUDGET,
+    ) -> None:
         self._view = view or partial(sequence_view, timestamp=self._timestamp)
-        self._cache: dict[str, tuple[Sequence, Body]] = {}
+        self._budget = budget
+        self._cache: dict[str, _Rendering] = {}
+        self._cost = 0
+        #: The documents of kept renderings found valid, by `id` (see `CheckedItems`).
+        self._checked: dict[int, Any] = {}
         self._timestamps: dict[datetime, str] = {}
+        self.checked = CheckedItems(self._cache, self._checked)
 
     def sequence(self, sequence: Sequence) -> Body:
-        cached = self._cache.get(sequence.id)
-        # Sequences are immutable and replaced on every change: the same object, the same JSON.
-        if cached is not None and cached[0] is sequence:
-            return cached[1]
-        if len(self._cache) >= CACHE_LIMIT:
-            self._cache.clear()
+        cache = self._cache
+        cached = cache.get(sequence.id)
+        if cached is not None:
+            # Sequences are immutable and replaced on every change: the same object, the same JSON.
+            if cached[0] is sequence:
+                return cached[1]
+            del cache[sequence.id]  # the new version goes last, with the newest
+            self._cost -= cached[2]
+            self._checked.pop(id(cached[1].document), None)
         body = Body.of(self._view(sequence))
-        self._cache[sequence.id] = (sequence, body)
+        cost = 2 * len(body.data) + RENDERING_OVERHEAD
+        cache[sequence.id] = (sequence, body, cost)
+        self._cost += cost
+        if self._cost > self._budget:
+            self._shrink()
         return body
 
     def page(self, page: Page) -> Body:
@@ -88,7 +114,22 @@ class Renderer:
     def clear(self) -> None:
         """Forget every rendering (after a seed, whose sequences are all new objects)."""
         self._cache.clear()
+        self._cost = 0
+        self._checked.clear()
         self._timestamps.clear()
+
+    @property
+    def cost(self) -> int:
+        """What the kept renderings cost together, in bytes (see `RENDERING_OVERHEAD`)."""
+        return self._cost
+
+    def _shrink(self) -> None:
+        """Drop the oldest renderings until the rest fit the budget."""
+        cache = self._cache
+        while self._cost > self._budget and cache:
+            _, body, cost = cache.pop(next(iter(cache)))
+            self._cost -= cost
+            self._checked.pop(id(body.document), None)
 
     def _timestamp(self, moment: datetime) -> str:
         """`format_timestamp`, remembered: a write formats three, and most recur."""
@@ -106,23 +147,23 @@ class Renderer:
 class CheckedItems:
     """Rendered page items already found valid, by identity (see the module's invariant).
 
-    Only the renderer's documents belong here, never one a caller may still change; each is kept
-    alive with its entry, so an id is never reused while remembered.
+    A view on a renderer: only documents of renderings it still keeps are remembered, and each
+    is forgotten when its rendering goes, so the memo keeps nothing alive and never outgrows it.
     """
 
-    def __init__(self) -> None:
-        self._checked: dict[int, Any] = {}
+    def __init__(self, kept: dict[str, _Rendering], checked: dict[int, Any]) -> None:
+        self._kept = kept
+        self._checked = checked
 
     def __contains__(self, item: object) -> bool:
         return self._checked.get(id(item)) is item
 
     def add(self, item: Any) -> None:
-        if len(self._checked) >= CHECKED_LIMIT:
-            self._checked.clear()
-        self._checked[id(item)] = item
-
-    def clear(self) -> None:
-        self._checked.clear()
+        """Remember `item` if it is the document of a rendering the renderer keeps."""
+        key = item.get("id") if isinstance(item, dict) else None
+        kept = self._kept.get(key) if isinstance(key, str) else None
+        if kept is not None and kept[1].document is item:
+            self._checked[id(item)] = item
 
     def __len__(self) -> int:
         return len(self._checked)

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import heapq
+from collections import deque
 from dataclasses import dataclass, replace
 
-__all__ = ["ANY_OPERATION", "Fault", "Faults"]
+from sequences_mock.core.errors import FieldProblem, ValidationFailed
+
+__all__ = ["ANY_OPERATION", "MAX_PENDING", "Fault", "Faults"]
 
 #: The `operation` of a fault that matches every operation.
 ANY_OPERATION = "*"
+#: Faults pending at once, as control.openapi.yaml declares; one more is refused.
+MAX_PENDING = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,15 +27,18 @@ class Fault:
     delay_ms: int = 0
     retry_after: int | None = None
 
-    def matches(self, operation: str) -> bool:
-        return self.operation in (ANY_OPERATION, operation)
-
 
 class Faults:
-    """Pending faults, first queued first used; a fault is gone once its `times` are spent."""
+    """Pending faults, first queued first used; a fault is gone once its `times` are spent.
 
-    def __init__(self) -> None:
-        self._pending: list[Fault] = []
+    One queue per operation (and one for `*`), so a call looks at two queue heads, never at
+    the faults of other operations; ids grow, so the smaller head was queued first.
+    """
+
+    def __init__(self, limit: int = MAX_PENDING) -> None:
+        self.limit = limit
+        self._queues: dict[str, deque[Fault]] = {}
+        self._count = 0
         self._next_id = 1
 
     def add(
@@ -41,34 +50,50 @@ class Faults:
         delay_ms: int = 0,
         retry_after: int | None = None,
     ) -> Fault:
+        """Queue a fault; `ValidationFailed` when `limit` faults are pending already."""
         if times < 1:
             raise ValueError(f"a fault applies at least once, not {times} times")
+        if self._count >= self.limit:
+            message = (
+                f"{self._count} faults are pending, the most the mock keeps; clear them "
+                "(DELETE /__mock/faults) or let calls use some first"
+            )
+            raise ValidationFailed([FieldProblem("body", "", message)])
         fault = Fault(self._next_id, operation, times, status, delay_ms, retry_after)
         self._next_id += 1
-        self._pending.append(fault)
+        self._queues.setdefault(operation, deque()).append(fault)
+        self._count += 1
         return fault
 
     def take(self, operation: str) -> Fault | None:
         """The fault the next call of `operation` meets, counting that call against it."""
-        for index, fault in enumerate(self._pending):
-            if fault.matches(operation):
-                if fault.times == 1:
-                    del self._pending[index]
-                else:
-                    self._pending[index] = replace(fault, times=fault.times - 1)
-                return fault
-        return None
+        own, anyone = self._queues.get(operation), self._queues.get(ANY_OPERATION)
+        if own and (not anyone or own[0].id < anyone[0].id):
+            queue = own
+        elif anyone:
+            queue = anyone
+        else:
+            return None
+        fault = queue[0]
+        if fault.times == 1:
+            queue.popleft()
+            self._count -= 1
+        else:
+            queue[0] = replace(fault, times=fault.times - 1)
+        return fault
 
     @property
     def pending(self) -> list[Fault]:
-        return list(self._pending)
+        """Every pending fault, first queued first."""
+        return list(heapq.merge(*self._queues.values(), key=lambda fault: fault.id))
 
     def clear(self) -> None:
         """Drop every pending fault; ids go on counting, so the journal's stay unambiguous."""
-        self._pending.clear()
+        self._queues.clear()
+        self._count = 0
 
     def __len__(self) -> int:
-        return len(self._pending)
+        return self._count
 
     def __repr__(self) -> str:
-        return f"Faults({len(self._pending)} pending)"
+        return f"Faults({self._count} pending)"

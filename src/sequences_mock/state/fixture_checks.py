@@ -359,9 +359,6 @@ def _sequence_rule_problems(
     created, updated = moments.get("created_at"), moments.get("updated_at")
     if created and updated and updated < created:
         yield "updated_at", "is earlier than created_at"
-    deadline = moments.get("paused_until")
-    if deadline and updated and deadline <= updated:
-        yield "paused_until", "must be after updated_at (a pause ends after it was set)"
     if status != Status.REFUSED and "refusal_reason" in sequence:
         yield "refusal_reason", f"only a REFUSED sequence has a refusal reason, not {status}"
     if steps is not None:

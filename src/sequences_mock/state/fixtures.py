@@ -5,9 +5,8 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
-from sequences_mock.core.errors import FieldProblem, InvalidFixtures
 from sequences_mock.core.world import World
-from sequences_mock.state.documents import parse_document, read_document
+from sequences_mock.state.documents import invalid, parse_document, parse_seed, read_document
 from sequences_mock.state.fixture_checks import (
     COLLECTIONS,
     MAX_PROBLEMS,
@@ -26,6 +25,7 @@ __all__ = [
     "load",
     "merge",
     "parse_document",
+    "parse_seed",
     "read_document",
 ]
 
@@ -39,7 +39,7 @@ def load(document: Any, *, strict_json: bool = False) -> World:
     moments = Moments()
     problems = check(document, strict_json=strict_json, moments=moments, limit=_ONE_TOO_MANY)
     if problems:
-        raise _invalid(problems)
+        raise invalid(problems)
     return build(document, moments)
 
 
@@ -52,7 +52,7 @@ def merge(current: World, incoming: Any, *, strict_json: bool = False) -> World:
     problems, _ = shape_problems(incoming, strict_json=strict_json, limit=_ONE_TOO_MANY)
     problems += duplicate_problems(incoming, index_label, _ONE_TOO_MANY)
     if problems:
-        raise _invalid(problems)
+        raise invalid(problems)
     merged = dump(current)
     origins: dict[str, list[str]] = {}
     for collection, id_field in COLLECTIONS.items():
@@ -80,19 +80,5 @@ def merge(current: World, incoming: Any, *, strict_json: bool = False) -> World:
     problems = duplicate_problems(merged, origin, _ONE_TOO_MANY)
     problems += reference_problems(merged, origin, moments, _ONE_TOO_MANY)
     if problems:
-        raise _invalid(problems)
+        raise invalid(problems)
     return build(merged, moments)
-
-
-def _invalid(problems: list[FieldProblem]) -> InvalidFixtures:
-    """The refusal of a document, listing its first `MAX_PROBLEMS` problems."""
-    count = len(problems)
-    if count > MAX_PROBLEMS:
-        return InvalidFixtures(
-            f"the fixture document has more than {MAX_PROBLEMS} problems; checking stopped "
-            f"there, and the first {MAX_PROBLEMS} are listed",
-            problems[:MAX_PROBLEMS],
-        )
-    return InvalidFixtures(
-        f"the fixture document has {count} problem{'s' if count != 1 else ''}", problems
-    )

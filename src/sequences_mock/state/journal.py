@@ -8,11 +8,30 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
-__all__ = ["BODY_LIMIT", "DEFAULT_JOURNAL_SIZE", "Entry", "Journal", "JournalQuery"]
+__all__ = [
+    "BODY_LIMIT",
+    "DEFAULT_JOURNAL_SIZE",
+    "ENTRY_OVERHEAD",
+    "JOURNAL_BYTES",
+    "PATH_LIMIT",
+    "QUERY_LIMIT",
+    "Entry",
+    "Journal",
+    "JournalQuery",
+]
 
 DEFAULT_JOURNAL_SIZE = 10_000
-#: Bytes of each request body kept; a journal of 10,000 entries stays within tens of MiB.
+#: Bytes of each request body kept.
 BODY_LIMIT = 8 * 1024
+#: Characters of each path (and of each path parameter) kept, and bytes of each query string.
+PATH_LIMIT = 2 * 1024
+QUERY_LIMIT = 2 * 1024
+#: What the kept entries may cost together; past it the oldest go, whatever `size` allows.
+#: 10,000 ordinary calls cost some 7 MiB; a flood of calls with 8 KiB bodies keeps about 900.
+JOURNAL_BYTES = 8 * 1024 * 1024
+#: An entry's cost besides its texts (measured: an ordinary call's entry takes some 680 bytes,
+#: 150 of them its texts). The path counts twice: its parameters are parts of it.
+ENTRY_OVERHEAD = 512
 
 
 class Entry(NamedTuple):
@@ -37,6 +56,12 @@ class Entry(NamedTuple):
     api_key_suffix: str | None
     fault: int | None
     duration_ms: float
+    #: The full length of a path, and size of a query string, cut to `PATH_LIMIT` and
+    #: `QUERY_LIMIT`; 0 when kept whole.
+    path_size: int = 0
+    query_size: int = 0
+    #: What the entry holds, in bytes, for the journal's budget (see `ENTRY_OVERHEAD`).
+    cost: int = 0
 
     @property
     def incident(self) -> bool:
@@ -57,16 +82,20 @@ class JournalQuery:
 class Journal:
     """The last `size` exchanges in order, and how often each operation answered each status.
 
-    The tallies count every exchange since the last clear, including those the ring dropped.
-    `listener`, when set, is called with each new entry (the command line prints it).
+    Together the entries cost at most `max_bytes` (see `ENTRY_OVERHEAD`): past it, or past
+    `size`, the oldest go. The tallies count every exchange since the last clear, including
+    those the ring dropped. `listener`, when set, is called with each new entry (the command
+    line prints it).
     """
 
-    def __init__(self, size: int = DEFAULT_JOURNAL_SIZE) -> None:
+    def __init__(self, size: int = DEFAULT_JOURNAL_SIZE, max_bytes: int = JOURNAL_BYTES) -> None:
         if size < 1:
             raise ValueError(f"a journal holds at least one entry, not {size}")
         self.size = size
         self.listener: Callable[[Entry], None] | None = None
-        self._entries: deque[Entry] = deque(maxlen=size)
+        self.max_bytes = max_bytes
+        self._entries: deque[Entry] = deque()
+        self._cost = 0
         #: Per operation (None: router refusals), how many calls answered each status.
         self._tallies: dict[str | None, dict[int, int]] = {}
         self._next_seq = 1
@@ -88,6 +117,14 @@ class Journal:
         fault: int | None,
         duration_ms: float,
     ) -> Entry:
+        path_size = query_size = 0
+        if len(path) > PATH_LIMIT:
+            path_size, path = len(path), path[:PATH_LIMIT]
+            path_params = {name: value[:PATH_LIMIT] for name, value in path_params.items()}
+        if len(query_string) > QUERY_LIMIT:
+            query_size, query_string = len(query_string), query_string[:QUERY_LIMIT]
+        kept = body[:BODY_LIMIT]
+        cost = ENTRY_OVERHEAD + 2 * len(path) + len(query_string) + len(kept)
         # Positional, in field order: one of these is made per request.
         entry = Entry(
             self._next_seq,
@@ -97,7 +134,7 @@ class Journal:
             query_string,
             operation,
             path_params,
-            body[:BODY_LIMIT],
+            kept,
             len(body),
             status,
             code,
@@ -105,9 +142,18 @@ class Journal:
             _suffix(api_key),
             fault,
             duration_ms,
+            path_size,
+            query_size,
+            cost,
         )
         self._next_seq += 1
-        self._entries.append(entry)
+        entries = self._entries
+        entries.append(entry)
+        self._cost += cost
+        if len(entries) > self.size:  # a full ring, as usual: one in, one out
+            self._cost -= entries.popleft().cost
+        if self._cost > self.max_bytes:
+            self._evict()
         statuses = self._tallies.get(operation)
         if statuses is None:
             statuses = self._tallies[operation] = {}
@@ -153,8 +199,20 @@ class Journal:
     def clear(self) -> None:
         """Forget every entry and tally; sequence numbers start again at 1."""
         self._entries.clear()
+        self._cost = 0
         self._tallies.clear()
         self._next_seq = 1
+
+    @property
+    def cost(self) -> int:
+        """What the kept entries cost together (at most `max_bytes`)."""
+        return self._cost
+
+    def _evict(self) -> None:
+        """Drop the oldest entries until the rest fit the budget; the newest always stays."""
+        entries = self._entries
+        while self._cost > self.max_bytes and len(entries) > 1:
+            self._cost -= entries.popleft().cost
 
     def __len__(self) -> int:
         return len(self._entries)
