@@ -41,7 +41,10 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "server": ({"app", "settings"}, {"uvicorn", "starlette"}),
     "cli": ({"core", "state", "settings", "app", "server", "__init__"}, {"uvicorn"}),
     "testing": ({"core"}, {"httpx"}),
-    "pytest_plugin": ({"settings", "testing", "app", "server"}, {"httpx", "pytest", "starlette"}),
+    "pytest_plugin": (
+        {"core", "settings", "testing", "app", "server"},
+        {"httpx", "pytest", "starlette"},
+    ),
     "__main__": ({"cli"}, set()),
     # names the public API lazily, so importing a lower layer never loads the web stack
     "__init__": (set(), set()),
