@@ -46,6 +46,8 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
         {"httpx", "pytest", "starlette"},
     ),
     "__main__": ({"cli"}, set()),
+    # loaded by schemathesis itself (SCHEMATHESIS_HOOKS), never by the package
+    "schemathesis_hooks": (set(), {"schemathesis"}),
     # names the public API lazily, so importing a lower layer never loads the web stack
     "__init__": (set(), set()),
 }
