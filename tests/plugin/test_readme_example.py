@@ -1,9 +1,12 @@
-"""The README's pytest example is copied from examples/, whose tests run: so it stays true."""
+"""The README's pytest example is copied from examples/, whose tests run, and its minimal fixture
+world seeds as written: so they stay true."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+
+from sequences_mock.pytest_plugin import InProcessMock
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADING = "## Use it in your tests"
@@ -32,3 +35,29 @@ def test_every_line_of_the_readme_example_is_in_examples() -> None:
     assert len(snippet) >= 10
     missing = [line for line in snippet if line not in example_lines]
     assert not missing, "README lines not found in examples/:\n" + "\n".join(missing)
+
+
+MINIMAL_WORLD = "A minimal complete world"
+YAML_BLOCK = re.compile(r"^```yaml\n(.*?)^```", re.MULTILINE | re.DOTALL)
+
+
+def readme_minimal_world() -> str:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert MINIMAL_WORLD in readme
+    block = YAML_BLOCK.search(readme.split(MINIMAL_WORLD, 1)[1])
+    assert block is not None, f"no yaml block after {MINIMAL_WORLD!r}"
+    return block.group(1)
+
+
+def test_the_readme_minimal_world_seeds_as_written(
+    sequences_mock_app: InProcessMock, tmp_path: Path
+) -> None:
+    world = tmp_path / "world.yaml"
+    world.write_text(readme_minimal_world())
+
+    sequences_mock_app.seed(world)
+
+    key = sequences_mock_app.api_keys["tiny_read_write"]
+    page = sequences_mock_app.client.get("/sequences", headers={"Authorization": f"Bearer {key}"})
+    assert [run["status"] for run in page.json()["items"]] == ["ACTIVE"]
+    assert sequences_mock_app.clock.frozen

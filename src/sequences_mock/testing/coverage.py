@@ -138,10 +138,11 @@ class SuiteCoverage:
 
     def summary_line(self) -> str:
         summary = self.report()["summary"]
+        calls = summary["calls"]
         return (
             f"sequences-mock coverage: {summary['exercised_statuses']} of "
             f"{summary['declared_statuses']} declared statuses exercised "
-            f"({summary['percent']:.1f}%) by {summary['calls']:,} calls to "
+            f"({summary['percent']:.1f}%) by {calls:,} call{'s' * (calls != 1)} to "
             f"{summary['operations_called']} of {summary['operations']} operations"
         )
 
