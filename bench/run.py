@@ -1,4 +1,5 @@
-"""`make bench`: the mock against a bare Starlette ceiling under wrk, its memory and its scale.
+"""`make bench`: the mock against a bare Starlette ceiling under wrk, its memory and its scale,
+and what a test costs on the plugin's fixtures against the peers a Python suite would use.
 
 1. Start the mock exactly as `sequences-mock serve --port P` does (timing its start-up), record
    its answers, and start the ceiling app (`ceiling.py`) serving those same bytes.
@@ -6,6 +7,10 @@
 3. Drive the mock for a million more requests and compare its RSS before and after.
    With `--peers`, then drive Prism and WireMock (`peers.py`) with the same loads, one at a time.
 4. Seed fresh mocks with generated worlds (1,000 and 100,000 sequences) and time three queries.
+5. The consumer suite (`consumer_suite.py`): the same 300 tests on no fixture, respx,
+   pytest-httpserver and the plugin's two fixtures, side by side. `--consumer-suite` runs this
+   step alone, and it needs no wrk. `--driver builtin` replaces wrk in steps 1-4 by a small
+   Python driver (`driver.py`), for smoke runs on machines without wrk.
 
 Prints the tables and writes everything as JSON to bench/results/bench-<UTC time>.json.
 """
@@ -31,9 +36,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import ceiling
+import consumer_suite
 import peers
 import report
 import scale_world
+from driver import run_builtin
 from servers import BenchError, Reply, Server, free_port, http_call, running
 from wrk import CONNECTIONS, THREADS, WRK_MISSING, Load, WrkResult, run_wrk, wrk_path
 
@@ -64,6 +71,17 @@ class Options:
     skip_scale: bool
     output: Path
     peers: bool
+    driver: str
+    consumer_suite: bool
+    skip_consumer_suite: bool
+    consumer_tests: int
+    consumer_rounds: int
+    consumer_fixtures: tuple[str, ...]
+
+    def drive(self, base_url: str, load: Load, seconds: int, headers: dict[str, str]) -> WrkResult:
+        """One run of `load` for `seconds` with the chosen driver."""
+        run = run_builtin if self.driver == "builtin" else run_wrk
+        return run(base_url, load, seconds, headers)
 
 
 @dataclass(frozen=True)
@@ -95,21 +113,60 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         action="store_true",
         help="also measure Prism and WireMock (installed with npm under ~/.cache)",
     )
+    parser.add_argument(
+        "--driver",
+        choices=("wrk", "builtin"),
+        default="wrk",
+        help="what drives the load: wrk (default), or a small Python driver for machines "
+        "without wrk (smoke runs; its figures are not comparable with wrk's)",
+    )
+    parser.add_argument(
+        "--consumer-suite",
+        action="store_true",
+        help="run only the consumer suite (no wrk needed)",
+    )
+    parser.add_argument(
+        "--skip-consumer-suite", action="store_true", help="skip the consumer suite"
+    )
+    parser.add_argument(
+        "--consumer-tests", type=int, default=300, metavar="N", help="tests per suite (300)"
+    )
+    parser.add_argument(
+        "--consumer-rounds", type=int, default=5, metavar="N", help="runs of each suite (5)"
+    )
+    parser.add_argument(
+        "--consumer-fixtures",
+        type=lambda text: tuple(name for name in text.split(",") if name),
+        default=consumer_suite.FIXTURES,
+        metavar="A,B",
+        help=f"which suites (default all: {','.join(consumer_suite.FIXTURES)})",
+    )
     args = parser.parse_args(argv)
     if args.duration < 1 or args.warmup < 0 or args.million_requests < 1:
         parser.error("--duration and --million-requests must be at least 1, --warmup at least 0")
     if min(args.scale, args.scale_small) < 1:
         parser.error("--scale and --scale-small must be at least 1")
+    if min(args.consumer_tests, args.consumer_rounds) < 1:
+        parser.error("--consumer-tests and --consumer-rounds must be at least 1")
+    unknown = set(args.consumer_fixtures) - set(consumer_suite.FIXTURES)
+    if unknown or "bare" not in args.consumer_fixtures:
+        parser.error(f"--consumer-fixtures: bare and some of {', '.join(consumer_suite.FIXTURES)}")
     return Options(**vars(args))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_args(argv)
-    try:
-        wrk_path()
-    except BenchError:
-        print(WRK_MISSING, file=sys.stderr)
-        return 2
+    if options.driver == "wrk" and not options.consumer_suite:
+        try:
+            wrk_path()
+        except BenchError:
+            print(WRK_MISSING, file=sys.stderr)
+            print(
+                "without it: --consumer-suite runs the consumer suite alone, and --driver builtin "
+                "a smoke run of every step (figures not comparable with wrk's)",
+                file=sys.stderr,
+            )
+            return 2
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     started = datetime.now(UTC)
     try:
@@ -137,13 +194,17 @@ def log(message: str) -> None:
 
 def benchmark(options: Options, started: datetime) -> dict[str, Any]:
     """Every step, in order; the result document."""
+    wrk_used = options.driver == "wrk" and not options.consumer_suite
     result: dict[str, Any] = {
         "started_at": _timestamp(started),
         "settings": _settings(options),
-        "machine": report.machine_info(),
+        "machine": report.machine_info(wrk=wrk_used),
     }
     with tempfile.TemporaryDirectory(prefix="sequences-mock-bench-") as work:
         workdir = Path(work)
+        if options.consumer_suite:
+            result["consumer_suite"] = consumer_benchmark(options, workdir)
+            return _finished(result)
         throughput, plan, stubs = _throughput_and_memory(options, workdir)
         result.update(throughput)
         result["peers"] = (
@@ -152,9 +213,35 @@ def benchmark(options: Options, started: datetime) -> dict[str, Any]:
             else None
         )
         result["scale"] = None if options.skip_scale else scale_benchmark(options, workdir)
+        result["consumer_suite"] = (
+            None if options.skip_consumer_suite else consumer_benchmark(options, workdir)
+        )
+    return _finished(result)
+
+
+def _finished(result: dict[str, Any]) -> dict[str, Any]:
     result["finished_at"] = _timestamp(datetime.now(UTC))
     result["machine"]["load_average_at_end"] = [round(load, 2) for load in os.getloadavg()]
     return result
+
+
+def consumer_benchmark(options: Options, workdir: Path) -> dict[str, Any]:
+    """Step 5: the consumer suites, side by side (`consumer_suite.py`)."""
+    log(
+        f"consumer suite: {options.consumer_tests} tests on "
+        f"{', '.join(options.consumer_fixtures)}, {options.consumer_rounds} rounds"
+    )
+    suites = workdir / "consumer-suite"
+    try:
+        return consumer_suite.run_consumer_suites(
+            suites,
+            options.consumer_tests,
+            options.consumer_rounds,
+            fixtures=options.consumer_fixtures,
+            log=log,
+        )
+    except (consumer_suite.MissingPackages, consumer_suite.SuiteFailed) as error:
+        raise BenchError(str(error)) from None
 
 
 def _settings(options: Options) -> dict[str, Any]:
@@ -165,6 +252,15 @@ def _settings(options: Options) -> dict[str, Any]:
         "million_requests": options.million_requests,
         "scale": None if options.skip_scale else [options.scale_small, options.scale],
         "peers": options.peers,
+        "driver": options.driver,
+        "consumer_suite": None
+        if options.skip_consumer_suite
+        else {
+            "only": options.consumer_suite,
+            "tests": options.consumer_tests,
+            "rounds": options.consumer_rounds,
+            "fixtures": list(options.consumer_fixtures),
+        },
     }
 
 
@@ -287,14 +383,19 @@ def _call(mock: Server, method: str, path: str, body: str | None) -> Reply:
 
 
 def measure(
-    server: Server, load: Load, duration: int, warmup: int, before: Callable[[], None]
+    server: Server,
+    load: Load,
+    duration: int,
+    warmup: int,
+    before: Callable[[], None],
+    options: Options,
 ) -> WrkResult:
     """A warm-up run (if any), then the measured run; `before` runs ahead of each."""
     if warmup:
         before()
-        run_wrk(server.url, load, warmup, AUTH)
+        options.drive(server.url, load, warmup, AUTH)
     before()
-    return run_wrk(server.url, load, duration, AUTH)
+    return options.drive(server.url, load, duration, AUTH)
 
 
 def run_scenarios(
@@ -307,7 +408,9 @@ def run_scenarios(
         for server in (ceiling_server, mock):
             stateful = bool(scenario.pool) and server is mock
             before = (lambda: reset(mock)) if stateful else (lambda: None)
-            result = measure(server, scenario.load, options.duration, options.warmup, before)
+            result = measure(
+                server, scenario.load, options.duration, options.warmup, before, options
+            )
             if stateful:
                 reset(mock)
             log(f"  {scenario.name:8} {server.name:8} {_summary(result)}")
@@ -328,7 +431,9 @@ def _summary(result: WrkResult) -> str:
 # -- memory ------------------------------------------------------------------------------------
 
 
-def memory_run(mock: Server, loads: list[tuple[Load, float]], target: int) -> dict[str, Any]:
+def memory_run(
+    mock: Server, loads: list[tuple[Load, float]], target: int, options: Options
+) -> dict[str, Any]:
     """Alternate wrk runs of `loads` (each with its measured req/s) until `target` are served."""
     before = mock.rss_kib()
     served = non_2xx = 0
@@ -337,7 +442,7 @@ def memory_run(mock: Server, loads: list[tuple[Load, float]], target: int) -> di
         for load, _ in loads:
             combined = sum(rate for _, rate in loads) or 1.0
             seconds = min(60, max(1, math.ceil((target - served) / combined)))
-            result = run_wrk(mock.url, load, seconds, AUTH)
+            result = options.drive(mock.url, load, seconds, AUTH)
             served += result.requests
             non_2xx += result.non_2xx
             samples.append(mock.rss_kib())
@@ -377,7 +482,7 @@ def _throughput_and_memory(
             (by_name[name].load, results[name]["mock"]["requests_per_s"])
             for name in ("get", "list10", "writes")
         ]
-        memory = memory_run(mock, loads, options.million_requests)
+        memory = memory_run(mock, loads, options.million_requests, options)
         throughput = {
             "mock": {
                 "command": "sequences-mock serve --port <free port>",
@@ -469,7 +574,7 @@ def peer_run(
                 if not scenario.pool:
                     entry["response"] = _probe(server, scenario.load.path, recorded)
                 result = measure(
-                    server, scenario.load, options.duration, options.warmup, lambda: None
+                    server, scenario.load, options.duration, options.warmup, lambda: None, options
                 )
             except (BenchError, OSError) as error:  # a failed scenario; the others still run
                 log(f"  {scenario.name:8} {peer.key:8} failed: {error}")
@@ -537,7 +642,9 @@ def scale_world_run(n: int, options: Options, workdir: Path) -> dict[str, Any]:
         queries = {}
         for name, path in scale_queries(mock, template_id).items():
             # One connection: the latency of the query itself, not of a queue of 32.
-            result = measure(mock, Load(path, connections=1), duration, warmup, lambda: None)
+            result = measure(
+                mock, Load(path, connections=1), duration, warmup, lambda: None, options
+            )
             log(f"  {name:10} @{n:<7} {_summary(result)}")
             queries[name] = {"request": f"GET {path}", "result": asdict(result)}
         return {
