@@ -29,7 +29,7 @@ Request = tuple[str, str, bytes | None]
 
 
 def run_builtin(
-    base_url: str, load: Load, duration_s: int, headers: Mapping[str, str] | None = None
+    base_url: str, load: Load, duration_s: float, headers: Mapping[str, str] | None = None
 ) -> WrkResult:
     """Drive `base_url` with `load` for `duration_s` seconds; the result in wrk's terms."""
     opening, cycle = plan(load)

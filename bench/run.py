@@ -63,7 +63,7 @@ SCALE_SECONDS = 5
 
 @dataclass(frozen=True)
 class Options:
-    duration: int
+    duration: float
     warmup: int
     million_requests: int
     scale: int
@@ -78,7 +78,9 @@ class Options:
     consumer_rounds: int
     consumer_fixtures: tuple[str, ...]
 
-    def drive(self, base_url: str, load: Load, seconds: int, headers: dict[str, str]) -> WrkResult:
+    def drive(
+        self, base_url: str, load: Load, seconds: float, headers: dict[str, str]
+    ) -> WrkResult:
         """One run of `load` for `seconds` with the chosen driver."""
         run = run_builtin if self.driver == "builtin" else run_wrk
         return run(base_url, load, seconds, headers)
@@ -95,7 +97,12 @@ class Scenario:
 
 def parse_args(argv: Sequence[str] | None = None) -> Options:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (10)")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=10.0,
+        help="seconds per measured run (10; whole seconds for wrk)",
+    )
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per run (2)")
     parser.add_argument(
         "--million-requests",
@@ -142,8 +149,12 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         help=f"which suites (default all: {','.join(consumer_suite.FIXTURES)})",
     )
     args = parser.parse_args(argv)
-    if args.duration < 1 or args.warmup < 0 or args.million_requests < 1:
-        parser.error("--duration and --million-requests must be at least 1, --warmup at least 0")
+    if args.duration <= 0 or args.warmup < 0 or args.million_requests < 1:
+        parser.error("--duration must be positive, --million-requests at least 1, --warmup >= 0")
+    if args.driver == "wrk" and (args.duration < 1 or not args.duration.is_integer()):
+        parser.error("wrk runs for whole seconds: give --duration 1 or more, without a fraction")
+    if args.driver == "wrk":
+        args.duration = int(args.duration)
     if min(args.scale, args.scale_small) < 1:
         parser.error("--scale and --scale-small must be at least 1")
     if min(args.consumer_tests, args.consumer_rounds) < 1:
@@ -385,7 +396,7 @@ def _call(mock: Server, method: str, path: str, body: str | None) -> Reply:
 def measure(
     server: Server,
     load: Load,
-    duration: int,
+    duration: float,
     warmup: int,
     before: Callable[[], None],
     options: Options,

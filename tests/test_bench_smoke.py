@@ -18,7 +18,7 @@ import pytest
 BENCH_DIR = Path(__file__).resolve().parent.parent / "bench"
 BENCH = BENCH_DIR / "run.py"
 WRK_MISSING = "wrk is not installed: apt-get install wrk (Debian/Ubuntu) or brew install wrk"
-TINY = ["--duration", "1", "--warmup", "0", "--million-requests", "2000"]
+TINY = ["--duration", "0.3", "--warmup", "0", "--million-requests", "2000"]
 TINY += ["--scale", "300", "--scale-small", "100"]
 #: The consumer suite on this repository's own fixtures only: respx and pytest-httpserver come
 #: with the bench extra, which `make test` does not install.
@@ -49,8 +49,12 @@ def result_of(completed: subprocess.CompletedProcess[str], output: Path) -> dict
 
 @pytest.mark.slow
 def test_a_tiny_run_writes_a_complete_result(tmp_path: Path) -> None:
-    """Every section of the JSON result is there, driven by the built-in driver."""
-    completed = run_bench(*TINY, *TINY_CONSUMER, "--driver", "builtin", "--output", str(tmp_path))
+    """Every section of the JSON result is there, driven by the built-in driver: with nothing
+    on PATH, so no system binary (wrk, git) is needed."""
+    env = {**os.environ, "PATH": str(tmp_path)}
+    completed = run_bench(
+        *TINY, *TINY_CONSUMER, "--driver", "builtin", "--output", str(tmp_path), env=env
+    )
 
     result = result_of(completed, tmp_path)
     check_scenarios(result["scenarios"])
@@ -64,14 +68,19 @@ def test_a_tiny_run_writes_a_complete_result(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_the_consumer_suite_alone_needs_no_wrk_nor_anything_on_path(tmp_path: Path) -> None:
+    """wrk is the default driver, but the consumer suite alone never asks for it."""
     env = {**os.environ, "PATH": str(tmp_path)}
+    fixtures = ["--consumer-fixtures", "bare,sequences_mock_app"]
 
-    completed = run_bench("--consumer-suite", *TINY_CONSUMER, "--output", str(tmp_path), env=env)
+    completed = run_bench(
+        "--consumer-suite", *TINY_CONSUMER, *fixtures, "--output", str(tmp_path), env=env
+    )
 
     result = result_of(completed, tmp_path)
-    check_consumer_suite(result["consumer_suite"])
+    assert set(result["consumer_suite"]["fixtures"]) == {"bare", "sequences_mock_app"}
     assert "scenarios" not in result
     assert result["machine"]["wrk"] is None
+    assert "consumer suite: 3 tests of one GET each" in completed.stdout
 
 
 def check_scenarios(scenarios: dict[str, Any]) -> None:

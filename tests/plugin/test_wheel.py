@@ -115,9 +115,12 @@ def clean_env(*first_on_path: Path) -> dict[str, str]:
     return env
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def installed(tmp_path_factory: pytest.TempPathFactory) -> Installed:
-    """The wheel, built from this checkout, installed with its `contract` extra in a new venv."""
+    """The wheel, built from this checkout, installed with its `contract` extra in a new venv.
+
+    Once per session (per xdist worker): the tests that use it may not run back to back.
+    """
     work = tmp_path_factory.mktemp("wheel")
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", work / "dist", ROOT])
     (wheel,) = (work / "dist").glob("sequences_mock-*.whl")
