@@ -134,6 +134,8 @@ def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, objec
 
 def _finish_coverage(session: pytest.Session) -> None:
     config = session.config
+    if config.option.collectonly:
+        return
     coverage = config.stash[COVERAGE]
     output = config.getoption("sequences_mock_coverage")
     if output:

@@ -181,3 +181,11 @@ def test_a_missing_fixture_file_stops_the_session_too(pytester: pytest.Pytester)
     result.stderr.fnmatch_lines(
         ["ERROR: sequences-mock: *missing.yaml: cannot read *missing.yaml*"]
     )
+
+
+def test_collecting_only_is_not_judged_by_the_floor(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(helpers=HELPERS, test_suite=SUITE)
+
+    result = run(pytester, "--collect-only", "--sequences-mock-coverage-fail-under=50")
+
+    assert result.ret == pytest.ExitCode.OK
