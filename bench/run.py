@@ -17,7 +17,6 @@ Prints the tables and writes everything as JSON to bench/results/bench-<UTC time
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
@@ -40,9 +39,9 @@ import consumer_suite
 import peers
 import report
 import scale_world
-from driver import run_builtin
+from options import Options, parse_args
 from servers import BenchError, Reply, Server, free_port, http_call, running
-from wrk import CONNECTIONS, THREADS, WRK_MISSING, Load, WrkResult, run_wrk, wrk_path
+from wrk import CONNECTIONS, WRK_MISSING, Load, WrkResult, wrk_path
 
 BENCH_DIR = Path(__file__).resolve().parent
 OPENAPI = BENCH_DIR.parent / "openapi.yaml"
@@ -62,107 +61,12 @@ SCALE_SECONDS = 5
 
 
 @dataclass(frozen=True)
-class Options:
-    duration: float
-    warmup: int
-    million_requests: int
-    scale: int
-    scale_small: int
-    skip_scale: bool
-    output: Path
-    peers: bool
-    driver: str
-    consumer_suite: bool
-    skip_consumer_suite: bool
-    consumer_tests: int
-    consumer_rounds: int
-    consumer_fixtures: tuple[str, ...]
-
-    def drive(
-        self, base_url: str, load: Load, seconds: float, headers: dict[str, str]
-    ) -> WrkResult:
-        """One run of `load` for `seconds` with the chosen driver."""
-        run = run_builtin if self.driver == "builtin" else run_wrk
-        return run(base_url, load, seconds, headers)
-
-
-@dataclass(frozen=True)
 class Scenario:
     name: str
     description: str
     load: Load
     #: The write mix's pool of ids; empty for the read scenarios.
     pool: tuple[str, ...] = ()
-
-
-def parse_args(argv: Sequence[str] | None = None) -> Options:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--duration",
-        type=float,
-        default=10.0,
-        help="seconds per measured run (10; whole seconds for wrk)",
-    )
-    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per run (2)")
-    parser.add_argument(
-        "--million-requests",
-        type=int,
-        default=1_000_000,
-        metavar="N",
-        help="requests to serve before reading RSS again (1,000,000)",
-    )
-    parser.add_argument("--scale", type=int, default=100_000, metavar="N", help="large world")
-    parser.add_argument("--scale-small", type=int, default=1000, metavar="N", help="small world")
-    parser.add_argument("--skip-scale", action="store_true", help="skip the scale benchmark")
-    parser.add_argument("--output", type=Path, default=BENCH_DIR / "results", metavar="DIR")
-    parser.add_argument(
-        "--peers",
-        action="store_true",
-        help="also measure Prism and WireMock (installed with npm under ~/.cache)",
-    )
-    parser.add_argument(
-        "--driver",
-        choices=("wrk", "builtin"),
-        default="wrk",
-        help="what drives the load: wrk (default), or a small Python driver for machines "
-        "without wrk (smoke runs; its figures are not comparable with wrk's)",
-    )
-    parser.add_argument(
-        "--consumer-suite",
-        action="store_true",
-        help="run only the consumer suite (no wrk needed)",
-    )
-    parser.add_argument(
-        "--skip-consumer-suite", action="store_true", help="skip the consumer suite"
-    )
-    parser.add_argument(
-        "--consumer-tests", type=int, default=300, metavar="N", help="tests per suite (300)"
-    )
-    parser.add_argument(
-        "--consumer-rounds", type=int, default=5, metavar="N", help="runs of each suite (5)"
-    )
-    parser.add_argument(
-        "--consumer-fixtures",
-        type=lambda text: tuple(name for name in text.split(",") if name),
-        default=consumer_suite.FIXTURES,
-        metavar="A,B",
-        help=f"which suites (default all: {','.join(consumer_suite.FIXTURES)})",
-    )
-    args = parser.parse_args(argv)
-    if args.duration <= 0 or args.warmup < 0 or args.million_requests < 1:
-        parser.error("--duration must be positive, --million-requests at least 1, --warmup >= 0")
-    if args.driver == "wrk" and (args.duration < 1 or not args.duration.is_integer()):
-        parser.error("wrk runs for whole seconds: give --duration 1 or more, without a fraction")
-    if args.driver == "wrk":
-        args.duration = int(args.duration)
-    if min(args.scale, args.scale_small) < 1:
-        parser.error("--scale and --scale-small must be at least 1")
-    if min(args.consumer_tests, args.consumer_rounds) < 1:
-        parser.error("--consumer-tests and --consumer-rounds must be at least 1")
-    unknown = set(args.consumer_fixtures) - set(consumer_suite.FIXTURES)
-    if unknown or "bare" not in args.consumer_fixtures:
-        parser.error(f"--consumer-fixtures: bare and some of {', '.join(consumer_suite.FIXTURES)}")
-    return Options(**vars(args))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -208,7 +112,7 @@ def benchmark(options: Options, started: datetime) -> dict[str, Any]:
     wrk_used = options.driver == "wrk" and not options.consumer_suite
     result: dict[str, Any] = {
         "started_at": _timestamp(started),
-        "settings": _settings(options),
+        "settings": options.describe(),
         "machine": report.machine_info(wrk=wrk_used),
     }
     with tempfile.TemporaryDirectory(prefix="sequences-mock-bench-") as work:
@@ -253,26 +157,6 @@ def consumer_benchmark(options: Options, workdir: Path) -> dict[str, Any]:
         )
     except (consumer_suite.MissingPackages, consumer_suite.SuiteFailed) as error:
         raise BenchError(str(error)) from None
-
-
-def _settings(options: Options) -> dict[str, Any]:
-    return {
-        "duration_s": options.duration,
-        "warmup_s": options.warmup,
-        "wrk": {"threads": THREADS, "connections": CONNECTIONS},
-        "million_requests": options.million_requests,
-        "scale": None if options.skip_scale else [options.scale_small, options.scale],
-        "peers": options.peers,
-        "driver": options.driver,
-        "consumer_suite": None
-        if options.skip_consumer_suite
-        else {
-            "only": options.consumer_suite,
-            "tests": options.consumer_tests,
-            "rounds": options.consumer_rounds,
-            "fixtures": list(options.consumer_fixtures),
-        },
-    }
 
 
 def _timestamp(moment: datetime) -> str:
