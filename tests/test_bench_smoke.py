@@ -23,7 +23,6 @@ TINY += ["--scale", "300", "--scale-small", "100"]
 #: The consumer suite on this repository's own fixtures only: respx and pytest-httpserver come
 #: with the bench extra, which `make test` does not install.
 TINY_CONSUMER = ["--consumer-tests", "3", "--consumer-rounds", "1"]
-TINY_CONSUMER += ["--consumer-fixtures", "bare,sequences_mock_app,sequences_mock"]
 SCENARIOS = {"list10", "list100", "get", "writes"}
 QUERIES = {"filtered", "sorted", "deep_page"}
 
@@ -52,15 +51,16 @@ def test_a_tiny_run_writes_a_complete_result(tmp_path: Path) -> None:
     """Every section of the JSON result is there, driven by the built-in driver: with nothing
     on PATH, so no system binary (wrk, git) is needed."""
     env = {**os.environ, "PATH": str(tmp_path)}
+    fixtures = ["--consumer-fixtures", "bare,sequences_mock"]
     completed = run_bench(
-        *TINY, *TINY_CONSUMER, "--driver", "builtin", "--output", str(tmp_path), env=env
+        *TINY, *TINY_CONSUMER, *fixtures, "--driver", "builtin", "--output", str(tmp_path), env=env
     )
 
     result = result_of(completed, tmp_path)
     check_scenarios(result["scenarios"])
     check_mock(result["mock"], result["memory"])
     check_scale(result["scale"])
-    check_consumer_suite(result["consumer_suite"])
+    check_consumer_suite(result["consumer_suite"], {"bare", "sequences_mock"})
     check_machine(result["machine"])
     assert result["settings"]["driver"] == "builtin"
     assert "consumer suite: 3 tests of one GET each" in completed.stdout
@@ -77,7 +77,7 @@ def test_the_consumer_suite_alone_needs_no_wrk_nor_anything_on_path(tmp_path: Pa
     )
 
     result = result_of(completed, tmp_path)
-    assert set(result["consumer_suite"]["fixtures"]) == {"bare", "sequences_mock_app"}
+    check_consumer_suite(result["consumer_suite"], {"bare", "sequences_mock_app"})
     assert "scenarios" not in result
     assert result["machine"]["wrk"] is None
     assert "consumer suite: 3 tests of one GET each" in completed.stdout
@@ -115,10 +115,10 @@ def check_scale(scale: dict[str, Any]) -> None:
     assert set(scale["p50_ratio"]) == QUERIES
 
 
-def check_consumer_suite(suite: dict[str, Any]) -> None:
+def check_consumer_suite(suite: dict[str, Any], fixtures: set[str]) -> None:
     """Each suite ran its tests; per-test figures and the setup and teardown medians are there."""
     assert (suite["tests"], suite["rounds"]) == (3, 1)
-    assert set(suite["fixtures"]) == {"bare", "sequences_mock_app", "sequences_mock"}
+    assert set(suite["fixtures"]) == fixtures
     for row in suite["fixtures"].values():
         assert row["wall_s"] > 0
         assert len(row["walls_s"]) == 1

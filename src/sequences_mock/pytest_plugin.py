@@ -11,6 +11,7 @@ workers too), prints it as a table at the end, and can write it as JSON or fail 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -83,7 +84,7 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     config = session.config
     if hasattr(config, "workerinput"):
         return  # the controller checked it before starting this worker
-    settings = settings_from(config)
+    settings = _settings_from(config)
     if settings.fixtures is None:
         return
     from sequences_mock.app import create_app
@@ -100,7 +101,7 @@ def _fixture_problems(path: Path, error: MockError) -> str:
     return "\n".join(lines)
 
 
-def settings_from(config: pytest.Config) -> Settings:
+def _settings_from(config: pytest.Config) -> Settings:
     """The settings the command line and the ini file ask for.
 
     A relative `--sequences-mock-fixtures` is taken from where pytest was started; a relative
@@ -139,8 +140,6 @@ def _finish_coverage(session: pytest.Session) -> None:
     coverage = config.stash[COVERAGE]
     output = config.getoption("sequences_mock_coverage")
     if output:
-        import json
-
         path = config.invocation_params.dir / output
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(coverage.report(), indent=2) + "\n")
@@ -198,7 +197,7 @@ def sequences_mock_settings(pytestconfig: pytest.Config) -> Settings:
     A relative `--sequences-mock-fixtures` is taken from where pytest was started; a relative
     `sequences_mock_fixtures` ini value from the ini file's folder.
     """
-    return settings_from(pytestconfig)
+    return _settings_from(pytestconfig)
 
 
 @pytest.fixture(scope="session")
