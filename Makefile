@@ -4,8 +4,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8080
-# The suite on every core (tests that share an install stay on one worker: --dist loadgroup).
-PYTEST_ARGS ?= -n auto --dist loadgroup
+# The suite on every core (pytest-xdist); PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint format clean bench
 
