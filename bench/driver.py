@@ -4,6 +4,9 @@ It sends the same loads as `wrk.py` (GETs of a path, or the write mix `writes.lu
 returns the same `WrkResult`, from a few threads with one keep-alive connection each. It loads a
 server far less than wrk does, so its numbers are not comparable with wrk's: it proves the harness
 end to end, and `make bench` keeps wrk for the figures.
+
+A thread can be descheduled for any time between taking a request and sending it, so the write
+mix's runs are shared out: all the requests of one run go, in order, through one thread.
 """
 
 from __future__ import annotations
@@ -32,16 +35,18 @@ def run_builtin(
     base_url: str, load: Load, duration_s: float, headers: Mapping[str, str] | None = None
 ) -> WrkResult:
     """Drive `base_url` with `load` for `duration_s` seconds; the result in wrk's terms."""
-    opening, cycle = plan(load)
     split = urlsplit(base_url)
     host, port = split.hostname or "127.0.0.1", split.port or 80
-    state = _Shared(opening, cycle)
+    state = _Shared()
     deadline = time.perf_counter() + duration_s
+    shares = share(*plan(load), max(1, min(load.connections, MAX_CONNECTIONS)))
     workers = [
         threading.Thread(
-            target=_work, args=(host, port, dict(headers or {}), state, deadline), daemon=True
+            target=_work,
+            args=(host, port, dict(headers or {}), opening, cycle, state, deadline),
+            daemon=True,
         )
-        for _ in range(max(1, min(load.connections, MAX_CONNECTIONS)))
+        for opening, cycle in shares
     ]
     started = time.perf_counter()
     for worker in workers:
@@ -93,24 +98,37 @@ def plan(load: Load) -> tuple[list[Request], list[Request]]:
     return opening, cycle
 
 
-class _Shared:
-    """What the threads share: the next request's position and what came back."""
+def share(
+    opening: list[Request], cycle: list[Request], threads: int
+) -> list[tuple[list[Request], list[Request]]]:
+    """Each thread's opening and cycle: every run's requests on one thread, in their order."""
+    runs = list(dict.fromkeys(run for _, path, _ in cycle if (run := _run_of(path))))
+    if not runs:
+        return [(opening, cycle)] * threads
+    owner = {run: i % threads for i, run in enumerate(runs)}
+    return [
+        (
+            [request for request in opening if owner[_run_of(request[1])] == thread],
+            [request for request in cycle if owner[_run_of(request[1])] == thread],
+        )
+        for thread in range(min(threads, len(runs)))
+    ]
 
-    def __init__(self, opening: list[Request], cycle: list[Request]) -> None:
-        self._opening, self._cycle = opening, cycle
-        self._position = 0
+
+def _run_of(path: str) -> str:
+    """The sequence id in `/v1/sequences/{id}[/action]`; empty for the list."""
+    parts = path.split("?", 1)[0].split("/")
+    return parts[3] if len(parts) > 3 else ""
+
+
+class _Shared:
+    """What the threads report: every answer's latency and status, or the first failure."""
+
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self.latencies_ms: list[float] = []
         self.non_2xx = 0
         self.error: str | None = None
-
-    def next_request(self) -> Request:
-        with self._lock:
-            position = self._position
-            self._position += 1
-        if position < len(self._opening):
-            return self._opening[position]
-        return self._cycle[(position - len(self._opening)) % len(self._cycle)]
 
     def record(self, latency_ms: float, status: int) -> None:
         with self._lock:
@@ -118,11 +136,24 @@ class _Shared:
             self.non_2xx += not 200 <= status < 400
 
 
-def _work(host: str, port: int, headers: dict[str, str], state: _Shared, deadline: float) -> None:
+def _work(
+    host: str,
+    port: int,
+    headers: dict[str, str],
+    opening: list[Request],
+    cycle: list[Request],
+    state: _Shared,
+    deadline: float,
+) -> None:
     connection = http.client.HTTPConnection(host, port, timeout=REQUEST_TIMEOUT_S)
+    position = 0
     try:
         while time.perf_counter() < deadline and state.error is None:
-            method, path, body = state.next_request()
+            if position < len(opening):
+                method, path, body = opening[position]
+            else:
+                method, path, body = cycle[(position - len(opening)) % len(cycle)]
+            position += 1
             request_headers = dict(headers)
             if body is not None:
                 request_headers["Content-Type"] = "application/json"

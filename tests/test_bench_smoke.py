@@ -209,3 +209,25 @@ def test_the_builtin_driver_sends_the_write_mix_as_writes_lua_does() -> None:
         ("PATCH", "/v1/sequences/b", b'{"p": 1}'),
     ]
     assert plan(Load("/v1/sequences?size=10")) == ([], [("GET", "/v1/sequences?size=10", None)])
+
+
+@pytest.mark.usefixtures("bench")
+def test_the_builtin_driver_keeps_each_run_s_requests_on_one_thread_in_order() -> None:
+    """A descheduled thread cannot let a run's resume overtake its pause (a 409 in the mix)."""
+    from driver import plan, share
+    from wrk import Load
+
+    ids = ("a", "b", "c")
+    load = Load("/v1/sequences", BENCH_DIR / "writes.lua", ("1", "{}", "{}", *ids))
+    opening, cycle = plan(load)
+
+    shares = share(opening, cycle, 2)
+
+    assert len(shares) == 2
+    for thread_opening, thread_cycle in shares:
+        runs = {path.split("/")[3] for _, path, _ in thread_cycle}
+        assert [r for r in cycle if r[1].split("/")[3] in runs] == thread_cycle
+        assert [r for r in opening if r[1].split("/")[3] in runs] == thread_opening
+    assert sorted(r for _, c in shares for r in c) == sorted(cycle)
+    get = plan(Load("/v1/sequences"))
+    assert share(*get, 3) == [get] * 3
