@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from installed_wheel import ROOT, Installed, clean_env, install, run
+from readme_blocks import block_after
 
 REPORTS = ROOT / "reports"
 JUNIT = REPORTS / "schemathesis-junit.xml"
@@ -31,21 +32,11 @@ MIN_LINKS = 30
 #: The shipped config's `max-steps` for a stateful scenario.
 MAX_STEPS = 15
 RECIPE_HEADING = "### From your own CI"
-SHELL_BLOCK = re.compile(r"^```sh\n(.*?)^```", re.MULTILINE | re.DOTALL)
 
 
 @pytest.fixture(scope="session")
 def installed(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Installed:
     return install(tmp_path_factory, worker_id)
-
-
-def readme_recipe() -> str:
-    """The shell block of the README's recipe for running the contract tests from one's own CI."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert RECIPE_HEADING in readme
-    block = SHELL_BLOCK.search(readme.split(RECIPE_HEADING, 1)[1])
-    assert block is not None, f"no sh block under {RECIPE_HEADING!r}"
-    return block.group(1)
 
 
 def free_port() -> int:
@@ -68,7 +59,7 @@ def test_schemathesis_finds_no_failure_against_the_live_server(
     successful pauses and resumes. The summary (cases, responses by status, scenarios, links)
     is printed and written to reports/, with the JUnit and ndjson reports.
     """
-    recipe = readme_recipe()
+    recipe = block_after(RECIPE_HEADING, "sh")
     port = free_port()
     for documented in ("--report junit", "--max-examples 50", "kill $server", "8080"):
         assert documented in recipe

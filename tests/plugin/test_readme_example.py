@@ -3,25 +3,14 @@ world seeds as written: so they stay true."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
+from readme_blocks import block_after
 from sequences_mock.pytest_plugin import InProcessMock
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADING = "## Use it in your tests"
-PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
-
-
-def readme_example() -> list[str]:
-    """The lines of the first python code block under the heading, up to the next heading."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert HEADING in readme, f"README.md has no {HEADING!r} section"
-    section = readme.split(HEADING, 1)[1]
-    section = re.split(r"^## ", section, maxsplit=1, flags=re.MULTILINE)[0]
-    block = PYTHON_BLOCK.search(section)
-    assert block is not None, f"the {HEADING!r} section has no python code block"
-    return block.group(1).splitlines()
+MINIMAL_WORLD = "A minimal complete world"
 
 
 def test_every_line_of_the_readme_example_is_in_examples() -> None:
@@ -30,30 +19,19 @@ def test_every_line_of_the_readme_example_is_in_examples() -> None:
         for path in (ROOT / "examples").rglob("*.py")
         for line in path.read_text(encoding="utf-8").splitlines()
     }
-    snippet = [line.rstrip() for line in readme_example() if line.strip()]
+    readme_example = block_after(HEADING, "python").splitlines()
+    snippet = [line.rstrip() for line in readme_example if line.strip()]
 
     assert len(snippet) >= 10
     missing = [line for line in snippet if line not in example_lines]
     assert not missing, "README lines not found in examples/:\n" + "\n".join(missing)
 
 
-MINIMAL_WORLD = "A minimal complete world"
-YAML_BLOCK = re.compile(r"^```yaml\n(.*?)^```", re.MULTILINE | re.DOTALL)
-
-
-def readme_minimal_world() -> str:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert MINIMAL_WORLD in readme
-    block = YAML_BLOCK.search(readme.split(MINIMAL_WORLD, 1)[1])
-    assert block is not None, f"no yaml block after {MINIMAL_WORLD!r}"
-    return block.group(1)
-
-
 def test_the_readme_minimal_world_seeds_as_written(
     sequences_mock_app: InProcessMock, tmp_path: Path
 ) -> None:
     world = tmp_path / "world.yaml"
-    world.write_text(readme_minimal_world())
+    world.write_text(block_after(MINIMAL_WORLD, "yaml"))
 
     sequences_mock_app.seed(world)
 
