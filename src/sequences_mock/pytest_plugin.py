@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -250,13 +251,21 @@ class InProcessMock(MockHandle):
         self.app = app
         if connection is None or transport is None:
             transport = SyncASGITransport(app)
-            connection = Connection("http://mock", httpx.Client(transport=transport))
-            self._owned: httpx.Client | None = connection.client
+            client = httpx.Client(transport=transport)
+            connection = Connection("http://mock", client, transport=transport)
+            self._owned: httpx.Client | None = client
         else:
-            transport = SharedTransport(transport)
             self._owned = None
-        self.client = httpx.Client(transport=transport, base_url="http://mock/v1")
+        self._transport = SharedTransport(transport)
+        self._api_client: httpx.Client | None = None
         super().__init__(connection.url, connection.client, connection=connection)
+
+    @property
+    def client(self) -> httpx.Client:
+        """An `httpx.Client` on the app based at the API (`/v1`), made on first use."""
+        if self._api_client is None:
+            self._api_client = httpx.Client(transport=self._transport, base_url=self.api_url)
+        return self._api_client
 
     def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
         """An `httpx.AsyncClient` on the app, based at the API (`/v1`); close it when done."""
@@ -265,57 +274,52 @@ class InProcessMock(MockHandle):
         )
 
     def close(self) -> None:
-        self.client.close()
+        if self._api_client is not None:
+            self._api_client.close()
         if self._owned is not None:
             self._owned.close()
 
 
+@dataclass(frozen=True)
+class _InProcess:
+    """The session's in-process app, its one transport (and event loop), and its connection."""
+
+    app: Starlette
+    transport: SyncASGITransport
+    connection: Connection
+
+
 @pytest.fixture(scope="session")
-def _sequences_mock_asgi_app(sequences_mock_settings: Settings) -> Starlette:
+def _sequences_mock_in_process(
+    sequences_mock_settings: Settings, pytestconfig: pytest.Config
+) -> Iterator[_InProcess]:
     from sequences_mock.app import create_app
 
     try:
-        return create_app(sequences_mock_settings)
+        app = create_app(sequences_mock_settings)
     except MockError as error:
         path = sequences_mock_settings.fixtures or Path("the packaged fixtures")
         pytest.fail(_fixture_problems(path, error), pytrace=False)
-
-
-@pytest.fixture(scope="session")
-def _sequences_mock_app_transport(
-    _sequences_mock_asgi_app: Starlette,
-) -> Iterator[SyncASGITransport]:
-    """The in-process app's one transport (and event loop) for the whole session."""
-    transport = SyncASGITransport(_sequences_mock_asgi_app)
-    yield transport
+    transport = SyncASGITransport(app)
+    with httpx.Client(transport=SharedTransport(transport)) as client:
+        coverage = pytestconfig.stash[COVERAGE]
+        connection = Connection("http://mock", client, coverage, transport=transport)
+        yield _InProcess(app, transport, connection)
+        connection.harvest()
     transport.close()
-
-
-@pytest.fixture(scope="session")
-def _sequences_mock_app_connection(
-    _sequences_mock_app_transport: SyncASGITransport, pytestconfig: pytest.Config
-) -> Iterator[Connection]:
-    client = httpx.Client(transport=SharedTransport(_sequences_mock_app_transport))
-    connection = Connection("http://mock", client, pytestconfig.stash[COVERAGE])
-    yield connection
-    connection.harvest()
 
 
 @pytest.fixture
 def sequences_mock_app(
-    _sequences_mock_asgi_app: Starlette,
-    _sequences_mock_app_transport: SyncASGITransport,
-    _sequences_mock_app_connection: Connection,
-    request: pytest.FixtureRequest,
+    _sequences_mock_in_process: _InProcess, request: pytest.FixtureRequest
 ) -> Iterator[InProcessMock]:
     """The mock in-process: `.app` (ASGI), `.client` (httpx, at /v1), and the handle API."""
-    handle = InProcessMock(
-        _sequences_mock_asgi_app, _sequences_mock_app_connection, _sequences_mock_app_transport
-    )
+    session = _sequences_mock_in_process
+    handle = InProcessMock(session.app, session.connection, session.transport)
     try:
         handle._reset()
         yield handle
-        _check_incidents(handle, _sequences_mock_app_connection, request)
+        _check_incidents(handle, session.connection, request)
     finally:
         handle.close()
 
