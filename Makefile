@@ -1,8 +1,11 @@
-# Two commands for a fresh machine: `make run` serves the default fixtures, `make test` runs everything.
+# Two commands for a fresh machine (Python and make only): `make run` serves the default fixtures,
+# `make test` runs everything. `make bench` measures; its throughput scenarios need wrk.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 PORT   ?= 8080
+# The suite on every core (pytest-xdist); PYTEST_ARGS= runs it in one process.
+PYTEST_ARGS ?= -n auto
 
 .PHONY: run test lint format clean bench
 
@@ -19,10 +22,15 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --editable '.[test]'
 	touch $(VENV)/.installed $@
 
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --editable '.[bench]'
+	touch $(VENV)/.installed $@
+
 run: $(VENV)/.installed
 	$(BIN)/sequences-mock serve --port $(PORT)
 
-bench: $(VENV)/.installed
+# BENCH_ARGS=--consumer-suite runs only the consumer-suite scenario, which needs no wrk.
+bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
@@ -31,11 +39,11 @@ lint: $(VENV)/.installed-test
 	$(BIN)/mypy
 
 test: lint
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix src tests bench examples
 	$(BIN)/ruff format src tests bench examples
 
 clean:
-	rm -rf $(VENV) reports .pytest_cache .ruff_cache
+	rm -rf $(VENV) reports .pytest_cache .ruff_cache .mypy_cache

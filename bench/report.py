@@ -15,16 +15,28 @@ from wrk import wrk_version
 
 __all__ = ["machine_info", "render", "write_result"]
 
-PACKAGES = ("sequences-mock", "starlette", "uvicorn", "uvloop", "httptools", "jsonschema-rs")
+PACKAGES = (
+    "sequences-mock",
+    "starlette",
+    "uvicorn",
+    "uvloop",
+    "httptools",
+    "jsonschema-rs",
+    "httpx",
+    "pytest",
+    "respx",
+    "pytest-httpserver",
+)
 
 
-def machine_info() -> dict[str, Any]:
-    """CPU, cores, Python, wrk and package versions, load and commit: what the numbers ran on."""
+def machine_info(*, wrk: bool = True) -> dict[str, Any]:
+    """CPU, cores, Python, wrk (when used) and package versions, load and commit: what the
+    numbers ran on."""
     return {
         "cpu_model": _cpu_model(),
         "cores": os.cpu_count(),
         "python": platform.python_version(),
-        "wrk": wrk_version(),
+        "wrk": wrk_version() if wrk else None,
         "platform": platform.platform(),
         "packages": {name: _version(name) for name in PACKAGES},
         "git_commit": _git_commit(),
@@ -50,13 +62,16 @@ def _version(package: str) -> str | None:
 
 
 def _git_commit() -> str | None:
-    completed = subprocess.run(
-        ["git", "rev-parse", "HEAD"],
-        cwd=Path(__file__).resolve().parent,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    try:
+        completed = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=Path(__file__).resolve().parent,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:  # no git on this machine
+        return None
     return completed.stdout.strip() or None
 
 
@@ -73,12 +88,53 @@ def write_result(result: dict[str, Any], directory: Path, started: datetime) -> 
 
 def render(result: dict[str, Any]) -> str:
     """The whole result as plain-text tables and lines."""
-    parts = [_scenario_table(result["scenarios"]), _mock_lines(result)]
+    parts = []
+    if result.get("scenarios"):
+        parts += [_scenario_table(result["scenarios"]), _mock_lines(result)]
     if result.get("peers"):
         parts.append(_peers_table(result["scenarios"], result["peers"]))
     if result.get("scale"):
         parts.append(_scale_table(result["scale"]))
+    if result.get("consumer_suite"):
+        parts.append(consumer_table(result["consumer_suite"]))
     return "\n\n".join(parts)
+
+
+def consumer_table(suite: dict[str, Any]) -> str:
+    """Per fixture: wall for the suite, per test, net of the bare test, setup and teardown."""
+    tests = suite["tests"]
+    header = (
+        "fixture",
+        f"wall for {tests:,} tests",
+        "per test",
+        "net per test",
+        "setup (median)",
+        "teardown (median)",
+    )
+    rows = [
+        (
+            fixture,
+            f"{row['wall_s']:.2f} s",
+            _ms(row["per_test_ms"]),
+            _ms(row["net_per_test_ms"]),
+            _ms(row["setup_median_ms"]),
+            _ms(row["teardown_median_ms"]),
+        )
+        for fixture, row in suite["fixtures"].items()
+    ]
+    lines = [
+        f"consumer suite: {tests:,} tests of one GET each, medians of {suite['rounds']} rounds "
+        "(loop time; setup and teardown per test: the mock's reset and its check after the test)",
+        "",
+        _table(header, rows),
+    ]
+    for fixture, goal in suite["goals"].items():
+        verdict = "met" if goal["met"] else "NOT met"
+        ratio = "-" if goal["ratio"] is None else f"{goal['ratio']:.2f}"
+        lines.append(
+            f"goal {fixture} net <= {goal['goal']}x {goal['against']} net: {ratio}x, {verdict}"
+        )
+    return "\n".join(lines)
 
 
 def _scenario_table(scenarios: dict[str, Any]) -> str:

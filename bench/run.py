@@ -1,4 +1,5 @@
-"""`make bench`: the mock against a bare Starlette ceiling under wrk, its memory and its scale.
+"""`make bench`: the mock against a bare Starlette ceiling under wrk, its memory and its scale,
+and what a test costs on the plugin's fixtures against the peers a Python suite would use.
 
 1. Start the mock exactly as `sequences-mock serve --port P` does (timing its start-up), record
    its answers, and start the ceiling app (`ceiling.py`) serving those same bytes.
@@ -6,13 +7,16 @@
 3. Drive the mock for a million more requests and compare its RSS before and after.
    With `--peers`, then drive Prism and WireMock (`peers.py`) with the same loads, one at a time.
 4. Seed fresh mocks with generated worlds (1,000 and 100,000 sequences) and time three queries.
+5. The consumer suite (`consumer_suite.py`): the same 300 tests on no fixture, respx,
+   pytest-httpserver and the plugin's two fixtures, side by side. `--consumer-suite` runs this
+   step alone, and it needs no wrk. `--driver builtin` replaces wrk in steps 1-4 by a small
+   Python driver (`driver.py`), for smoke runs on machines without wrk.
 
 Prints the tables and writes everything as JSON to bench/results/bench-<UTC time>.json.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import os
@@ -31,12 +35,15 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import ceiling
+import consumer_suite
+import lifecycle
 import memory_replay
 import peers
 import report
 import scale_world
+from options import Options, parse_args
 from servers import BenchError, Reply, Server, free_port, http_call, running
-from wrk import CONNECTIONS, THREADS, WRK_MISSING, Load, WrkResult, run_wrk, wrk_path
+from wrk import CONNECTIONS, WRK_MISSING, Load, WrkResult, wrk_path
 
 BENCH_DIR = Path(__file__).resolve().parent
 OPENAPI = BENCH_DIR.parent / "openapi.yaml"
@@ -56,18 +63,6 @@ SCALE_SECONDS = 5
 
 
 @dataclass(frozen=True)
-class Options:
-    duration: int
-    warmup: int
-    million_requests: int
-    scale: int
-    scale_small: int
-    skip_scale: bool
-    output: Path
-    peers: bool
-
-
-@dataclass(frozen=True)
 class Scenario:
     name: str
     description: str
@@ -76,41 +71,19 @@ class Scenario:
     pool: tuple[str, ...] = ()
 
 
-def parse_args(argv: Sequence[str] | None = None) -> Options:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run (10)")
-    parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per run (2)")
-    parser.add_argument(
-        "--million-requests",
-        type=int,
-        default=1_000_000,
-        metavar="N",
-        help="requests to serve before reading RSS again (1,000,000)",
-    )
-    parser.add_argument("--scale", type=int, default=100_000, metavar="N", help="large world")
-    parser.add_argument("--scale-small", type=int, default=1000, metavar="N", help="small world")
-    parser.add_argument("--skip-scale", action="store_true", help="skip the scale benchmark")
-    parser.add_argument("--output", type=Path, default=BENCH_DIR / "results", metavar="DIR")
-    parser.add_argument(
-        "--peers",
-        action="store_true",
-        help="also measure Prism and WireMock (installed with npm under ~/.cache)",
-    )
-    args = parser.parse_args(argv)
-    if args.duration < 1 or args.warmup < 0 or args.million_requests < 1:
-        parser.error("--duration and --million-requests must be at least 1, --warmup at least 0")
-    if min(args.scale, args.scale_small) < 1:
-        parser.error("--scale and --scale-small must be at least 1")
-    return Options(**vars(args))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_args(argv)
-    try:
-        wrk_path()
-    except BenchError:
-        print(WRK_MISSING, file=sys.stderr)
-        return 2
+    if options.driver == "wrk" and not options.consumer_suite:
+        try:
+            wrk_path()
+        except BenchError:
+            print(WRK_MISSING, file=sys.stderr)
+            print(
+                "without it: --consumer-suite runs the consumer suite alone, and --driver builtin "
+                "a smoke run of every step (figures not comparable with wrk's)",
+                file=sys.stderr,
+            )
+            return 2
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     started = datetime.now(UTC)
     try:
@@ -123,7 +96,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     path = report.write_result(result, options.output, started)
     print(report.render(result))
-    print("\n" + memory_replay.render(result["memory_replay"]))
+    if result.get("memory_replay"):
+        print("\n" + memory_replay.render(result["memory_replay"]))
+    if result.get("lifecycle"):
+        print("\nlifecycle at scale:\n" + json.dumps(result["lifecycle"], indent=2))
     print(f"\nresults written to {path}")
     return 0
 
@@ -139,13 +115,17 @@ def log(message: str) -> None:
 
 def benchmark(options: Options, started: datetime) -> dict[str, Any]:
     """Every step, in order; the result document."""
+    wrk_used = options.driver == "wrk" and not options.consumer_suite
     result: dict[str, Any] = {
         "started_at": _timestamp(started),
-        "settings": _settings(options),
-        "machine": report.machine_info(),
+        "settings": options.describe(),
+        "machine": report.machine_info(wrk=wrk_used),
     }
     with tempfile.TemporaryDirectory(prefix="sequences-mock-bench-") as work:
         workdir = Path(work)
+        if options.consumer_suite:
+            result["consumer_suite"] = consumer_benchmark(options, workdir)
+            return _finished(result)
         throughput, plan, stubs = _throughput_and_memory(options, workdir)
         result.update(throughput)
         result["peers"] = (
@@ -156,20 +136,42 @@ def benchmark(options: Options, started: datetime) -> dict[str, Any]:
         result["scale"] = None if options.skip_scale else scale_benchmark(options, workdir)
         log("memory replays (bench/memory_replay.py) on a fresh mock")
         result["memory_replay"] = memory_replay.replay_on_fresh_mock(mock_command, workdir)
+        result["lifecycle"] = None if options.skip_scale else lifecycle_benchmark(options)
+        result["consumer_suite"] = (
+            None if options.skip_consumer_suite else consumer_benchmark(options, workdir)
+        )
+    return _finished(result)
+
+
+def lifecycle_benchmark(options: Options) -> dict[str, Any]:
+    """Step 4b: `--scale` ACTIVE runs of 5-step templates, one clock move (`lifecycle.py`)."""
+    log(f"lifecycle: {options.scale:,} runs of 5-step templates, one 30-day clock move")
+    return lifecycle.measure(options.scale)
+
+
+def _finished(result: dict[str, Any]) -> dict[str, Any]:
     result["finished_at"] = _timestamp(datetime.now(UTC))
     result["machine"]["load_average_at_end"] = [round(load, 2) for load in os.getloadavg()]
     return result
 
 
-def _settings(options: Options) -> dict[str, Any]:
-    return {
-        "duration_s": options.duration,
-        "warmup_s": options.warmup,
-        "wrk": {"threads": THREADS, "connections": CONNECTIONS},
-        "million_requests": options.million_requests,
-        "scale": None if options.skip_scale else [options.scale_small, options.scale],
-        "peers": options.peers,
-    }
+def consumer_benchmark(options: Options, workdir: Path) -> dict[str, Any]:
+    """Step 5: the consumer suites, side by side (`consumer_suite.py`)."""
+    log(
+        f"consumer suite: {options.consumer_tests} tests on "
+        f"{', '.join(options.consumer_fixtures)}, {options.consumer_rounds} rounds"
+    )
+    suites = workdir / "consumer-suite"
+    try:
+        return consumer_suite.run_consumer_suites(
+            suites,
+            options.consumer_tests,
+            options.consumer_rounds,
+            fixtures=options.consumer_fixtures,
+            log=log,
+        )
+    except (consumer_suite.MissingPackages, consumer_suite.SuiteFailed) as error:
+        raise BenchError(str(error)) from None
 
 
 def _timestamp(moment: datetime) -> str:
@@ -291,14 +293,19 @@ def _call(mock: Server, method: str, path: str, body: str | None) -> Reply:
 
 
 def measure(
-    server: Server, load: Load, duration: int, warmup: int, before: Callable[[], None]
+    server: Server,
+    load: Load,
+    duration: float,
+    warmup: int,
+    before: Callable[[], None],
+    options: Options,
 ) -> WrkResult:
     """A warm-up run (if any), then the measured run; `before` runs ahead of each."""
     if warmup:
         before()
-        run_wrk(server.url, load, warmup, AUTH)
+        options.drive(server.url, load, warmup, AUTH)
     before()
-    return run_wrk(server.url, load, duration, AUTH)
+    return options.drive(server.url, load, duration, AUTH)
 
 
 def run_scenarios(
@@ -311,7 +318,9 @@ def run_scenarios(
         for server in (ceiling_server, mock):
             stateful = bool(scenario.pool) and server is mock
             before = (lambda: reset(mock)) if stateful else (lambda: None)
-            result = measure(server, scenario.load, options.duration, options.warmup, before)
+            result = measure(
+                server, scenario.load, options.duration, options.warmup, before, options
+            )
             if stateful:
                 reset(mock)
             log(f"  {scenario.name:8} {server.name:8} {_summary(result)}")
@@ -332,7 +341,9 @@ def _summary(result: WrkResult) -> str:
 # -- memory ------------------------------------------------------------------------------------
 
 
-def memory_run(mock: Server, loads: list[tuple[Load, float]], target: int) -> dict[str, Any]:
+def memory_run(
+    mock: Server, loads: list[tuple[Load, float]], target: int, options: Options
+) -> dict[str, Any]:
     """Alternate wrk runs of `loads` (each with its measured req/s) until `target` are served."""
     before = mock.rss_kib()
     served = non_2xx = 0
@@ -341,7 +352,7 @@ def memory_run(mock: Server, loads: list[tuple[Load, float]], target: int) -> di
         for load, _ in loads:
             combined = sum(rate for _, rate in loads) or 1.0
             seconds = min(60, max(1, math.ceil((target - served) / combined)))
-            result = run_wrk(mock.url, load, seconds, AUTH)
+            result = options.drive(mock.url, load, seconds, AUTH)
             served += result.requests
             non_2xx += result.non_2xx
             samples.append(mock.rss_kib())
@@ -381,7 +392,7 @@ def _throughput_and_memory(
             (by_name[name].load, results[name]["mock"]["requests_per_s"])
             for name in ("get", "list10", "writes")
         ]
-        memory = memory_run(mock, loads, options.million_requests)
+        memory = memory_run(mock, loads, options.million_requests, options)
         throughput = {
             "mock": {
                 "command": "sequences-mock serve --port <free port>",
@@ -477,7 +488,7 @@ def peer_run(
                 if not scenario.pool:
                     entry["response"] = _probe(server, scenario.load.path, recorded)
                 result = measure(
-                    server, scenario.load, options.duration, options.warmup, lambda: None
+                    server, scenario.load, options.duration, options.warmup, lambda: None, options
                 )
             except (BenchError, OSError) as error:  # a failed scenario; the others still run
                 log(f"  {scenario.name:8} {peer.key:8} failed: {error}")
@@ -545,7 +556,9 @@ def scale_world_run(n: int, options: Options, workdir: Path) -> dict[str, Any]:
         queries = {}
         for name, path in scale_queries(mock, template_id).items():
             # One connection: the latency of the query itself, not of a queue of 32.
-            result = measure(mock, Load(path, connections=1), duration, warmup, lambda: None)
+            result = measure(
+                mock, Load(path, connections=1), duration, warmup, lambda: None, options
+            )
             log(f"  {name:10} @{n:<7} {_summary(result)}")
             queries[name] = {"request": f"GET {path}", "result": asdict(result)}
         return {

@@ -64,10 +64,11 @@ def wrk_version() -> str:
 
 
 def run_wrk(
-    base_url: str, load: Load, duration_s: int, headers: Mapping[str, str] | None = None
+    base_url: str, load: Load, duration_s: float, headers: Mapping[str, str] | None = None
 ) -> WrkResult:
-    """One wrk run of `duration_s` seconds against `base_url + load.path`."""
-    command = [wrk_path(), f"-t{THREADS}", f"-c{load.connections}", f"-d{duration_s}s", "--latency"]
+    """One wrk run of `duration_s` (whole) seconds against `base_url + load.path`."""
+    seconds = int(duration_s)
+    command = [wrk_path(), f"-t{THREADS}", f"-c{load.connections}", f"-d{seconds}s", "--latency"]
     command += ["--timeout", REQUEST_TIMEOUT]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
@@ -77,7 +78,7 @@ def run_wrk(
     if load.script_args:
         command += ["--", *load.script_args]
     completed = subprocess.run(
-        command, capture_output=True, text=True, timeout=duration_s + 120, check=False
+        command, capture_output=True, text=True, timeout=seconds + 120, check=False
     )
     if completed.returncode != 0:
         raise BenchError(f"wrk failed ({completed.returncode}): {completed.stderr.strip()}")

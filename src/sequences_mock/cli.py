@@ -1,4 +1,4 @@
-"""The `sequences-mock` command: `serve` and `check-fixtures`."""
+"""The `sequences-mock` command: `serve`, `check-fixtures` and `schemathesis-config`."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ import signal
 import socket
 import sys
 from collections.abc import Callable, Mapping, Sequence
+from importlib import resources
 from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
@@ -131,6 +132,11 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
     _defaults_from(environ, serve)
     check = commands.add_parser("check-fixtures", help="check a fixture file and list its problems")
     check.add_argument("path", type=Path)
+    contract = commands.add_parser(
+        "schemathesis-config",
+        help="print the schemathesis config for contract runs against the mock",
+    )
+    contract.add_argument("--output", type=Path, help="write it to this file instead")
     return parser
 
 
@@ -188,7 +194,23 @@ def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = 
     args = parse_args(argv, environ)
     if args.command == "check-fixtures":
         return _check_fixtures(args.path)
+    if args.command == "schemathesis-config":
+        return _schemathesis_config(args.output)
     return _serve(args)
+
+
+def _schemathesis_config(output: Path | None) -> int:
+    text = (resources.files("sequences_mock") / "_data" / "schemathesis.toml").read_text()
+    if output is None:
+        sys.stdout.write(text)
+        return 0
+    try:
+        output.write_text(text)
+    except OSError as error:
+        print(f"sequences-mock: cannot write {output}: {error.strerror}", file=sys.stderr)
+        return 1
+    print(f"wrote {output}")
+    return 0
 
 
 def _check_fixtures(path: Path) -> int:

@@ -4,19 +4,26 @@ Registered through the `pytest11` entry point, so installing the package is all 
 Fixtures: `sequences_mock` (a handle on a real socket), `sequences_mock_app` (the same handle on
 an in-process app, with httpx clients bound to it), `sequences_mock_server` and
 `sequences_mock_settings` (override it to configure the server).
+
+Each session adds up what every test called (per operation and declared status, across xdist
+workers too), prints it as a table at the end, and can write it as JSON or fail under a floor.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 
+from sequences_mock.core.errors import MockError
 from sequences_mock.settings import Settings
-from sequences_mock.testing import MockHandle, SyncASGITransport
+from sequences_mock.testing import Connection, MockHandle, SuiteCoverage, SyncASGITransport
+from sequences_mock.testing.transport import SharedTransport
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -26,6 +33,9 @@ if TYPE_CHECKING:
 __all__ = ["InProcessMock"]
 
 ALLOW_ERRORS_MARKER = "sequences_mock_allow_errors"
+COVERAGE = pytest.StashKey[SuiteCoverage]()
+#: The key an xdist worker hands its coverage over under (`workeroutput`).
+WORKER_OUTPUT = "sequences_mock_coverage"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -41,6 +51,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="do not check the mock's responses against openapi.yaml",
     )
+    group.addoption(
+        "--sequences-mock-coverage",
+        metavar="PATH",
+        help="write the suite's coverage (calls per operation and declared status) as JSON",
+    )
+    group.addoption(
+        "--sequences-mock-coverage-fail-under",
+        metavar="PERCENT",
+        type=float,
+        help="fail the session when fewer declared statuses than this were exercised",
+    )
     parser.addini("sequences_mock_fixtures", "fixture file the mock serves", type="string")
     parser.addini(
         "sequences_mock_validate_responses",
@@ -55,6 +76,119 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         f"{ALLOW_ERRORS_MARKER}: the test may make the mock answer 5xx or break its contract",
     )
+    config.stash[COVERAGE] = SuiteCoverage()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """A fixture file given on the command line or in the ini file is checked once, up front:
+    a bad one stops the session with its problems instead of failing every test."""
+    config = session.config
+    if hasattr(config, "workerinput"):
+        return  # the controller checked it before starting this worker
+    settings = _settings_from(config)
+    if settings.fixtures is None:
+        return
+    from sequences_mock.app import create_app
+
+    try:
+        create_app(settings)
+    except MockError as error:
+        raise pytest.UsageError(_fixture_problems(settings.fixtures, error)) from None
+
+
+def _fixture_problems(path: Path, error: MockError) -> str:
+    lines = [f"sequences-mock: {path}: {error.detail}"]
+    lines += [f"  {problem}" for problem in error.problems]
+    return "\n".join(lines)
+
+
+def _settings_from(config: pytest.Config) -> Settings:
+    """The settings the command line and the ini file ask for.
+
+    A relative `--sequences-mock-fixtures` is taken from where pytest was started; a relative
+    `sequences_mock_fixtures` ini value from the ini file's folder.
+    """
+    option = config.getoption("sequences_mock_fixtures")
+    ini = config.getini("sequences_mock_fixtures")
+    path: Path | None = None
+    if option:
+        path = config.invocation_params.dir / option
+    elif ini:
+        path = (config.inipath.parent if config.inipath else config.rootpath) / ini
+    no_validation = config.getoption("sequences_mock_no_validate_responses")
+    validate = not no_validation and bool(config.getini("sequences_mock_validate_responses"))
+    return Settings(fixtures=path, validate_responses=validate)
+
+
+# -- the suite's coverage ----------------------------------------------------------------------
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtestloop(session: pytest.Session) -> Generator[None, object, object]:
+    """After the tests (and, under xdist, every worker): the JSON file and the floor."""
+    try:
+        return (yield)
+    finally:
+        config = session.config
+        if not hasattr(config, "workerinput"):
+            _finish_coverage(session)
+
+
+def _finish_coverage(session: pytest.Session) -> None:
+    config = session.config
+    if config.option.collectonly:
+        return
+    coverage = config.stash[COVERAGE]
+    output = config.getoption("sequences_mock_coverage")
+    if output:
+        path = config.invocation_params.dir / output
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(coverage.report(), indent=2) + "\n")
+    floor = config.getoption("sequences_mock_coverage_fail_under")
+    if floor is not None and coverage.report()["summary"]["percent"] < floor:
+        session.testsfailed += 1
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    config = session.config
+    if hasattr(config, "workeroutput"):
+        config.workeroutput[WORKER_OUTPUT] = config.stash[COVERAGE].to_data()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """An xdist worker finished: add its coverage to the session's."""
+    data = getattr(node, "workeroutput", {}).get(WORKER_OUTPUT)
+    if data:
+        node.config.stash[COVERAGE].merge(data)
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if hasattr(config, "workerinput"):
+        return
+    coverage = config.stash[COVERAGE]
+    floor = config.getoption("sequences_mock_coverage_fail_under")
+    if not coverage.used and floor is None:
+        return
+    verbosity = config.get_verbosity()
+    if verbosity < -1 and floor is None:
+        return
+    writer = terminalreporter
+    writer.write_sep("-", "sequences-mock coverage")
+    writer.write_line(coverage.summary_line())
+    if verbosity >= 0:
+        for line in coverage.table():
+            writer.write_line(line)
+    output = config.getoption("sequences_mock_coverage")
+    if output:
+        writer.write_line(f"written to {output}")
+    if floor is not None:
+        percent = coverage.report()["summary"]["percent"]
+        verdict = "reached" if percent >= floor else "FAIL: not reached"
+        writer.write_line(f"required {floor:g}% of declared statuses: {verdict} ({percent:.1f}%)")
+
+
+# -- fixtures ----------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -64,18 +198,7 @@ def sequences_mock_settings(pytestconfig: pytest.Config) -> Settings:
     A relative `--sequences-mock-fixtures` is taken from where pytest was started; a relative
     `sequences_mock_fixtures` ini value from the ini file's folder.
     """
-    option = pytestconfig.getoption("sequences_mock_fixtures")
-    ini = pytestconfig.getini("sequences_mock_fixtures")
-    path: Path | None = None
-    if option:
-        path = pytestconfig.invocation_params.dir / option
-    elif ini:
-        path = (
-            pytestconfig.inipath.parent if pytestconfig.inipath else pytestconfig.rootpath
-        ) / ini
-    no_validation = pytestconfig.getoption("sequences_mock_no_validate_responses")
-    validate = not no_validation and bool(pytestconfig.getini("sequences_mock_validate_responses"))
-    return Settings(fixtures=path, validate_responses=validate)
+    return _settings_from(pytestconfig)
 
 
 @pytest.fixture(scope="session")
@@ -83,32 +206,75 @@ def sequences_mock_server(sequences_mock_settings: Settings) -> Iterator[MockSer
     """The mock on uvicorn in a daemon thread on 127.0.0.1, a free port; one per xdist worker."""
     from sequences_mock.server import MockServer
 
-    with MockServer(sequences_mock_settings) as server:
-        with httpx.Client(timeout=10) as client:
-            client.get(f"{server.url}/__mock/health").raise_for_status()
+    try:
+        server = MockServer(sequences_mock_settings)
+    except MockError as error:
+        path = sequences_mock_settings.fixtures or Path("the packaged fixtures")
+        pytest.fail(_fixture_problems(path, error), pytrace=False)
+    with server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def _sequences_mock_connection(
+    sequences_mock_server: MockServer, pytestconfig: pytest.Config
+) -> Iterator[Connection]:
+    """One client for the whole session; the calls after the last test's reset are counted too."""
+    with httpx.Client(timeout=30) as client:
+        connection = Connection(
+            sequences_mock_server.url,
+            client,
+            pytestconfig.stash[COVERAGE],
+            control_token=sequences_mock_server.settings.control_token,
+        )
+        client.get(f"{connection.url}/__mock/health").raise_for_status()
+        yield connection
+        connection.harvest()
 
 
 @pytest.fixture
 def sequences_mock(
-    sequences_mock_server: MockServer, request: pytest.FixtureRequest
+    _sequences_mock_connection: Connection, request: pytest.FixtureRequest
 ) -> Iterator[MockHandle]:
     """A handle on the session's mock, reset (state, clock, journal, faults) for this test."""
-    with httpx.Client(timeout=30) as client:
-        token = sequences_mock_server.settings.control_token
-        handle = MockHandle(sequences_mock_server.url, client, control_token=token)
-        handle.reset()
-        yield handle
-        _check_incidents(handle, request)
+    handle = MockHandle.on(_sequences_mock_connection)
+    handle._reset()
+    yield handle
+    _check_incidents(handle, _sequences_mock_connection, request)
 
 
 class InProcessMock(MockHandle):
     """A handle on an in-process app, with httpx clients bound to it (no socket)."""
 
-    def __init__(self, app: Starlette, *, control_token: str | None = None) -> None:
+    def __init__(
+        self,
+        app: Starlette,
+        connection: Connection | None = None,
+        transport: httpx.BaseTransport | None = None,
+        *,
+        control_token: str | None = None,
+    ) -> None:
+        """On its own, or (as the plugin makes it) on a session's connection and transport."""
         self.app = app
-        self.client = httpx.Client(transport=SyncASGITransport(app), base_url="http://mock/v1")
-        super().__init__("http://mock", self.client, control_token=control_token)
+        if connection is None or transport is None:
+            transport = SyncASGITransport(app)
+            client = httpx.Client(transport=transport)
+            connection = Connection(
+                "http://mock", client, transport=transport, control_token=control_token
+            )
+            self._owned: httpx.Client | None = client
+        else:
+            self._owned = None
+        self._transport = SharedTransport(transport)
+        self._api_client: httpx.Client | None = None
+        super().__init__(connection.url, connection.client, connection=connection)
+
+    @property
+    def client(self) -> httpx.Client:
+        """An `httpx.Client` on the app based at the API (`/v1`), made on first use."""
+        if self._api_client is None:
+            self._api_client = httpx.Client(transport=self._transport, base_url=self.api_url)
+        return self._api_client
 
     def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
         """An `httpx.AsyncClient` on the app, based at the API (`/v1`); close it when done."""
@@ -117,38 +283,77 @@ class InProcessMock(MockHandle):
         )
 
     def close(self) -> None:
-        self.client.close()
+        if self._api_client is not None:
+            self._api_client.close()
+        if self._owned is not None:
+            self._owned.close()
+
+
+@dataclass(frozen=True)
+class _InProcess:
+    """The session's in-process app, its one transport (and event loop), and its connection."""
+
+    app: Starlette
+    transport: SyncASGITransport
+    connection: Connection
 
 
 @pytest.fixture(scope="session")
-def _sequences_mock_asgi_app(sequences_mock_settings: Settings) -> Starlette:
+def _sequences_mock_in_process(
+    sequences_mock_settings: Settings, pytestconfig: pytest.Config
+) -> Iterator[_InProcess]:
     from sequences_mock.app import create_app
 
-    return create_app(sequences_mock_settings)
+    try:
+        app = create_app(sequences_mock_settings)
+    except MockError as error:
+        path = sequences_mock_settings.fixtures or Path("the packaged fixtures")
+        pytest.fail(_fixture_problems(path, error), pytrace=False)
+    transport = SyncASGITransport(app)
+    with httpx.Client(transport=SharedTransport(transport)) as client:
+        coverage = pytestconfig.stash[COVERAGE]
+        connection = Connection(
+            "http://mock",
+            client,
+            coverage,
+            transport=transport,
+            control_token=sequences_mock_settings.control_token,
+        )
+        yield _InProcess(app, transport, connection)
+        connection.harvest()
+    transport.close()
 
 
 @pytest.fixture
 def sequences_mock_app(
-    _sequences_mock_asgi_app: Starlette,
-    sequences_mock_settings: Settings,
-    request: pytest.FixtureRequest,
+    _sequences_mock_in_process: _InProcess, request: pytest.FixtureRequest
 ) -> Iterator[InProcessMock]:
     """The mock in-process: `.app` (ASGI), `.client` (httpx, at /v1), and the handle API."""
-    handle = InProcessMock(
-        _sequences_mock_asgi_app, control_token=sequences_mock_settings.control_token
-    )
+    session = _sequences_mock_in_process
+    handle = InProcessMock(session.app, session.connection, session.transport)
     try:
-        handle.reset()
+        handle._reset()
         yield handle
-        _check_incidents(handle, request)
+        _check_incidents(handle, session.connection, request)
     finally:
         handle.close()
 
 
-def _check_incidents(handle: MockHandle, request: pytest.FixtureRequest) -> None:
-    """Fail the test when the mock answered an unplanned 5xx or broke its contract during it."""
+def _check_incidents(
+    handle: MockHandle, connection: Connection, request: pytest.FixtureRequest
+) -> None:
+    """Count the test's calls for the suite, and fail the test when the mock answered an
+    unplanned 5xx or broke its contract during it."""
+    coverage = connection.harvest()
     if request.node.get_closest_marker(ALLOW_ERRORS_MARKER) is not None:
         return
+    statuses = [
+        int(status)
+        for part in (*coverage["operations"], coverage["unmatched"])
+        for status in part["statuses"]
+    ]
+    if not any(status >= 500 for status in statuses):
+        return  # every incident is a 5xx, so there is none to look for
     incidents = handle.incidents()
     if incidents:
         lines = [

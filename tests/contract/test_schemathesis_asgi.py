@@ -1,13 +1,14 @@
 """Schemathesis in process, against an app of its own: every operation, then link-driven scenarios.
 
-The checks and their per-operation exceptions come from the same schemathesis.toml as the CLI
-run; only the API key is set here, once, in the schema's config.
+The checks and their per-operation exceptions come from the schemathesis config the package
+ships (`sequences-mock schemathesis-config`), as in the CLI run; only the API key is set here,
+once, in the schema's config.
 """
 
 from __future__ import annotations
 
 import tomllib
-from pathlib import Path
+from importlib import resources
 
 import hypothesis
 import pytest
@@ -17,7 +18,7 @@ from default_world import READ_WRITE, bearer
 from sequences_mock.app import create_app
 from sequences_mock.state.runtime import Runtime
 
-CONFIG = Path(__file__).parent / "schemathesis.toml"
+CONFIG = resources.files("sequences_mock") / "_data" / "schemathesis.toml"
 MAX_EXAMPLES = 10
 SCENARIOS = 25
 
@@ -26,7 +27,7 @@ RUNTIME: Runtime = APP.state.runtime
 
 
 def _config() -> schemathesis.Config:
-    """schemathesis.toml minus `headers`, which read the key from an environment variable."""
+    """The shipped config minus `headers`, which read the key from an environment variable."""
     document = tomllib.loads(CONFIG.read_text())
     del document["headers"]
     config = schemathesis.Config.from_dict(document)

@@ -1,111 +1,138 @@
-"""Schemathesis' CLI against the live mock started by our own CLI: the contract end to end."""
+"""Schemathesis' CLI against the live mock: the contract end to end, as a user's CI runs it.
+
+The test runs the README's recipe ("From your own CI") with the package installed from a wheel in
+a fresh virtualenv, in an empty folder outside the repository: the hooks and config it uses are
+the ones the package ships (`sequences_mock.schemathesis_hooks`, `sequences-mock
+schemathesis-config`).
+"""
 
 from __future__ import annotations
 
 import json
 import os
 import re
-import subprocess
-import sys
+import shutil
+import socket
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from live_server import cli_server
+from installed_wheel import ROOT, Installed, clean_env, install, run
+from readme_blocks import block_after
 
-ROOT = Path(__file__).parent.parent.parent
-CONFIG = Path(__file__).parent / "schemathesis.toml"
-HOOKS = Path(__file__).parent / "schemathesis_hooks.py"
 REPORTS = ROOT / "reports"
 JUNIT = REPORTS / "schemathesis-junit.xml"
 EVENTS = REPORTS / "schemathesis-events.ndjson"
 SUMMARY = REPORTS / "schemathesis-summary.txt"
 MAX_EXAMPLES = os.environ.get("SEQUENCES_MOCK_MAX_EXAMPLES", "50")
 PHASES = ("examples", "coverage", "fuzzing", "stateful")
+#: Of the 40 links schemathesis selects (35 in openapi.yaml, 5 it infers), at least this many.
+MIN_LINKS = 30
+#: The shipped config's `max-steps` for a stateful scenario.
+MAX_STEPS = 15
+RECIPE_HEADING = "### From your own CI"
 
 
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Installed:
+    return install(tmp_path_factory, worker_id)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.mark.slow
 def test_schemathesis_finds_no_failure_against_the_live_server(
-    capsys: pytest.CaptureFixture[str],
+    installed: Installed, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     """Every check, all four phases, fixed seed: zero failures and zero server errors.
 
-    The hooks reset the mock before each stateful scenario, so every scenario starts from the
-    default world. The summary (cases, responses by status, scenarios, links) is printed and
-    written to reports/schemathesis-summary.txt.
+    The README's commands as written, but for a free port, an ndjson report besides the JUnit
+    one, the example count (`SEQUENCES_MOCK_MAX_EXAMPLES`, default the README's 50), and a look
+    at the mock's journal before it is stopped. The hooks reset the mock before each stateful
+    scenario, so every scenario starts from the default world, and the links take it through
+    successful pauses and resumes. The summary (cases, responses by status, scenarios, links)
+    is printed and written to reports/, with the JUnit and ndjson reports.
     """
-    REPORTS.mkdir(exist_ok=True)
-    with cli_server("--log-level", "warning") as server:
-        run = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "schemathesis.cli",
-                "--config-file",
-                str(CONFIG),
-                "--no-color",
-                "run",
-                str(ROOT / "openapi.yaml"),
-                "--url",
-                f"{server.url}/v1",
-                "--checks",
-                "all",
-                "--phases",
-                ",".join(PHASES),
-                "--max-examples",
-                MAX_EXAMPLES,
-                "--seed",
-                "1",
-                "--report",
-                "junit,ndjson",
-                "--report-junit-path",
-                str(JUNIT),
-                "--report-ndjson-path",
-                str(EVENTS),
-            ],
-            capture_output=True,
-            text=True,
-            timeout=600,
-            env={
-                **os.environ,
-                "SEQUENCES_MOCK_API_KEY": "sk_test_acme_read_write",
-                "SCHEMATHESIS_HOOKS": str(HOOKS),
-            },
-            cwd=ROOT,
+    recipe = block_after(RECIPE_HEADING, "sh")
+    port = free_port()
+    for documented in ("--report junit", "--max-examples 50", "kill $server", "8080"):
+        assert documented in recipe
+    journal_url = f"http://127.0.0.1:{port}/__mock/requests?limit=0"
+    script = (
+        recipe.replace("8080", str(port))
+        .replace("--report junit", "--report junit,ndjson")
+        .replace("--max-examples 50", f"--max-examples {MAX_EXAMPLES}")
+        .replace(
+            "kill $server",
+            "python -c 'import sys, urllib.request; "
+            f'sys.stdout.write(urllib.request.urlopen("{journal_url}").read().decode())\' '
+            "> journal.json\nkill $server",
         )
+    )
+    project = tmp_path / "ci"
+    project.mkdir()
 
-    assert run.returncode == 0, run.stdout[-6000:] + run.stderr[-2000:]
-    statuses = _statuses_by_phase()
-    summary = _summary(run.stdout, statuses)
+    result = run(
+        ["bash", "-euo", "pipefail", "-c", script], cwd=project, env=clean_env(installed.bin)
+    )
+
+    output = result.stdout + result.stderr
+    assert "Traceback" not in output, output[-4000:]
+    REPORTS.mkdir(exist_ok=True)
+    (junit,) = (project / "schemathesis-report").glob("junit*.xml")
+    (events,) = (project / "schemathesis-report").glob("*.ndjson")
+    shutil.copyfile(junit, JUNIT)
+    shutil.copyfile(events, EVENTS)
+    statuses, stateful_writes = _statuses_by_phase()
+    summary = _summary(result.stdout, statuses)
     SUMMARY.write_text(summary)
     with capsys.disabled():
         print(f"\n{summary}", end="")
 
-    generated = re.search(r"(\d+) generated, (\d+) passed", run.stdout)
-    assert generated, run.stdout[-3000:]
+    # The journal starts again at each reset: what it recorded is the last scenario alone.
+    journal = json.loads((project / "journal.json").read_text())
+    assert 0 < journal["recorded"] <= MAX_STEPS
+    assert "No issues found" in result.stdout, result.stdout[-4000:]
+    generated = re.search(r"(\d+) generated, (\d+) passed", result.stdout)
+    assert generated, result.stdout[-3000:]
     assert int(generated.group(1)) > 300
-    assert "failed" not in run.stdout.rsplit("SUMMARY", 1)[-1]
+    assert "failed" not in result.stdout.rsplit("SUMMARY", 1)[-1]
     assert set(statuses) == set(PHASES)
     # Links took the stateful phase to real sequences: writes that succeeded, refused transitions.
-    links = re.search(r"API Links:\s+(\d+) covered", run.stdout)
-    assert links, run.stdout[-3000:]
-    assert int(links.group(1)) > 0
+    links = re.search(r"API Links:\s+(\d+) covered", result.stdout)
+    assert links, result.stdout[-3000:]
+    assert int(links.group(1)) >= MIN_LINKS, summary
     assert statuses["stateful"][200] > 0
     assert statuses["stateful"][409] > 0
+    assert stateful_writes["pause"][200] > 0, stateful_writes
+    assert stateful_writes["resume"][200] > 0, stateful_writes
 
 
-def _statuses_by_phase() -> dict[str, Counter[int]]:
-    """Response status codes per phase, from the NDJSON event stream."""
+def _statuses_by_phase() -> tuple[dict[str, Counter[int]], dict[str, Counter[int]]]:
+    """Response status codes per phase, and of the stateful phase's pauses, resumes and stops,
+    from the NDJSON event stream."""
     statuses: dict[str, Counter[int]] = {}
+    writes: dict[str, Counter[int]] = {name: Counter() for name in ("pause", "resume", "stop")}
     for line in EVENTS.read_text().splitlines():
         event = json.loads(line).get("ScenarioFinished")
         if event is None:
             continue
         counter = statuses.setdefault(event["phase"], Counter())
         for interaction in (event["recorder"] or {}).get("interactions", {}).values():
-            if interaction.get("response") is not None:
-                counter[interaction["response"]["status_code"]] += 1
-    return statuses
+            if interaction.get("response") is None:
+                continue
+            status = interaction["response"]["status_code"]
+            counter[status] += 1
+            action = interaction["request"]["uri"].rsplit("/", 1)[-1]
+            if event["phase"] == "stateful" and action in writes:
+                writes[action][status] += 1
+    return statuses, writes
 
 
 def _summary(stdout: str, statuses: dict[str, Counter[int]]) -> str:
@@ -122,7 +149,7 @@ def _summary(stdout: str, statuses: dict[str, Counter[int]]) -> str:
         f"responses by status: {_counts(total)} (total {total.total()})",
         *(f"  {phase}: {_counts(statuses[phase])}" for phase in PHASES if phase in statuses),
         f"stateful scenarios: {line_after('Scenarios:')}",
-        f"API links: {line_after('API Links:')}",
+        f"stateful links covered: {line_after('API Links:')}",
     ]
     return "\n".join(lines) + "\n"
 

@@ -1,24 +1,16 @@
-"""The README's pytest example is copied from examples/, whose tests run: so it stays true."""
+"""The README's pytest example is copied from examples/, whose tests run, and its minimal fixture
+world seeds as written: so they stay true."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
+
+from readme_blocks import block_after
+from sequences_mock.pytest_plugin import InProcessMock
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADING = "## Use it in your tests"
-PYTHON_BLOCK = re.compile(r"^```python\n(.*?)^```", re.MULTILINE | re.DOTALL)
-
-
-def readme_example() -> list[str]:
-    """The lines of the first python code block under the heading, up to the next heading."""
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    assert HEADING in readme, f"README.md has no {HEADING!r} section"
-    section = readme.split(HEADING, 1)[1]
-    section = re.split(r"^## ", section, maxsplit=1, flags=re.MULTILINE)[0]
-    block = PYTHON_BLOCK.search(section)
-    assert block is not None, f"the {HEADING!r} section has no python code block"
-    return block.group(1).splitlines()
+MINIMAL_WORLD = "A minimal complete world"
 
 
 def test_every_line_of_the_readme_example_is_in_examples() -> None:
@@ -27,8 +19,23 @@ def test_every_line_of_the_readme_example_is_in_examples() -> None:
         for path in (ROOT / "examples").rglob("*.py")
         for line in path.read_text(encoding="utf-8").splitlines()
     }
-    snippet = [line.rstrip() for line in readme_example() if line.strip()]
+    readme_example = block_after(HEADING, "python").splitlines()
+    snippet = [line.rstrip() for line in readme_example if line.strip()]
 
     assert len(snippet) >= 10
     missing = [line for line in snippet if line not in example_lines]
     assert not missing, "README lines not found in examples/:\n" + "\n".join(missing)
+
+
+def test_the_readme_minimal_world_seeds_as_written(
+    sequences_mock_app: InProcessMock, tmp_path: Path
+) -> None:
+    world = tmp_path / "world.yaml"
+    world.write_text(block_after(MINIMAL_WORLD, "yaml"))
+
+    sequences_mock_app.seed(world)
+
+    key = sequences_mock_app.api_keys["tiny_read_write"]
+    page = sequences_mock_app.client.get("/sequences", headers={"Authorization": f"Bearer {key}"})
+    assert [run["status"] for run in page.json()["items"]] == ["ACTIVE"]
+    assert sequences_mock_app.clock.frozen

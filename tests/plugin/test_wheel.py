@@ -1,23 +1,29 @@
 """The built wheel on its own: data files inside, and the plugin working in a fresh venv.
 
-Slow (a wheel build, a venv and an install from the package index): about 15 s.
+Slow (a wheel build, a venv and an install from the package index: about 20 s), shared with the
+contract test that runs the README's recipe from the same install (`installed_wheel`).
 """
 
 from __future__ import annotations
 
-import os
 import stat
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+import pytest
+
+from installed_wheel import ROOT, Installed, install, run
+
 DATA_FILES = {
     "sequences_mock/_data/openapi.yaml": ROOT / "openapi.yaml",
     "sequences_mock/_data/default.yaml": ROOT / "fixtures" / "default.yaml",
 }
-TIMEOUT = 300
+SHIPPED_FOR_CONTRACT_TESTS = (
+    "sequences_mock/_data/schemathesis.toml",
+    "sequences_mock/schemathesis_hooks.py",
+)
+
+pytestmark = pytest.mark.slow
 
 DOWNSTREAM_TESTS = """
 import httpx
@@ -55,41 +61,21 @@ def test_in_process(sequences_mock_app):
 """
 
 
-def run(command: list[str | Path], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    """Run a command to success, in an environment free of this run's Python and pytest settings."""
-    env = {
-        name: value
-        for name, value in os.environ.items()
-        if not name.startswith(("PYTEST_", "PYTHON", "VIRTUAL_ENV"))
-    }
-    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    result = subprocess.run(
-        [str(part) for part in command],
-        capture_output=True,
-        text=True,
-        timeout=TIMEOUT,
-        check=False,
-        env=env,
-        cwd=cwd,
-    )
-    assert result.returncode == 0, f"{command}\n{result.stdout}\n{result.stderr}"
-    return result
+@pytest.fixture(scope="session")
+def installed(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Installed:
+    return install(tmp_path_factory, worker_id)
 
 
-def test_the_wheel_ships_its_data_and_its_plugin_works_in_a_fresh_venv(tmp_path: Path) -> None:
-    run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", tmp_path / "dist", ROOT])
-    (wheel,) = (tmp_path / "dist").glob("sequences_mock-*.whl")
-
-    with zipfile.ZipFile(wheel) as archive:
+def test_the_wheel_ships_its_data_and_its_plugin_works_in_a_fresh_venv(
+    installed: Installed, tmp_path: Path
+) -> None:
+    with zipfile.ZipFile(installed.wheel) as archive:
         for name, source in DATA_FILES.items():
             info = archive.getinfo(name)
             assert not stat.S_ISLNK(info.external_attr >> 16), f"{name} is a symlink"
             assert archive.read(name) == source.read_bytes(), f"{name} differs from {source}"
-
-    venv = tmp_path / "venv"
-    run([sys.executable, "-m", "venv", venv])
-    python = venv / "bin" / "python"
-    run([python, "-m", "pip", "install", "-q", wheel, "pytest"])
+        for name in SHIPPED_FOR_CONTRACT_TESTS:
+            assert archive.getinfo(name).file_size > 0
 
     # Outside the repository, so neither its sources nor its pytest configuration are in play.
     project = tmp_path / "project"
@@ -97,6 +83,7 @@ def test_the_wheel_ships_its_data_and_its_plugin_works_in_a_fresh_venv(tmp_path:
     assert ROOT not in project.parents
     (project / "pytest.ini").write_text("[pytest]\nfilterwarnings = error\n")
     (project / "test_downstream.py").write_text(DOWNSTREAM_TESTS)
+    python = installed.bin / "python"
     result = run([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], cwd=project)
 
     assert "3 passed" in result.stdout

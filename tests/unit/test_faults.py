@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import timeit
-
 import pytest
 
 from sequences_mock.contract.openapi import CONTROL_OPENAPI, Contract
@@ -158,16 +156,14 @@ def test_the_default_limit_is_the_documented_one() -> None:
     assert Faults().limit == MAX_PENDING == listed["maxItems"] == 1000
 
 
-def test_a_call_does_not_look_at_other_operations_faults() -> None:
-    """50,000 queued faults once made every list call scan them all (p50 1.5 -> 10.4 ms).
-    Now the faults of other operations cost a call nothing: compared with an empty queue, a
-    call with 1,000 unrelated faults pending takes about as long (a scan would be 100x)."""
-    empty, busy = Faults(), Faults()
+def test_a_call_takes_nothing_from_other_operations_faults() -> None:
+    """1,000 faults of another operation pending: a call of this one meets none and spends
+    none of them (what it costs is measured in `make bench`, not here)."""
+    busy = Faults()
     for _ in range(MAX_PENDING):
         busy.add("getSequence", status=503)
 
-    def cost(faults: Faults) -> float:
-        return min(timeit.repeat(lambda: faults.take("listSequences"), number=2000, repeat=5))
-
     assert busy.take("listSequences") is None
-    assert cost(busy) < 5 * cost(empty)
+    assert len(busy) == MAX_PENDING
+    assert busy.take("getSequence") is not None
+    assert len(busy) == MAX_PENDING - 1

@@ -48,8 +48,13 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
         {"uvicorn"},
     ),
     "testing": ({"core"}, {"httpx"}),
-    "pytest_plugin": ({"settings", "testing", "app", "server"}, {"httpx", "pytest", "starlette"}),
+    "pytest_plugin": (
+        {"core", "settings", "testing", "app", "server"},
+        {"httpx", "pytest", "starlette"},
+    ),
     "__main__": ({"cli"}, set()),
+    # loaded by schemathesis itself (SCHEMATHESIS_HOOKS), never by the package
+    "schemathesis_hooks": (set(), {"schemathesis"}),
     # names the public API lazily, so importing a lower layer never loads the web stack
     "__init__": (set(), set()),
 }

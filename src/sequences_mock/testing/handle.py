@@ -6,9 +6,6 @@ behind an httpx transport; the pytest plugin hands out one of each.
 
 from __future__ import annotations
 
-import asyncio
-import json
-import threading
 from collections.abc import Iterator, Mapping
 from datetime import datetime
 from pathlib import Path
@@ -17,57 +14,13 @@ from typing import Any
 import httpx
 
 from sequences_mock.core.timestamps import format_timestamp, parse_timestamp
+from sequences_mock.testing.calls import called_message, check_expectation, differences
+from sequences_mock.testing.control import Connection
+from sequences_mock.testing.documents import fixture_json
 
-__all__ = [
-    "ApiKeys",
-    "ControlError",
-    "MockClock",
-    "MockHandle",
-    "SyncASGITransport",
-]
+__all__ = ["ApiKeys", "MockClock", "MockHandle"]
 
 YAML_SUFFIXES = (".yaml", ".yml")
-
-
-class ControlError(AssertionError):
-    """The control plane refused a call; the message carries its problem detail."""
-
-
-class SyncASGITransport(httpx.BaseTransport):
-    """Drives an ASGI app from synchronous code, one event loop per request.
-
-    Inside a running event loop (an async test), the request runs on a helper thread's loop,
-    so a synchronous handle works from async tests too.
-    """
-
-    def __init__(self, app: Any) -> None:
-        self._transport = httpx.ASGITransport(app=app)
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        async def exchange() -> httpx.Response:
-            response = await self._transport.handle_async_request(request)
-            content = await response.aread()
-            return httpx.Response(response.status_code, headers=response.headers, content=content)
-
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            return asyncio.run(exchange())
-        result: list[httpx.Response] = []
-        failure: list[BaseException] = []
-
-        def run() -> None:
-            try:
-                result.append(asyncio.run(exchange()))
-            except BaseException as error:  # handed to the caller's thread below
-                failure.append(error)
-
-        thread = threading.Thread(target=run, name="sequences-mock-asgi")
-        thread.start()
-        thread.join()
-        if failure:
-            raise failure[0]
-        return result[0]
 
 
 class ApiKeys(Mapping[str, str]):
@@ -109,7 +62,7 @@ class ApiKeys(Mapping[str, str]):
 
 
 class MockClock:
-    """The mock's clock, moved through the control plane."""
+    """The mock's clock, moved through the control plane. Time only moves forward."""
 
     def __init__(self, handle: MockHandle) -> None:
         self._handle = handle
@@ -122,8 +75,12 @@ class MockClock:
         return bool(self._handle._call("GET", "/__mock/clock")["frozen"])
 
     def set(self, now: datetime | str) -> datetime:
-        """Jump to `now` (forward or back); paused runs whose deadline passed resume."""
-        if isinstance(now, datetime) and now.tzinfo is None:
+        """Jump forward to `now`; paused runs whose deadline passed resume.
+
+        The mock refuses to go back (a `ControlError`, 422 `invalid_clock_change`): only
+        `reset()`, or seeding a document with a `clock` section, restarts the clock earlier.
+        """
+        if isinstance(now, datetime) and (now.tzinfo is None or now.utcoffset() is None):
             raise ValueError("give the mock clock an aware datetime (UTC), not a naive one")
         return self._change(now=now if isinstance(now, str) else format_timestamp(now))
 
@@ -143,45 +100,80 @@ class MockClock:
 
 
 class MockHandle:
-    """One mock as a test sees it: its URL, keys, state, clock, journal and faults."""
+    """One mock as a test sees it: its URL, keys, state, clock, journal and faults.
 
-    def __init__(self, url: str, client: httpx.Client, *, control_token: str | None = None) -> None:
-        """`control_token`: the one the mock was started with, if any; sent on every call."""
-        self.url = url.rstrip("/")
+    `MockHandle(url, client)` talks to the mock at `url` over `client` (sending `control_token`
+    on every call, when the mock was started with one); the pytest plugin makes its handles on
+    a session's `Connection` instead, which they share (see `on`).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        client: httpx.Client,
+        *,
+        connection: Connection | None = None,
+        control_token: str | None = None,
+    ) -> None:
+        self._connection = connection or Connection(url, client, control_token=control_token)
+        self.url = self._connection.url
         self.api_url = f"{self.url}/v1"
         self._client = client
-        self._control_headers = (
-            {"Authorization": f"Bearer {control_token}"} if control_token else {}
-        )
         self.clock = MockClock(self)
         self._api_keys: ApiKeys | None = None
+        #: True while the world is the one a reset goes back to (whose keys the session knows).
+        self._pristine = False
+
+    @classmethod
+    def on(cls, connection: Connection) -> MockHandle:
+        """A handle on the mock a session's `Connection` reaches, for one test."""
+        return cls(connection.url, connection.client, connection=connection)
 
     # -- the world -----------------------------------------------------------------------------
 
     @property
     def api_keys(self) -> ApiKeys:
+        """The keys of the world as this handle left it (reset or seeded through it)."""
         if self._api_keys is None:
-            self._api_keys = ApiKeys(self.state()["api_keys"])
+            records = self._connection.initial_api_keys if self._pristine else None
+            if records is None:
+                records = self.state()["api_keys"]
+                if self._pristine:
+                    self._connection.initial_api_keys = records
+            self._api_keys = ApiKeys(records)
         return self._api_keys
 
     def reset(self) -> dict[str, Any]:
-        """Back to the fixtures the mock started with; clears the journal and faults."""
+        """Back to the fixtures the mock started with; clears the journal and faults.
+
+        The calls made so far still count in the suite's coverage (the pytest plugin's).
+        """
+        if self._connection.suite_coverage is not None:
+            self._connection.harvest()
+        return self._reset()
+
+    def _reset(self) -> dict[str, Any]:
+        summary = self._connection.reset()
         self._api_keys = None
-        return dict(self._call("POST", "/__mock/reset"))
+        self._pristine = True
+        return summary
 
     def seed(
         self, document: Mapping[str, Any] | str | Path, mode: str = "replace"
     ) -> dict[str, Any]:
-        """Load a fixture document (a mapping, or a .json/.yaml file); `mode` replace or merge."""
+        """Load a fixture document (a mapping, or a .json/.yaml file); `mode` replace or merge.
+
+        A mapping may hold `datetime` (timezone-aware), `date`, `UUID`, enums, tuples and sets
+        besides JSON's types. A refused document raises `ControlError` listing its problems.
+        """
         if isinstance(document, Mapping):
-            content = json.dumps(dict(document)).encode()
+            content = fixture_json(document)
             media_type = "application/json"
         else:
             path = Path(document)
             content = path.read_bytes()
             yaml = path.suffix.lower() in YAML_SUFFIXES
             media_type = "application/yaml" if yaml else "application/json"
-        self._api_keys = None
         summary = self._call(
             "POST",
             "/__mock/seed",
@@ -189,6 +181,8 @@ class MockHandle:
             content=content,
             headers={"Content-Type": media_type},
         )
+        self._api_keys = None
+        self._pristine = False
         return dict(summary)
 
     def state(self) -> dict[str, Any]:
@@ -226,7 +220,8 @@ class MockHandle:
         return list(self._call("GET", "/__mock/requests", params=params)["requests"])
 
     def coverage(self) -> dict[str, Any]:
-        return dict(self._call("GET", "/__mock/coverage"))
+        """`GET /__mock/coverage`: calls since the last reset (this test's, under the plugin)."""
+        return self._connection.harvest()
 
     def assert_called(
         self, operation: str, times: int | None = None, **match: Any
@@ -234,14 +229,16 @@ class MockHandle:
         """Assert `operation` was called (exactly `times` times, if given) with `match`ing calls.
 
         A keyword names a journal field (`status`, `body`, `query`, `code`, `method`, ...) or a
-        path parameter (`sequence_id`); mappings match when they contain the given items. The
-        failure message lists the near misses: the calls of `operation` that did not match.
+        path parameter of the operation (`sequence_id`); mappings match when they contain the
+        given items. Anything else is refused at once, calls or none. The failure message lists
+        the near misses: the calls of `operation` that did not match.
         """
+        check_expectation(operation, times, match, self._connection.operations())
         calls = self.requests(operation)
-        hits = [call for call in calls if not _differences(call, match)]
+        hits = [call for call in calls if not differences(call, match)]
         if (len(hits) == times) if times is not None else hits:
             return hits
-        raise AssertionError(_called_message(operation, times, match, calls, hits, self))
+        raise AssertionError(called_message(operation, times, match, calls, hits, self.requests))
 
     def incidents(self) -> list[dict[str, Any]]:
         """Kept calls the mock answered with an unplanned 5xx or that broke its contract."""
@@ -277,71 +274,7 @@ class MockHandle:
     # -- plumbing ------------------------------------------------------------------------------
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
-        kwargs["headers"] = {**kwargs.get("headers", {}), **self._control_headers}
-        response = self._client.request(method, f"{self.url}{path}", **kwargs)
-        if response.is_error:
-            try:
-                detail = response.json().get("detail", response.text)
-            except ValueError:
-                detail = response.text
-            raise ControlError(f"{method} {path} answered {response.status_code}: {detail}")
-        return response.json()
+        return self._connection.call(method, path, **kwargs)
 
     def __repr__(self) -> str:
         return f"MockHandle({self.url})"
-
-
-def _differences(call: Mapping[str, Any], match: Mapping[str, Any]) -> list[str]:
-    """How a journal entry differs from what was expected, one line per field."""
-    found = []
-    for name, expected in match.items():
-        if name in call:
-            actual = call[name]
-        elif name in call["path_params"]:
-            actual = call["path_params"][name]
-        else:
-            fields = sorted({*call, *call["path_params"]} - {"path_params"})
-            raise TypeError(f"cannot match on {name!r}; use one of {', '.join(fields)}")
-        if not _contains(actual, expected):
-            found.append(f"{name} was {actual!r}, not {expected!r}")
-    return found
-
-
-def _contains(actual: Any, expected: Any) -> bool:
-    """Equality, except that a mapping needs only the expected items (recursively)."""
-    if isinstance(expected, Mapping) and isinstance(actual, Mapping):
-        return all(key in actual and _contains(actual[key], v) for key, v in expected.items())
-    return bool(actual == expected)
-
-
-def _called_message(
-    operation: str,
-    times: int | None,
-    match: Mapping[str, Any],
-    calls: list[dict[str, Any]],
-    hits: list[dict[str, Any]],
-    handle: MockHandle,
-) -> str:
-    wanted = f"exactly {times} time{'s' * (times != 1)}" if times is not None else "at least once"
-    condition = ", ".join(f"{name}={value!r}" for name, value in match.items())
-    lines = [
-        f"expected {operation} to be called {wanted}"
-        + (f" with {condition}" if condition else "")
-        + f"; {len(hits)} matching call{'s' * (len(hits) != 1)} of {len(calls)}",
-    ]
-    misses = [call for call in calls if call not in hits]
-    if misses:
-        lines.append("near misses:")
-        for call in misses[-10:]:
-            why = "; ".join(_differences(call, match))
-            lines.append(
-                f"  #{call['seq']} {call['method']} {call['path']} -> {call['status']}: {why}"
-            )
-    elif not calls:
-        seen: dict[str, int] = {}
-        for call in handle.requests():
-            label = call["operation"] or f"{call['method']} {call['path']}"
-            seen[label] = seen.get(label, 0) + 1
-        recorded = ", ".join(f"{label} x{n}" for label, n in seen.items()) or "nothing"
-        lines.append(f"calls recorded: {recorded}")
-    return "\n".join(lines)

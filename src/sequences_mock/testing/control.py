@@ -1,0 +1,170 @@
+"""The control plane as a test reaches it: calls, refusals that say why, and what a session shares.
+
+A `Connection` is what every handle on one mock shares for a whole test session: the HTTP client
+(built once: an `httpx.Client` costs tens of milliseconds to make), the operations of the mock's
+contract, the API keys of the world it starts with, and the suite's coverage tally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from sequences_mock.testing.coverage import SuiteCoverage, Tallies
+
+__all__ = ["MAX_LISTED_PROBLEMS", "Connection", "ControlError"]
+
+#: How many problems of a refusal the message lists; `ControlError.problems` keeps them all.
+MAX_LISTED_PROBLEMS = 20
+
+
+class ControlError(AssertionError):
+    """The control plane refused a call; the message carries its detail and its problems.
+
+    `status` and `code` come from the problem document, and `problems` holds every entry of
+    its `errors` (`{"in", "name", "message"}`), of which the message lists the first
+    `MAX_LISTED_PROBLEMS` by path.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        problems: list[dict[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.problems = problems or []
+
+
+def refusal(method: str, path: str, response: httpx.Response) -> ControlError:
+    """The `ControlError` for an error answer of the control plane."""
+    try:
+        document = response.json()
+    except ValueError:
+        document = None
+    if not isinstance(document, dict):
+        text = response.text[:500]
+        return ControlError(f"{method} {path} answered {response.status_code}: {text}")
+    problems = [entry for entry in document.get("errors") or () if isinstance(entry, dict)]
+    lines = [f"{method} {path} answered {response.status_code}: {document.get('detail')}"]
+    lines += [f"  {_where(problem)}: {problem.get('message')}" for problem in problems]
+    if len(problems) > MAX_LISTED_PROBLEMS:
+        hidden = len(problems) - MAX_LISTED_PROBLEMS
+        lines[MAX_LISTED_PROBLEMS + 1 :] = [
+            f"  ... and {hidden} more (ControlError.problems holds them all)"
+        ]
+    return ControlError(
+        "\n".join(lines),
+        status=response.status_code,
+        code=document.get("code"),
+        problems=problems,
+    )
+
+
+def _where(problem: Mapping[str, Any]) -> str:
+    """A problem's path: a body field by its own path, anything else by its place too."""
+    name = str(problem.get("name") or "")
+    place = str(problem.get("in") or "")
+    if place in ("", "body"):
+        return name or "(document)"
+    return f"{place} {name}".strip()
+
+
+class Connection:
+    """One mock's control plane over a client, and what its handles share for a session.
+
+    `coverage` is the suite's tally: `harvest()` adds the calls the mock counted since the last
+    harvest or reset, so every call is counted once however often it is asked. Given the
+    `transport` of an in-process app, calls go to it straight, past the client's machinery
+    (redirects, cookies, hooks: a third of what a control call costs there).
+    """
+
+    def __init__(
+        self,
+        url: str,
+        client: httpx.Client,
+        coverage: SuiteCoverage | None = None,
+        *,
+        transport: httpx.BaseTransport | None = None,
+        control_token: str | None = None,
+    ) -> None:
+        self.url = url.rstrip("/")
+        self.client = client
+        #: Sent on every call when the mock was started with a control token.
+        self._headers = {"Authorization": f"Bearer {control_token}"} if control_token else {}
+        self.suite_coverage = coverage
+        self._transport = transport
+        #: API key records of the world a reset goes back to, once a handle has read them.
+        self.initial_api_keys: list[dict[str, Any]] | None = None
+        self._operations: dict[str, tuple[str, ...]] | None = None
+        self._counted: Tallies = {}
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        url = f"{self.url}{path}"
+        if self._headers:
+            kwargs["headers"] = {**kwargs.get("headers", {}), **self._headers}
+        if self._transport is None:
+            response = self.client.request(method, url, **kwargs)
+        else:
+            response = self._transport.handle_request(httpx.Request(method, url, **kwargs))
+            response.read()
+        if response.is_error:
+            raise refusal(method, path, response)
+        return response.json()
+
+    def reset(self) -> dict[str, Any]:
+        """`POST /__mock/reset`; what it cleared was harvested already, or is dropped."""
+        summary = dict(self.call("POST", "/__mock/reset"))
+        self._counted = {}
+        return summary
+
+    def harvest(self) -> dict[str, Any]:
+        """`GET /__mock/coverage`, adding to the suite's tally what it had not counted yet."""
+        document = dict(self.call("GET", "/__mock/coverage"))
+        if self.suite_coverage is not None:
+            self._counted = self.suite_coverage.add(document, self._counted)
+        return document
+
+    def operations(self) -> dict[str, tuple[str, ...]]:
+        """The contract's operations, each with its path parameters (read once)."""
+        if self._operations is None:
+            contract = self.call("GET", "/openapi.json")
+            self._operations = _operations_of(contract)
+        return self._operations
+
+    def __repr__(self) -> str:
+        return f"Connection({self.url})"
+
+
+def _operations_of(contract: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    operations: dict[str, tuple[str, ...]] = {}
+    for path_item in (contract.get("paths") or {}).values():
+        shared = path_item.get("parameters") or []
+        for operation in path_item.values():
+            if not isinstance(operation, dict) or "operationId" not in operation:
+                continue
+            parameters = [*shared, *(operation.get("parameters") or [])]
+            names = [
+                _resolve(contract, parameter).get("name")
+                for parameter in parameters
+                if _resolve(contract, parameter).get("in") == "path"
+            ]
+            operations[operation["operationId"]] = tuple(str(name) for name in names if name)
+    return operations
+
+
+def _resolve(contract: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A `$ref` within the document, followed (one level is all parameters use)."""
+    reference = node.get("$ref")
+    if not isinstance(reference, str) or not reference.startswith("#/"):
+        return node
+    target: Any = contract
+    for part in reference[2:].split("/"):
+        target = target.get(part, {}) if isinstance(target, Mapping) else {}
+    return target if isinstance(target, Mapping) else {}
