@@ -23,7 +23,7 @@ import pytest
 from sequences_mock.core.errors import MockError
 from sequences_mock.settings import Settings
 from sequences_mock.testing import Connection, MockHandle, SuiteCoverage, SyncASGITransport
-from sequences_mock.testing.transport import SharedTransport
+from sequences_mock.testing.transport import LoopTransport, SharedTransport
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -219,12 +219,16 @@ def sequences_mock_server(sequences_mock_settings: Settings) -> Iterator[MockSer
 def _sequences_mock_connection(
     sequences_mock_server: MockServer, pytestconfig: pytest.Config
 ) -> Iterator[Connection]:
-    """One client for the whole session; the calls after the last test's reset are counted too."""
-    with httpx.Client(timeout=30) as client:
-        connection = Connection(sequences_mock_server.url, client, pytestconfig.stash[COVERAGE])
-        client.get(f"{connection.url}/__mock/health").raise_for_status()
-        yield connection
-        connection.harvest()
+    """The session's control calls: run on the server's event loop (in turn with the requests
+    coming over the socket, without HTTP in between); the calls after the last reset count too.
+    """
+    loop = sequences_mock_server.loop
+    assert loop is not None, "the mock server is not running"
+    transport = LoopTransport(sequences_mock_server.app, loop)
+    coverage = pytestconfig.stash[COVERAGE]
+    connection = Connection(sequences_mock_server.url, None, coverage, transport=transport)
+    yield connection
+    connection.harvest()
 
 
 @pytest.fixture
@@ -250,15 +254,15 @@ class InProcessMock(MockHandle):
         """On its own, or (as the plugin makes it) on a session's connection and transport."""
         self.app = app
         if connection is None or transport is None:
-            transport = SyncASGITransport(app)
-            client = httpx.Client(transport=transport)
-            connection = Connection("http://mock", client, transport=transport)
-            self._owned: httpx.Client | None = client
+            owned = SyncASGITransport(app)
+            transport = owned
+            connection = Connection("http://mock", transport=owned)
+            self._owned: SyncASGITransport | None = owned
         else:
             self._owned = None
         self._transport = SharedTransport(transport)
         self._api_client: httpx.Client | None = None
-        super().__init__(connection.url, connection.client, connection=connection)
+        super().__init__(connection.url, connection=connection)
 
     @property
     def client(self) -> httpx.Client:
@@ -301,11 +305,9 @@ def _sequences_mock_in_process(
         path = sequences_mock_settings.fixtures or Path("the packaged fixtures")
         pytest.fail(_fixture_problems(path, error), pytrace=False)
     transport = SyncASGITransport(app)
-    with httpx.Client(transport=SharedTransport(transport)) as client:
-        coverage = pytestconfig.stash[COVERAGE]
-        connection = Connection("http://mock", client, coverage, transport=transport)
-        yield _InProcess(app, transport, connection)
-        connection.harvest()
+    connection = Connection("http://mock", None, pytestconfig.stash[COVERAGE], transport=transport)
+    yield _InProcess(app, transport, connection)
+    connection.harvest()
     transport.close()
 
 

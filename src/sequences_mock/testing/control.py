@@ -1,8 +1,8 @@
 """The control plane as a test reaches it: calls, refusals that say why, and what a session shares.
 
-A `Connection` is what every handle on one mock shares for a whole test session: the HTTP client
-(built once: an `httpx.Client` costs tens of milliseconds to make), the operations of the mock's
-contract, the API keys of the world it starts with, and the suite's coverage tally.
+A `Connection` is what every handle on one mock shares for a whole test session: the way to its
+control plane (made once: an `httpx.Client` costs tens of milliseconds to make), the operations
+of the mock's contract, the API keys of the world it starts with, and the suite's coverage tally.
 """
 
 from __future__ import annotations
@@ -77,22 +77,25 @@ def _where(problem: Mapping[str, Any]) -> str:
 
 
 class Connection:
-    """One mock's control plane over a client, and what its handles share for a session.
+    """One mock's control plane, and what its handles share for a session.
 
+    Calls go over `client`, or, given a `transport` that reaches the app without HTTP (an
+    in-process app, or the event loop of a server in this process), straight to it, past the
+    client's machinery (redirects, cookies, hooks: a third of what a call costs in-process).
     `coverage` is the suite's tally: `harvest()` adds the calls the mock counted since the last
-    harvest or reset, so every call is counted once however often it is asked. Given the
-    `transport` of an in-process app, calls go to it straight, past the client's machinery
-    (redirects, cookies, hooks: a third of what a control call costs there).
+    harvest or reset, so every call is counted once however often it is asked.
     """
 
     def __init__(
         self,
         url: str,
-        client: httpx.Client,
+        client: httpx.Client | None = None,
         coverage: SuiteCoverage | None = None,
         *,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        if client is None and transport is None:
+            raise TypeError("a Connection needs a client or a transport")
         self.url = url.rstrip("/")
         self.client = client
         self.suite_coverage = coverage
@@ -104,11 +107,12 @@ class Connection:
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         url = f"{self.url}{path}"
-        if self._transport is None:
-            response = self.client.request(method, url, **kwargs)
-        else:
+        if self._transport is not None:
             response = self._transport.handle_request(httpx.Request(method, url, **kwargs))
             response.read()
+        else:
+            assert self.client is not None
+            response = self.client.request(method, url, **kwargs)
         if response.is_error:
             raise refusal(method, path, response)
         return response.json()

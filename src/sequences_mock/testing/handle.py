@@ -107,12 +107,15 @@ class MockHandle:
     """
 
     def __init__(
-        self, url: str, client: httpx.Client, *, connection: Connection | None = None
+        self,
+        url: str,
+        client: httpx.Client | None = None,
+        *,
+        connection: Connection | None = None,
     ) -> None:
         self._connection = connection or Connection(url, client)
         self.url = self._connection.url
         self.api_url = f"{self.url}/v1"
-        self._client = client
         self.clock = MockClock(self)
         self._api_keys: ApiKeys | None = None
         #: True while the world is the one a reset goes back to (whose keys the session knows).
@@ -121,7 +124,7 @@ class MockHandle:
     @classmethod
     def on(cls, connection: Connection) -> MockHandle:
         """A handle on the mock a session's `Connection` reaches, for one test."""
-        return cls(connection.url, connection.client, connection=connection)
+        return cls(connection.url, connection=connection)
 
     # -- the world -----------------------------------------------------------------------------
 

@@ -74,6 +74,29 @@ def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
         loop.close()
 
 
+class LoopTransport(httpx.BaseTransport):
+    """Runs an ASGI app's exchanges on the event loop that serves it in another thread.
+
+    For a mock served on a socket in this process: a call takes its turn with the requests
+    arriving over the socket, as one sent over it would, without the HTTP in between.
+    """
+
+    def __init__(self, app: Any, loop: asyncio.AbstractEventLoop, timeout: float = 30.0) -> None:
+        self._app = app
+        self._loop = loop
+        self._timeout = timeout
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            raise RuntimeError("a call from the mock's own event loop would wait for itself")
+        future = asyncio.run_coroutine_threadsafe(exchange(self._app, request), self._loop)
+        return future.result(self._timeout)
+
+
 class SharedTransport(httpx.BaseTransport):
     """A transport lent to short-lived clients: closing one of them leaves it open."""
 
