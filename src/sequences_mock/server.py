@@ -132,6 +132,11 @@ class MockServer:
             return None
         return self._server.servers[0].get_loop()
 
+    @property
+    def requests_served(self) -> int:
+        """HTTP requests the server has received over its socket so far."""
+        return self._server.server_state.total_requests if self._server is not None else 0
+
     def stop(self, timeout: float = 5.0) -> None:
         """Ask the server to finish, wait at most `timeout`, then force it."""
         server, thread = self._server, self._thread

@@ -239,7 +239,7 @@ class MockHandle:
 
     def incidents(self) -> list[dict[str, Any]]:
         """Kept calls the mock answered with an unplanned 5xx or that broke its contract."""
-        return list(self._call("GET", "/__mock/requests", params={"incident": "true"})["requests"])
+        return self._connection._incidents()
 
     # -- faults --------------------------------------------------------------------------------
 
