@@ -15,7 +15,7 @@ import json
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 import pytest
@@ -23,7 +23,7 @@ import pytest
 from sequences_mock.core.errors import MockError
 from sequences_mock.settings import Settings
 from sequences_mock.testing import Connection, MockHandle, SuiteCoverage, SyncASGITransport
-from sequences_mock.testing.transport import SharedTransport
+from sequences_mock.testing.transport import CountingTransport, LoopTransport
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -34,6 +34,7 @@ __all__ = ["InProcessMock"]
 
 ALLOW_ERRORS_MARKER = "sequences_mock_allow_errors"
 COVERAGE = pytest.StashKey[SuiteCoverage]()
+Handle = TypeVar("Handle", bound=MockHandle)
 #: The key an xdist worker hands its coverage over under (`workeroutput`).
 WORKER_OUTPUT = "sequences_mock_coverage"
 
@@ -219,17 +220,21 @@ def sequences_mock_server(sequences_mock_settings: Settings) -> Iterator[MockSer
 def _sequences_mock_connection(
     sequences_mock_server: MockServer, pytestconfig: pytest.Config
 ) -> Iterator[Connection]:
-    """One client for the whole session; the calls after the last test's reset are counted too."""
-    with httpx.Client(timeout=30) as client:
-        connection = Connection(
-            sequences_mock_server.url,
-            client,
-            pytestconfig.stash[COVERAGE],
-            control_token=sequences_mock_server.settings.control_token,
-        )
-        client.get(f"{connection.url}/__mock/health").raise_for_status()
-        yield connection
-        connection.harvest()
+    """The session's control calls: run on the server's event loop (in turn with the requests
+    coming over the socket, without HTTP in between); the calls after the last reset count too.
+    """
+    server = sequences_mock_server
+    assert server.loop is not None, "the mock server is not running"
+    connection = Connection(
+        server.url,
+        None,
+        pytestconfig.stash[COVERAGE],
+        transport=LoopTransport(server.app, server.loop),
+        served=lambda: server.requests_served,
+        control_token=server.settings.control_token,
+    )
+    yield connection
+    connection.harvest()
 
 
 @pytest.fixture
@@ -237,10 +242,7 @@ def sequences_mock(
     _sequences_mock_connection: Connection, request: pytest.FixtureRequest
 ) -> Iterator[MockHandle]:
     """A handle on the session's mock, reset (state, clock, journal, faults) for this test."""
-    handle = MockHandle.on(_sequences_mock_connection)
-    handle._reset()
-    yield handle
-    _check_incidents(handle, _sequences_mock_connection, request)
+    yield from _per_test(MockHandle.on(_sequences_mock_connection), request)
 
 
 class InProcessMock(MockHandle):
@@ -251,23 +253,24 @@ class InProcessMock(MockHandle):
         app: Starlette,
         connection: Connection | None = None,
         transport: httpx.BaseTransport | None = None,
+        requests: list[int] | None = None,
         *,
         control_token: str | None = None,
     ) -> None:
-        """On its own, or (as the plugin makes it) on a session's connection and transport."""
+        """On its own, or (as the plugin makes it) on a session's connection and transport,
+        counting the requests its clients send in `requests`."""
         self.app = app
+        self._requests = requests if requests is not None else [0]
         if connection is None or transport is None:
-            transport = SyncASGITransport(app)
-            client = httpx.Client(transport=transport)
-            connection = Connection(
-                "http://mock", client, transport=transport, control_token=control_token
-            )
-            self._owned: httpx.Client | None = client
+            owned = SyncASGITransport(app)
+            transport = owned
+            connection = Connection("http://mock", transport=owned, control_token=control_token)
+            self._owned: SyncASGITransport | None = owned
         else:
             self._owned = None
-        self._transport = SharedTransport(transport)
+        self._transport = CountingTransport(transport, self._requests)
         self._api_client: httpx.Client | None = None
-        super().__init__(connection.url, connection.client, connection=connection)
+        super().__init__(connection.url, connection=connection)
 
     @property
     def client(self) -> httpx.Client:
@@ -278,8 +281,14 @@ class InProcessMock(MockHandle):
 
     def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
         """An `httpx.AsyncClient` on the app, based at the API (`/v1`); close it when done."""
+        requests, app = self._requests, self.app
+
+        async def counted(scope: Any, receive: Any, send: Any) -> None:
+            requests[0] += 1
+            await app(scope, receive, send)
+
         return httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self.app), base_url=self.api_url, **kwargs
+            transport=httpx.ASGITransport(app=counted), base_url=self.api_url, **kwargs
         )
 
     def close(self) -> None:
@@ -296,6 +305,8 @@ class _InProcess:
     app: Starlette
     transport: SyncASGITransport
     connection: Connection
+    #: Requests the handles' clients have sent (a one-item list, counted in place).
+    requests: list[int]
 
 
 @pytest.fixture(scope="session")
@@ -310,17 +321,17 @@ def _sequences_mock_in_process(
         path = sequences_mock_settings.fixtures or Path("the packaged fixtures")
         pytest.fail(_fixture_problems(path, error), pytrace=False)
     transport = SyncASGITransport(app)
-    with httpx.Client(transport=SharedTransport(transport)) as client:
-        coverage = pytestconfig.stash[COVERAGE]
-        connection = Connection(
-            "http://mock",
-            client,
-            coverage,
-            transport=transport,
-            control_token=sequences_mock_settings.control_token,
-        )
-        yield _InProcess(app, transport, connection)
-        connection.harvest()
+    requests = [0]
+    connection = Connection(
+        "http://mock",
+        None,
+        pytestconfig.stash[COVERAGE],
+        transport=transport,
+        served=lambda: requests[0],
+        control_token=sequences_mock_settings.control_token,
+    )
+    yield _InProcess(app, transport, connection, requests)
+    connection.harvest()
     transport.close()
 
 
@@ -330,31 +341,23 @@ def sequences_mock_app(
 ) -> Iterator[InProcessMock]:
     """The mock in-process: `.app` (ASGI), `.client` (httpx, at /v1), and the handle API."""
     session = _sequences_mock_in_process
-    handle = InProcessMock(session.app, session.connection, session.transport)
+    handle = InProcessMock(session.app, session.connection, session.transport, session.requests)
     try:
-        handle._reset()
-        yield handle
-        _check_incidents(handle, session.connection, request)
+        yield from _per_test(handle, request)
     finally:
         handle.close()
 
 
-def _check_incidents(
-    handle: MockHandle, connection: Connection, request: pytest.FixtureRequest
-) -> None:
-    """Count the test's calls for the suite, and fail the test when the mock answered an
-    unplanned 5xx or broke its contract during it."""
-    coverage = connection.harvest()
-    if request.node.get_closest_marker(ALLOW_ERRORS_MARKER) is not None:
-        return
-    statuses = [
-        int(status)
-        for part in (*coverage["operations"], coverage["unmatched"])
-        for status in part["statuses"]
-    ]
-    if not any(status >= 500 for status in statuses):
-        return  # every incident is a 5xx, so there is none to look for
-    incidents = handle.incidents()
+def _per_test(handle: Handle, request: pytest.FixtureRequest) -> Iterator[Handle]:
+    """The handle, on a mock reset for the test; after it, the test's calls are counted for the
+    suite, the mock is reset for the next, and the test fails if the mock answered an unplanned
+    5xx or broke its contract during it."""
+    connection = handle._connection
+    connection.start_test()
+    handle._pristine = True
+    yield handle
+    allowed = request.node.get_closest_marker(ALLOW_ERRORS_MARKER) is not None
+    incidents = connection.finish_test(find_incidents=not allowed)
     if incidents:
         lines = [
             f"  #{call['seq']} {call['method']} {call['path']} -> {call['status']}"

@@ -7,6 +7,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+# httpx imports httpcore on first use, and pytester drops the modules a test imported when the
+# test ends. Were that first use inside a pytester test, httpcore would be imported afresh later,
+# with new exception classes that httpx no longer maps (httpcore.ConnectError would escape where
+# httpx.ConnectError is expected). Every module of the inner sessions' tests imports this one.
+import httpcore  # noqa: F401
 import pytest
 
 #: A valid world of one workspace, one key and one ACTIVE run, with its own frozen clock.

@@ -500,3 +500,59 @@ def test_in_process_app_sync_and_async(pytester: pytest.Pytester) -> None:
 
     result.assert_outcomes(passed=3)
     result.stdout.fnmatch_lines(["*::test_async_client_and_the_handle_inside_the_loop PASSED*"])
+
+
+def test_each_test_starts_reset_whatever_happened_between_tests(pytester: pytest.Pytester) -> None:
+    """The mock is reset as a test ends; a test that changes it without the fixture (over the
+    socket, or through the in-process app's clients) makes the next one reset it again."""
+    pytester.makepyfile(helpers=HELPERS)
+    pytester.makepyfile(
+        test_order="""
+        import httpx
+
+        from helpers import AMELIE_RUN, api
+
+        STOP = {"reason": "WIN"}
+
+
+        def status(mock):
+            return mock.sequence(AMELIE_RUN)["status"]
+
+
+        def test_1_stops_a_run(sequences_mock):
+            with api(sequences_mock) as client:
+                assert client.post(f"/sequences/{AMELIE_RUN}/stop", json=STOP).status_code == 200
+
+
+        def test_2_stops_it_over_the_bare_socket(sequences_mock_server):
+            headers = {"Authorization": "Bearer sk_test_acme_read_write"}
+            url = f"{sequences_mock_server.url}/v1/sequences/{AMELIE_RUN}/stop"
+            assert httpx.post(url, json=STOP, headers=headers).status_code == 200
+
+
+        def test_3_sees_it_active(sequences_mock):
+            assert status(sequences_mock) == "ACTIVE"
+            assert sequences_mock.requests() == []
+
+
+        def test_4_stops_it_in_process(sequences_mock_app):
+            key = {"Authorization": "Bearer sk_test_acme_read_write"}
+            stopped = sequences_mock_app.client.post(
+                f"/sequences/{AMELIE_RUN}/stop", json=STOP, headers=key
+            )
+            assert stopped.status_code == 200
+
+
+        def test_5_sees_it_active_in_process(sequences_mock_app):
+            assert status(sequences_mock_app) == "ACTIVE"
+            sequences_mock_app.clock.advance(60)
+
+
+        def test_6_sees_the_clock_back(sequences_mock_app):
+            assert sequences_mock_app.clock.now().isoformat() == "2026-03-02T09:00:00+00:00"
+        """
+    )
+
+    result = run(pytester, "-p", "no:randomly")
+
+    result.assert_outcomes(passed=6)

@@ -1,20 +1,23 @@
 """The control plane as a test reaches it: calls, refusals that say why, and what a session shares.
 
-A `Connection` is what every handle on one mock shares for a whole test session: the HTTP client
-(built once: an `httpx.Client` costs tens of milliseconds to make), the operations of the mock's
-contract, the API keys of the world it starts with, and the suite's coverage tally.
+A `Connection` is what every handle on one mock shares for a whole test session: the way to its
+control plane (made once: an `httpx.Client` costs tens of milliseconds to make), the operations
+of the mock's contract, the API keys of the world it starts with, and the suite's coverage tally.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any, Protocol, TypeVar
 
 import httpx
 
 from sequences_mock.testing.coverage import SuiteCoverage, Tallies
+from sequences_mock.testing.transport import exchange
 
-__all__ = ["MAX_LISTED_PROBLEMS", "Connection", "ControlError"]
+__all__ = ["MAX_LISTED_PROBLEMS", "Connection", "ControlError", "ControlTransport"]
+
+T = TypeVar("T")
 
 #: How many problems of a refusal the message lists; `ControlError.problems` keeps them all.
 MAX_LISTED_PROBLEMS = 20
@@ -76,44 +79,68 @@ def _where(problem: Mapping[str, Any]) -> str:
     return f"{place} {name}".strip()
 
 
-class Connection:
-    """One mock's control plane over a client, and what its handles share for a session.
+class ControlTransport(Protocol):
+    """A transport that reaches the app without HTTP, and can run several calls as one step."""
 
+    app: Any
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response: ...
+
+    def run(self, steps: Callable[[], Awaitable[T]]) -> T: ...
+
+
+class Connection:
+    """One mock's control plane, and what its handles share for a session.
+
+    Calls go over `client`, or, given a `transport` that reaches the app without HTTP (an
+    in-process app, or the event loop of a server in this process), straight to it, past the
+    client's machinery (redirects, cookies, hooks: a third of what a call costs in-process).
     `coverage` is the suite's tally: `harvest()` adds the calls the mock counted since the last
-    harvest or reset, so every call is counted once however often it is asked. Given the
-    `transport` of an in-process app, calls go to it straight, past the client's machinery
-    (redirects, cookies, hooks: a third of what a control call costs there).
+    harvest or reset, so every call is counted once however often it is asked.
+
+    `served` counts the API requests the mock has had from anyone else (over its socket, or
+    through the plugin's clients): with it, a mock left reset at the end of one test and not
+    called since needs no second reset before the next (`start_test`, `finish_test`).
     """
 
     def __init__(
         self,
         url: str,
-        client: httpx.Client,
+        client: httpx.Client | None = None,
         coverage: SuiteCoverage | None = None,
         *,
-        transport: httpx.BaseTransport | None = None,
+        transport: ControlTransport | None = None,
+        served: Callable[[], int] | None = None,
         control_token: str | None = None,
     ) -> None:
+        if client is None and transport is None:
+            raise TypeError("a Connection needs a client or a transport")
         self.url = url.rstrip("/")
         self.client = client
         #: Sent on every call when the mock was started with a control token.
         self._headers = {"Authorization": f"Bearer {control_token}"} if control_token else {}
         self.suite_coverage = coverage
         self._transport = transport
+        self._served = served
         #: API key records of the world a reset goes back to, once a handle has read them.
         self.initial_api_keys: list[dict[str, Any]] | None = None
         self._operations: dict[str, tuple[str, ...]] | None = None
         self._counted: Tallies = {}
+        #: `served()` when the mock was last left reset; None once anything may have changed it.
+        self._reset_at: int | None = None
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         url = f"{self.url}{path}"
         if self._headers:
             kwargs["headers"] = {**kwargs.get("headers", {}), **self._headers}
-        if self._transport is None:
-            response = self.client.request(method, url, **kwargs)
-        else:
+        if method != "GET":
+            self._reset_at = None
+        if self._transport is not None:
             response = self._transport.handle_request(httpx.Request(method, url, **kwargs))
             response.read()
+        else:
+            assert self.client is not None
+            response = self.client.request(method, url, **kwargs)
         if response.is_error:
             raise refusal(method, path, response)
         return response.json()
@@ -122,7 +149,51 @@ class Connection:
         """`POST /__mock/reset`; what it cleared was harvested already, or is dropped."""
         summary = dict(self.call("POST", "/__mock/reset"))
         self._counted = {}
+        self._reset_at = self._served() if self._served is not None else None
         return summary
+
+    def start_test(self) -> None:
+        """Reset, unless the mock was left reset and has not been called since."""
+        if self._served is None or self._reset_at is None or self._served() != self._reset_at:
+            self.reset()
+
+    def finish_test(self, find_incidents: bool) -> list[dict[str, Any]]:
+        """Add the test's calls to the suite's coverage and reset the mock for the next test;
+        with `find_incidents`, first the kept calls that were incidents (only a 5xx can be one).
+
+        Through a transport this is one step on the mock's loop: half the cost of two calls.
+        """
+        if self._transport is None:
+            coverage = self.harvest()
+            found = self._incidents() if find_incidents and _any_5xx(coverage) else []
+            self.reset()
+            return found
+        transport = self._transport
+
+        async def call(method: str, path: str, **kwargs: Any) -> Any:
+            request = httpx.Request(method, f"{self.url}{path}", **kwargs)
+            response = await exchange(transport.app, request)
+            if response.is_error:
+                raise refusal(method, path, response)
+            return response.json()
+
+        async def steps() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+            coverage = await call("GET", "/__mock/coverage")
+            found: list[dict[str, Any]] = []
+            if find_incidents and _any_5xx(coverage):
+                found = (await call("GET", "/__mock/requests", params=INCIDENT))["requests"]
+            await call("POST", "/__mock/reset")
+            return coverage, found
+
+        coverage, found = transport.run(steps)
+        if self.suite_coverage is not None:
+            self.suite_coverage.add(coverage, self._counted)
+        self._counted = {}
+        self._reset_at = self._served() if self._served is not None else None
+        return found
+
+    def _incidents(self) -> list[dict[str, Any]]:
+        return list(self.call("GET", "/__mock/requests", params=INCIDENT)["requests"])
 
     def harvest(self) -> dict[str, Any]:
         """`GET /__mock/coverage`, adding to the suite's tally what it had not counted yet."""
@@ -140,6 +211,16 @@ class Connection:
 
     def __repr__(self) -> str:
         return f"Connection({self.url})"
+
+
+#: The query of `GET /__mock/requests` that keeps the incidents only.
+INCIDENT = {"incident": "true"}
+
+
+def _any_5xx(coverage: Mapping[str, Any]) -> bool:
+    """Whether a coverage document counts a 5xx answer (every incident is one)."""
+    parts = [*coverage.get("operations", ()), coverage.get("unmatched") or {}]
+    return any(int(status) >= 500 for part in parts for status in part.get("statuses", {}))
 
 
 def _operations_of(contract: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:

@@ -110,7 +110,7 @@ class MockHandle:
     def __init__(
         self,
         url: str,
-        client: httpx.Client,
+        client: httpx.Client | None = None,
         *,
         connection: Connection | None = None,
         control_token: str | None = None,
@@ -118,7 +118,6 @@ class MockHandle:
         self._connection = connection or Connection(url, client, control_token=control_token)
         self.url = self._connection.url
         self.api_url = f"{self.url}/v1"
-        self._client = client
         self.clock = MockClock(self)
         self._api_keys: ApiKeys | None = None
         #: True while the world is the one a reset goes back to (whose keys the session knows).
@@ -127,7 +126,7 @@ class MockHandle:
     @classmethod
     def on(cls, connection: Connection) -> MockHandle:
         """A handle on the mock a session's `Connection` reaches, for one test."""
-        return cls(connection.url, connection.client, connection=connection)
+        return cls(connection.url, connection=connection)
 
     # -- the world -----------------------------------------------------------------------------
 
@@ -242,7 +241,7 @@ class MockHandle:
 
     def incidents(self) -> list[dict[str, Any]]:
         """Kept calls the mock answered with an unplanned 5xx or that broke its contract."""
-        return list(self._call("GET", "/__mock/requests", params={"incident": "true"})["requests"])
+        return self._connection._incidents()
 
     # -- faults --------------------------------------------------------------------------------
 

@@ -1,16 +1,23 @@
-"""`SyncASGITransport`: an httpx transport that drives an ASGI app from synchronous code."""
+"""Transports that reach a mock's ASGI app without HTTP, from synchronous code.
+
+`SyncASGITransport` drives an in-process app on an event loop of its own; `LoopTransport` runs
+the exchanges on the event loop of a server in this process. Both can also run several calls
+as one step (`run`), which the pytest plugin uses to finish a test in a single round.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import weakref
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 import httpx
 
-__all__ = ["SyncASGITransport"]
+__all__ = ["CountingTransport", "LoopTransport", "SyncASGITransport", "exchange"]
 
+T = TypeVar("T")
 
 #: The client address the app sees, as httpx's own ASGI transport gives it.
 CLIENT = ("127.0.0.1", 123)
@@ -29,7 +36,7 @@ class SyncASGITransport(httpx.BaseTransport):
     """
 
     def __init__(self, app: Any) -> None:
-        self._app = app
+        self.app = app
         # A loop of its own: creating one per request costs more than the request itself. It
         # is never set as the thread's event loop (that is pytest-asyncio's, or anyio's), and
         # `run_until_complete` is a third of what `asyncio.Runner.run` costs.
@@ -38,17 +45,21 @@ class SyncASGITransport(httpx.BaseTransport):
         self._finalizer = weakref.finalize(self, _close_loop, self._loop)
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.run(lambda: exchange(self.app, request))
+
+    def run(self, steps: Callable[[], Awaitable[T]]) -> T:
+        """Await `steps()` on this transport's loop, and return what it returns."""
         try:
             asyncio.get_running_loop()
         except RuntimeError:
-            return self._exchange(request)
-        # This thread's loop is busy running the caller; the exchange needs a thread of its own.
-        result: list[httpx.Response] = []
+            return self._run(steps)
+        # This thread's loop is busy running the caller; the steps need a thread of their own.
+        result: list[T] = []
         failure: list[BaseException] = []
 
         def run() -> None:
             try:
-                result.append(self._exchange(request))
+                result.append(self._run(steps))
             except BaseException as error:  # handed to the caller's thread below
                 failure.append(error)
 
@@ -59,9 +70,12 @@ class SyncASGITransport(httpx.BaseTransport):
             raise failure[0]
         return result[0]
 
-    def _exchange(self, request: httpx.Request) -> httpx.Response:
+    def _run(self, steps: Callable[[], Awaitable[T]]) -> T:
+        async def main() -> T:
+            return await steps()
+
         with self._lock:
-            return self._loop.run_until_complete(exchange(self._app, request))
+            return self._loop.run_until_complete(main())
 
     def close(self) -> None:
         with self._lock:
@@ -74,17 +88,50 @@ def _close_loop(loop: asyncio.AbstractEventLoop) -> None:
         loop.close()
 
 
-class SharedTransport(httpx.BaseTransport):
-    """A transport lent to short-lived clients: closing one of them leaves it open."""
+class LoopTransport(httpx.BaseTransport):
+    """Runs an ASGI app's exchanges on the event loop that serves it in another thread.
 
-    def __init__(self, transport: httpx.BaseTransport) -> None:
-        self._transport = transport
+    For a mock served on a socket in this process: a call takes its turn with the requests
+    arriving over the socket, as one sent over it would, without the HTTP in between.
+    """
+
+    def __init__(self, app: Any, loop: asyncio.AbstractEventLoop, timeout: float = 30.0) -> None:
+        self.app = app
+        self._loop = loop
+        self._timeout = timeout
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self.run(lambda: exchange(self.app, request))
+
+    def run(self, steps: Callable[[], Awaitable[T]]) -> T:
+        """Await `steps()` on the server's loop, and return what it returns."""
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            raise RuntimeError("a call from the mock's own event loop would wait for itself")
+
+        async def main() -> T:
+            return await steps()
+
+        return asyncio.run_coroutine_threadsafe(main(), self._loop).result(self._timeout)
+
+
+class CountingTransport(httpx.BaseTransport):
+    """A transport lent to short-lived clients, counting their requests; closing one of them
+    leaves it open (the owner closes the transport)."""
+
+    def __init__(self, transport: httpx.BaseTransport, counter: list[int]) -> None:
+        self._transport = transport
+        self._counter = counter
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        self._counter[0] += 1
         return self._transport.handle_request(request)
 
     def close(self) -> None:
-        """The owner closes the underlying transport, not a borrower."""
+        """A borrower does not close what it borrowed."""
 
 
 async def exchange(app: Any, request: httpx.Request) -> httpx.Response:
