@@ -131,13 +131,17 @@ def test_a_reset_waits_its_delay_first_and_counts_its_times(server, control):
 # -- empty ---------------------------------------------------------------------------------------
 
 
-def test_an_empty_answer_is_a_server_disconnect(server, control):
-    queue(control, operation="getSequence", network="empty")
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [("empty", "without sending a response"), ("truncated", "complete message body")],
+)
+def test_an_empty_or_truncated_answer_is_a_protocol_error(server, control, kind, message):
+    queue(control, operation="getSequence", network=kind)
 
-    with pytest.raises(httpx.RemoteProtocolError, match="without sending a response"):
+    with pytest.raises(httpx.RemoteProtocolError, match=message):
         get_run(server)
 
-    assert last_call(control)["network"] == "empty"
+    assert last_call(control)["network"] == kind
 
 
 def test_an_empty_answer_is_a_close_with_nothing_sent(server, control):
@@ -149,15 +153,6 @@ def test_an_empty_answer_is_a_close_with_nothing_sent(server, control):
 
 
 # -- truncated -----------------------------------------------------------------------------------
-
-
-def test_a_truncated_answer_is_an_incomplete_body(server, control):
-    queue(control, operation="getSequence", network="truncated")
-
-    with pytest.raises(httpx.RemoteProtocolError, match="complete message body"):
-        get_run(server)
-
-    assert last_call(control)["network"] == "truncated"
 
 
 def test_a_truncated_answer_sends_the_full_length_and_half_the_body(server, control):
