@@ -1,4 +1,5 @@
-"""`SequencesClient`: list, pause, resume and stop sequence runs, retrying 429 and 503."""
+"""`SequencesClient`: list, pause, resume and stop sequence runs, retrying 429 and 503, and
+reads whose connection broke."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ import httpx
 __all__ = ["SequencesClient", "SequencesError"]
 
 RETRYABLE = (429, 503)
+#: A connection that broke before the whole answer arrived: reset, closed, or cut short.
+BROKEN_CONNECTION = (httpx.NetworkError, httpx.RemoteProtocolError)
+#: Methods safe to send again when their answer was lost: a write may have been applied.
+IDEMPOTENT = frozenset(("GET", "HEAD"))
 
 
 class SequencesError(Exception):
@@ -104,8 +109,15 @@ class SequencesClient:
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         for attempt in range(1, self._max_attempts + 1):
-            response = self._http.request(method, path, headers=self._headers, **kwargs)
-            if response.status_code not in RETRYABLE or attempt == self._max_attempts:
+            last = attempt == self._max_attempts
+            try:
+                response = self._http.request(method, path, headers=self._headers, **kwargs)
+            except BROKEN_CONNECTION:
+                if method not in IDEMPOTENT or last:
+                    raise
+                self._sleep(self._default_backoff)
+                continue
+            if response.status_code not in RETRYABLE or last:
                 break
             self._sleep(self._retry_delay(response))
         if response.is_error:

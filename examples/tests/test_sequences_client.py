@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
+import httpx
 import pytest
 from sequences_client import SequencesClient, SequencesError
 
@@ -50,6 +51,32 @@ def test_retries_a_503_after_its_retry_after(
     assert runs
     assert sleeps == [2.0]
     sequences_mock.assert_called("listSequences", times=1, status=503)
+
+
+def test_retries_a_read_whose_connection_was_reset(
+    sequences_mock, client: SequencesClient, sleeps: list[float]
+) -> None:
+    sequences_mock.fault("listSequences", network="reset")
+
+    runs = client.active_runs(COLD_OUTREACH)
+
+    assert runs
+    assert sleeps == [1.0]
+    sequences_mock.assert_called("listSequences", times=2)
+    sequences_mock.assert_called("listSequences", times=1, network="reset")
+
+
+def test_a_write_whose_connection_was_reset_is_not_sent_again(
+    sequences_mock, client: SequencesClient, sleeps: list[float]
+) -> None:
+    sequences_mock.fault("pauseSequence", network="reset")
+
+    with pytest.raises(httpx.TransportError):
+        client.pause(AMELIE_RUN, sequences_mock.clock.now() + timedelta(days=1))
+
+    assert sleeps == []
+    # The mock applied it before the answer was lost: sending it again would pause twice.
+    sequences_mock.assert_called("pauseSequence", times=1, status=200, network="reset")
 
 
 def test_a_refusal_is_raised_and_not_retried(sequences_mock, client: SequencesClient) -> None:

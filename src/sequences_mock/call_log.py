@@ -28,6 +28,8 @@ def _middle(entry: Entry) -> str:
         middle += " " + entry.code
     if entry.fault is not None:
         middle += f" fault={entry.fault}"
+    if entry.network is not None:
+        middle += f" network={entry.network}"
     if entry.contract_violation is not None:
         middle += " CONTRACT-VIOLATION"
     return middle
@@ -66,6 +68,7 @@ class CallLog:
             entry.status,
             entry.code,
             entry.fault,
+            entry.network,
             entry.contract_violation is None,
         )
         middle = self._middles.get(key)

@@ -6,7 +6,8 @@ bytes and count are bounded (431), its headers and its body must arrive in time 
 stopping server gives open requests a short grace, then closes their connections.
 
 Timers are armed only for requests that do not arrive in one read, so the usual request costs
-two counters and no timer.
+two counters and no timer. Each request's scope carries the connection's transport (see
+`TRANSPORT`), for the faults that reset or close it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,11 @@ from typing import Any
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-__all__ = ["ConnectionLimits", "protocol_with"]
+__all__ = ["TRANSPORT", "ConnectionLimits", "protocol_with"]
+
+#: The scope extension that holds the connection's transport (`http.network` reads it; a
+#: protocol without it, such as uvicorn's h11 one, gets no faults that break connections).
+TRANSPORT = "sequences_mock.transport"
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,11 +64,14 @@ class BoundedProtocol(HttpToolsProtocol):
         self._head_read = self._head_size = self._header_count = self._headers_done = 0
         self._refused = False
         self._deadline: asyncio.TimerHandle | None = None
+        #: Each request's scope extensions: the transport, for faults that break the connection.
+        self._extensions: dict[str, object] = {}
 
     # -- the connection ----------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
+        self._extensions[TRANSPORT] = transport
         self._arm(self.LIMITS.header_timeout)
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -99,6 +107,7 @@ class BoundedProtocol(HttpToolsProtocol):
         if not self._refused:
             self._begun = True
             super().on_message_begin()
+            self.scope["extensions"] = self._extensions  # type: ignore[typeddict-item]
 
     def on_url(self, url: bytes) -> None:
         self._head_size += len(url)

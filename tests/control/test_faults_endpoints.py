@@ -120,6 +120,7 @@ def test_a_queued_fault_is_answered_with_its_defaults(client):
         "times": 1,
         "delay_ms": 0,
         "retry_after": None,
+        "network": None,
     }
     assert isinstance(fault["id"], int)
     assert pending(client) == [fault]
@@ -137,6 +138,7 @@ def test_a_fault_keeps_every_field_it_was_given(client):
         "times": 4,
         "delay_ms": 5,
         "retry_after": 30,
+        "network": None,
     }
     assert (second["status"], second["delay_ms"], second["times"]) == (None, 10, 1)
     assert first["id"] != second["id"]

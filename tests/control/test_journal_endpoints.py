@@ -42,6 +42,7 @@ ENTRY_KEYS = {
     "contract_violation",
     "api_key",
     "fault",
+    "network",
     "duration_ms",
 }
 
@@ -117,6 +118,7 @@ def test_a_successful_call_is_one_entry_with_every_detail(client):
         "contract_violation": None,
         "api_key": ELLIPSIS + READ_WRITE[-4:],
         "fault": None,
+        "network": None,
     }
     assert isinstance(entry["duration_ms"], int | float)
     assert entry["duration_ms"] >= 0

@@ -6,7 +6,6 @@ from typing import Any
 
 import httpx
 import pytest
-from http_helpers import MALFORMED_ID, assert_problem, assert_validation_error, state
 
 from default_world import (
     AMELIE_RUN,
@@ -17,6 +16,7 @@ from default_world import (
     WRITE_ONLY,
     bearer,
 )
+from http_helpers import MALFORMED_ID, assert_problem, assert_validation_error, state
 
 PAUSED_RUN = "3b6b9066-45e2-4114-b288-04dbff2fff15"  # Acme, WAITING_FOR_LEAD until 10:00
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-from http_helpers import SEQUENCE_KEYS, assert_problem
 from starlette.applications import Starlette
 
 from default_world import AMELIE_RUN, READ_WRITE, bearer
+from http_helpers import SEQUENCE_KEYS, assert_problem
 from sequences_mock.app import create_app
 from sequences_mock.http.context import Context
 from sequences_mock.http.views import Renderer, sequence_view

@@ -7,6 +7,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from default_world import ACME, GLOBEX, GLOBEX_READ_WRITE, bearer, sequences_in_state
 from http_helpers import (
     ALL_STATUSES,
     UNKNOWN_ID,
@@ -14,8 +16,6 @@ from http_helpers import (
     assert_validation_error,
     public,
 )
-
-from default_world import ACME, GLOBEX, GLOBEX_READ_WRITE, bearer, sequences_in_state
 
 CREATED_TIE = "2026-02-03T15:27:44Z"
 UPDATED_TIE = "2026-02-20T08:30:15Z"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
+
+from default_world import AMELIE_RUN, CLOCK_START, GLOBEX, sequences_in_state
 from http_helpers import (
     ALL_STATUSES,
     UNKNOWN_ID,
@@ -15,8 +17,6 @@ from http_helpers import (
     state,
     state_of,
 )
-
-from default_world import AMELIE_RUN, CLOCK_START, GLOBEX, sequences_in_state
 
 IN_AN_HOUR = "2026-03-02T10:00:00Z"
 FIXTURE_PAUSED_RUN = "3b6b9066-45e2-4114-b288-04dbff2fff15"  # paused until 10:00 (Initech)

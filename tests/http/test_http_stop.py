@@ -6,6 +6,8 @@ from typing import Any
 
 import httpx
 import pytest
+
+from default_world import ACME, AMELIE_RUN, CLOCK_START, INITECH
 from http_helpers import (
     NON_TERMINAL,
     TERMINAL,
@@ -18,8 +20,6 @@ from http_helpers import (
     state_of,
     state_sequences,
 )
-
-from default_world import ACME, AMELIE_RUN, CLOCK_START, INITECH
 
 
 def stop(client: httpx.Client, sequence_id: str, **body: Any) -> httpx.Response:

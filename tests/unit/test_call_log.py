@@ -54,6 +54,10 @@ def entry(**changes: Any) -> Entry:
             f"#7 POST /v1/sequences/{RUN}/stop 503 service_unavailable fault=3 250.00ms",
         ),
         (
+            {"fault": 4, "network": "reset"},
+            f"#7 POST /v1/sequences/{RUN}/stop 200 fault=4 network=reset 0.41ms",
+        ),
+        (
             {"status": 500, "code": "mock_contract_violation", "contract_violation": "x"},
             f"#7 POST /v1/sequences/{RUN}/stop 500 mock_contract_violation CONTRACT-VIOLATION"
             " 0.41ms",
@@ -63,7 +67,7 @@ def entry(**changes: Any) -> Entry:
             "#7 POST /v1/sequences/a\\nb\\x1b[31m 200 0.41ms",
         ),
     ],
-    ids=["ok", "refused", "query", "fault", "violation", "control characters"],
+    ids=["ok", "refused", "query", "fault", "network", "violation", "control characters"],
 )
 def test_a_call_is_one_line_with_what_an_operator_looks_for(
     changes: dict[str, Any], line: str

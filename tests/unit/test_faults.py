@@ -6,7 +6,7 @@ import pytest
 
 from sequences_mock.contract.openapi import CONTROL_OPENAPI, Contract
 from sequences_mock.core.errors import ValidationFailed
-from sequences_mock.state.faults import ANY_OPERATION, MAX_PENDING, Faults
+from sequences_mock.state.faults import ANY_OPERATION, MAX_PENDING, NETWORK_FAULTS, Faults
 
 
 def test_a_new_fault_has_an_id_and_defaults() -> None:
@@ -110,6 +110,21 @@ def test_a_fault_applies_at_least_once(times) -> None:
         faults.add("listSequences", status=503, times=times)
 
     assert faults.pending == []
+
+
+def test_a_network_fault_is_one_the_mock_knows() -> None:
+    faults = Faults()
+
+    with pytest.raises(ValueError, match="no network fault 'slow'"):
+        faults.add("listSequences", network="slow")
+
+    assert faults.pending == []
+
+
+def test_the_network_faults_are_the_documented_ones() -> None:
+    """control.openapi.yaml's enum and the queue's list are the same."""
+    schema = Contract.load(CONTROL_OPENAPI).document["components"]["schemas"]["NetworkFault"]
+    assert tuple(schema["enum"]) == NETWORK_FAULTS
 
 
 def test_first_queued_first_used_across_an_operation_and_any() -> None:

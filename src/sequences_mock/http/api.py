@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from time import perf_counter
 from typing import Any
@@ -11,7 +10,7 @@ from urllib.parse import parse_qsl
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from sequences_mock.contract import validation
 from sequences_mock.contract.openapi import Operation
@@ -20,6 +19,7 @@ from sequences_mock.http import problems
 from sequences_mock.http.auth import authenticate, bearer_token
 from sequences_mock.http.bodies import receive_body
 from sequences_mock.http.context import Context
+from sequences_mock.http.network import applicable, deliver, hung_up_within, transport_of
 from sequences_mock.http.operations import HANDLERS
 from sequences_mock.http.views import Body
 from sequences_mock.state.runtime import Runtime
@@ -82,7 +82,8 @@ class PathEndpoint:
         if (
             fault is not None
             and fault.delay_ms
-            and await _hung_up_within(receive, fault.delay_ms / 1000)
+            and fault.network != "dribble"  # its delay paces the body instead
+            and await hung_up_within(receive, fault.delay_ms / 1000)
         ):
             return  # nobody is left to answer: nothing runs, and nothing is journaled
         try:
@@ -97,6 +98,7 @@ class PathEndpoint:
         else:
             status, reply, extra = self._answer(scope, operation, token, headers, body, too_large)
         violation = self.context.violation(operation, status, reply.document, extra)
+        network = applicable(fault.network, scope) if fault is not None else None
         if violation is not None:
             status, reply, extra = _problem(problems.problem_for(violation, method, scope["path"]))
         record(
@@ -110,8 +112,15 @@ class PathEndpoint:
             started=started,
             violation=violation.detail if violation else None,
             fault=fault.id if fault else None,
+            network=network,
         )
-        await _send(send, operation, status, reply, extra)
+        start = _start(operation, status, reply, extra)
+        if network is not None:
+            seconds = fault.delay_ms / 1000 if fault else 0.0
+            await deliver(network, transport_of(scope), receive, send, start, reply.data, seconds)
+            return
+        await send(start)
+        await send({"type": "http.response.body", "body": reply.data})
 
     async def _read_body(
         self, receive: Receive, headers: dict[bytes, str]
@@ -153,22 +162,6 @@ class PathEndpoint:
         return status, reply, problems.NO_HEADERS
 
 
-async def _hung_up_within(receive: Receive, seconds: float) -> bool:
-    """Wait `seconds`, or less when the client hangs up meanwhile (then True)."""
-    gone = asyncio.ensure_future(_disconnect(receive))
-    try:
-        done, _ = await asyncio.wait((gone,), timeout=seconds)
-    finally:
-        gone.cancel()
-    return bool(done)
-
-
-async def _disconnect(receive: Receive) -> None:
-    """Return when the client is gone (the request's body, if unread, is dropped)."""
-    while (await receive())["type"] != "http.disconnect":
-        pass
-
-
 def _problem(problem: problems.Problem) -> Answer:
     return problem.status, Body.of(problem.document), problem.headers
 
@@ -176,6 +169,12 @@ def _problem(problem: problems.Problem) -> Answer:
 async def _send(
     send: Send, operation: Operation, status: int, reply: Body, headers: Mapping[str, str]
 ) -> None:
+    await send(_start(operation, status, reply, headers))
+    await send({"type": "http.response.body", "body": reply.data})
+
+
+def _start(operation: Operation, status: int, reply: Body, headers: Mapping[str, str]) -> Message:
+    """The answer's `http.response.start` message, its headers prepared as bytes."""
     declared = operation.responses.get(status)
     media_type = declared.media_type if declared and declared.media_type else None
     raw_headers = [
@@ -184,8 +183,7 @@ async def _send(
     ]
     if headers:
         raw_headers += [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
-    await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-    await send({"type": "http.response.body", "body": reply.data})
+    return {"type": "http.response.start", "status": status, "headers": raw_headers}
 
 
 def _request_headers(scope: Scope) -> dict[bytes, str]:
@@ -220,6 +218,7 @@ def record(
     started: float,
     violation: str | None = None,
     fault: int | None = None,
+    network: str | None = None,
 ) -> None:
     """Write one exchange to the journal; `token` is the bearer token sent, if any (the journal
     keeps only its last characters)."""
@@ -238,4 +237,5 @@ def record(
         api_key=token,
         fault=fault,
         duration_ms=(perf_counter() - started) * 1000,
+        network=network,
     )

@@ -36,12 +36,13 @@ from sequences_mock.http.control_views import (
     run_view,
     world_summary,
 )
+from sequences_mock.http.network import NEEDS_SOCKET, transport_of
 from sequences_mock.http.problems import NO_HEADERS
 from sequences_mock.http.threads import in_daemon_thread
 from sequences_mock.http.views import Body
 from sequences_mock.state import fixtures
 from sequences_mock.state.enrollments import Enrollment
-from sequences_mock.state.faults import ANY_OPERATION, Faults
+from sequences_mock.state.faults import ANY_OPERATION, NO_ANSWER, Faults
 from sequences_mock.state.journal import Journal, JournalQuery
 from sequences_mock.state.runtime import Runtime
 
@@ -195,7 +196,7 @@ class ControlPlane:
 
     async def add_fault(self, call: Call) -> Reply:
         change = await self._json_body(call)
-        _check_fault(self.context.contract, change)
+        _check_fault(self.context.contract, change, on_socket=transport_of(call.request.scope))
         return 201, Body.of(fault_view(self.runtime.faults.add(**change)))
 
     async def clear_faults(self, call: Call) -> Reply:
@@ -279,8 +280,9 @@ def _change_clock(runtime: Runtime, change: dict[str, Any]) -> None:
     runtime.store.catch_up()
 
 
-def _check_fault(contract: Contract, change: dict[str, Any]) -> None:
-    """A fault must name an operation and, if it has one, a status that operation declares."""
+def _check_fault(contract: Contract, change: dict[str, Any], *, on_socket: object) -> None:
+    """A fault must name an operation and, if it has one, a status that operation declares; a
+    network fault must have a connection to act on (`on_socket`) and make sense with the rest."""
     name = change["operation"]
     operations = [
         operation
@@ -291,11 +293,30 @@ def _check_fault(contract: Contract, change: dict[str, Any]) -> None:
         known = ", ".join(operation.operation_id for operation in contract.operations)
         message = f"no operation {name!r} in openapi.yaml; use one of {known} or {ANY_OPERATION!r}"
         raise ValidationFailed([FieldProblem("body", "operation", message)])
-    if "status" not in change and "delay_ms" not in change:
-        message = "give a status to answer with, a delay_ms to wait, or both"
+    if not change.keys() & {"status", "delay_ms", "network"}:
+        message = "give a status to answer with, a delay_ms to wait, a network fault, or some"
         raise ValidationFailed([FieldProblem("body", "status", message)])
+    if "network" in change:
+        _check_network(change, on_socket)
     status = change.get("status")
     undeclared = [op.operation_id for op in operations if status and status not in op.responses]
     if undeclared:
         message = f"{', '.join(undeclared)} does not declare status {status} in openapi.yaml"
         raise ValidationFailed([FieldProblem("body", "status", message)])
+
+
+def _check_network(change: dict[str, Any], on_socket: object) -> None:
+    network = change["network"]
+    if network in NO_ANSWER and "status" in change:
+        message = f"a {network!r} connection sends no answer, so no status; drop one of them"
+        raise ValidationFailed([FieldProblem("body", "status", message)])
+    if network == "dribble" and not change.get("delay_ms"):
+        message = "a 'dribble' spreads the body over delay_ms: give one above 0"
+        raise ValidationFailed([FieldProblem("body", "delay_ms", message)])
+    if network in NEEDS_SOCKET and not on_socket:
+        message = (
+            f"a {network!r} fault needs the mock on a socket (sequences-mock serve, MockServer, "
+            "the sequences_mock fixture); this app is called in-process, with no connection "
+            "to break ('dribble' works in-process)"
+        )
+        raise ValidationFailed([FieldProblem("body", "network", message)])

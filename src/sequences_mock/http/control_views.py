@@ -58,6 +58,7 @@ def entry_view(entry: Entry) -> dict[str, Any]:
         "contract_violation": entry.contract_violation,
         "api_key": f"…{entry.api_key_suffix}" if entry.api_key_suffix is not None else None,
         "fault": entry.fault,
+        "network": entry.network,
         "duration_ms": round(entry.duration_ms, 3),
     }
     if entry.path_size:
@@ -127,6 +128,7 @@ def fault_view(fault: Fault) -> dict[str, Any]:
         "times": fault.times,
         "delay_ms": fault.delay_ms,
         "retry_after": fault.retry_after,
+        "network": fault.network,
     }
 
 

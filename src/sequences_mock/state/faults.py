@@ -1,4 +1,5 @@
-"""Faults queued by tests: the next matching calls answer an error status or arrive late."""
+"""Faults queued by tests: the next matching calls answer an error status, arrive late, or meet
+a broken connection."""
 
 from __future__ import annotations
 
@@ -8,17 +9,23 @@ from dataclasses import dataclass, replace
 
 from sequences_mock.core.errors import FieldProblem, ValidationFailed
 
-__all__ = ["ANY_OPERATION", "MAX_PENDING", "Fault", "Faults"]
+__all__ = ["ANY_OPERATION", "MAX_PENDING", "NETWORK_FAULTS", "NO_ANSWER", "Fault", "Faults"]
 
 #: The `operation` of a fault that matches every operation.
 ANY_OPERATION = "*"
 #: Faults pending at once, as control.openapi.yaml declares; one more is refused.
 MAX_PENDING = 1000
+#: What a network fault does to the connection: reset it (RST) or close it (FIN) before any
+#: answer, cut the answer's body short, or send the body in pieces over `delay_ms`.
+NETWORK_FAULTS = ("reset", "empty", "truncated", "dribble")
+#: The network faults that send no answer at all, so no status either.
+NO_ANSWER = frozenset(("reset", "empty"))
 
 
 @dataclass(frozen=True, slots=True)
 class Fault:
-    """`times` more calls of `operation` wait `delay_ms`, then answer `status` (None: normally)."""
+    """`times` more calls of `operation` wait `delay_ms`, then answer `status` (None: normally),
+    delivered as `network` says (None: whole)."""
 
     id: int
     operation: str
@@ -26,6 +33,7 @@ class Fault:
     status: int | None = None
     delay_ms: int = 0
     retry_after: int | None = None
+    network: str | None = None
 
 
 class Faults:
@@ -49,6 +57,7 @@ class Faults:
         status: int | None = None,
         delay_ms: int = 0,
         retry_after: int | None = None,
+        network: str | None = None,
     ) -> Fault:
         """Queue a fault; `ValidationFailed` when `limit` faults are pending already."""
         if times < 1:
@@ -59,7 +68,9 @@ class Faults:
                 "(DELETE /__mock/faults) or let calls use some first"
             )
             raise ValidationFailed([FieldProblem("body", "", message)])
-        fault = Fault(self._next_id, operation, times, status, delay_ms, retry_after)
+        if network is not None and network not in NETWORK_FAULTS:
+            raise ValueError(f"no network fault {network!r}; one of {', '.join(NETWORK_FAULTS)}")
+        fault = Fault(self._next_id, operation, times, status, delay_ms, retry_after, network)
         self._next_id += 1
         self._queues.setdefault(operation, deque()).append(fault)
         self._count += 1

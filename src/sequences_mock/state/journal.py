@@ -62,6 +62,8 @@ class Entry(NamedTuple):
     query_size: int = 0
     #: What the entry holds, in bytes, for the journal's budget (see `ENTRY_OVERHEAD`).
     cost: int = 0
+    #: The network fault the answer met (`faults.NETWORK_FAULTS`); None when sent whole.
+    network: str | None = None
 
     @property
     def incident(self) -> bool:
@@ -116,6 +118,7 @@ class Journal:
         api_key: str | None,
         fault: int | None,
         duration_ms: float,
+        network: str | None = None,
     ) -> Entry:
         path_size = query_size = 0
         if len(path) > PATH_LIMIT:
@@ -145,6 +148,7 @@ class Journal:
             path_size,
             query_size,
             cost,
+            network,
         )
         self._next_seq += 1
         entries = self._entries

@@ -253,8 +253,10 @@ class MockHandle:
         times: int = 1,
         delay_ms: int | None = None,
         retry_after: int | None = None,
+        network: str | None = None,
     ) -> dict[str, Any]:
-        """Make the next `times` calls of `operation` ("*" for any) answer `status` or wait."""
+        """Make the next `times` calls of `operation` ("*" for any) answer `status` or wait;
+        `network` ("reset", "empty", "truncated", "dribble") breaks the connection instead."""
         fault: dict[str, Any] = {"operation": operation, "times": times}
         if status is not None:
             fault["status"] = status
@@ -262,6 +264,8 @@ class MockHandle:
             fault["delay_ms"] = delay_ms
         if retry_after is not None:
             fault["retry_after"] = retry_after
+        if network is not None:
+            fault["network"] = network
         return dict(self._call("POST", "/__mock/faults", json=fault))
 
     def faults(self) -> list[dict[str, Any]]:
