@@ -31,6 +31,8 @@ class Context:
         self.runtime = runtime
         self.contract = contract
         self.control = control
+        #: Whether a server serves this app on a socket (network faults need one); set by it.
+        self.on_socket = False
         self.renderer = Renderer()
         runtime.when_world_replaced(self._forget_renderings)
 

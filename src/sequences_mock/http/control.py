@@ -196,7 +196,10 @@ class ControlPlane:
 
     async def add_fault(self, call: Call) -> Reply:
         change = await self._json_body(call)
-        _check_fault(self.context.contract, change, on_socket=transport_of(call.request.scope))
+        # A control call may reach the app without the socket (the plugin's calls run on the
+        # server's loop), while the calls the fault waits for come over it.
+        on_socket = self.context.on_socket or transport_of(call.request.scope) is not None
+        _check_fault(self.context.contract, change, on_socket=on_socket)
         return 201, Body.of(fault_view(self.runtime.faults.add(**change)))
 
     async def clear_faults(self, call: Call) -> Reply:

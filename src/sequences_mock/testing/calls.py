@@ -13,7 +13,9 @@ JOURNAL_FIELDS = (
     "time",
     "method",
     "path",
+    "path_truncated_from",
     "query",
+    "query_truncated_from",
     "operation",
     "path_params",
     "body",
@@ -24,6 +26,7 @@ JOURNAL_FIELDS = (
     "contract_violation",
     "api_key",
     "fault",
+    "network",
     "duration_ms",
 )
 #: How many near misses a failure lists (the most recent ones).

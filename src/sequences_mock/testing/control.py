@@ -171,7 +171,8 @@ class Connection:
         transport = self._transport
 
         async def call(method: str, path: str, **kwargs: Any) -> Any:
-            request = httpx.Request(method, f"{self.url}{path}", **kwargs)
+            headers = self._headers or None
+            request = httpx.Request(method, f"{self.url}{path}", headers=headers, **kwargs)
             response = await exchange(transport.app, request)
             if response.is_error:
                 raise refusal(method, path, response)

@@ -195,6 +195,44 @@ class MockHandle:
                 return dict(record)
         raise KeyError(f"no sequence {sequence_id} in the mock's state")
 
+    # -- the lifecycle -------------------------------------------------------------------------
+
+    def enroll(
+        self,
+        template_id: str,
+        contact_id: str,
+        *,
+        contact_list_id: str | None = None,
+        variables: Mapping[str, str] | None = None,
+        sequence_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Enroll a contact in a template now: the new run (FOUND, or REFUSED with its
+        `refusal_reason`), in the fixture format."""
+        request: dict[str, Any] = {"template_id": template_id, "contact_id": contact_id}
+        if contact_list_id is not None:
+            request["contact_list_id"] = contact_list_id
+        if variables is not None:
+            request["variables"] = dict(variables)
+        if sequence_id is not None:
+            request["id"] = sequence_id
+        return dict(self._call("POST", "/__mock/enrollments", json=request))
+
+    def complete_task(self, sequence_id: str) -> dict[str, Any]:
+        """A person did the call or task a WAITING_FOR_USER run waits on: the run, ACTIVE again."""
+        return self._task(sequence_id, "done")
+
+    def skip_task(self, sequence_id: str) -> dict[str, Any]:
+        """A person skipped it: the run moves on, and will end COMPLETED, not SUCCEEDED."""
+        return self._task(sequence_id, "skipped")
+
+    def history(self, sequence_id: str) -> list[dict[str, Any]]:
+        """What happened to a run, oldest first (`event`, `from`, `to`, `step`, `cause`, ...)."""
+        return list(self._call("GET", f"/__mock/sequences/{sequence_id}/history")["events"])
+
+    def _task(self, sequence_id: str, outcome: str) -> dict[str, Any]:
+        path = f"/__mock/sequences/{sequence_id}/task"
+        return dict(self._call("POST", path, json={"outcome": outcome}))
+
     # -- what happened -------------------------------------------------------------------------
 
     def requests(
