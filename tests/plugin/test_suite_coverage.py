@@ -75,7 +75,7 @@ def test_the_suite_adds_up_every_test_s_calls(pytester: pytest.Pytester) -> None
             "operation * calls * 200 * 400 * 401 *",
             # listSequences declares no 400; getSequence answered its 503 once.
             "listSequences   *2    1         1    -  *",
-            "getSequence     *2    1         -    -    -  *  -    -    1",
+            "getSequence     *2    1         -    -    -  *-    1    -",
             "resumeSequence  *1    -    -    -    -    -    1    -*",
             "stopSequence    *0    -    -*",
             "written to reports/coverage.json",
