@@ -8,6 +8,7 @@ module by name, so an installed package is enough). Needs schemathesis 4
 from __future__ import annotations
 
 import dataclasses
+import os
 import urllib.request
 from typing import Any
 from urllib.parse import urljoin
@@ -44,10 +45,14 @@ def after_load_schema(context: schemathesis.HookContext, schema: schemathesis.Ba
         reset_url = urljoin(schema.get_base_url(), "/__mock/reset")
         # Straight to the mock: a proxy from the environment must not see loopback traffic.
         opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+        token = os.environ.get("SEQUENCES_MOCK_CONTROL_TOKEN")
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
 
         class ResettingStateMachine(machine):  # type: ignore[valid-type, misc]
             def __init__(self) -> None:
-                request = urllib.request.Request(reset_url, data=b"", method="POST")
+                # No body at all: urllib would label an empty one a form, which the control
+                # plane refuses (it is what a web page could send it).
+                request = urllib.request.Request(reset_url, method="POST", headers=headers)
                 with opener.open(request, timeout=RESET_TIMEOUT_S) as response:
                     response.read()
                 super().__init__()
