@@ -75,6 +75,9 @@ def test_schemathesis_finds_no_failure_against_the_live_server(
             "> journal.json\nkill $server",
         )
     )
+    # Should a step fail (`bash -e`), the server must not outlive the script: it holds the
+    # output pipe open, and the run would wait for it until its timeout.
+    script = "trap 'kill $(jobs -p) 2>/dev/null' EXIT\n" + script
     project = tmp_path / "ci"
     project.mkdir()
 
