@@ -250,7 +250,6 @@ def _serve(args: argparse.Namespace) -> int:
     )
     try:
         app = create_app(settings)
-        app.state.context.on_socket = True
     except MockError as error:
         print(f"sequences-mock: {error.detail}", file=sys.stderr)
         for problem in error.problems:

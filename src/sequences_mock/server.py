@@ -31,6 +31,8 @@ def uvicorn_config(
     and cancels what still runs a little after.
     """
     limits = limits or ConnectionLimits()
+    # Served over a socket, whoever starts it: the network faults have a connection to break.
+    app.state.context.on_socket = True
     return uvicorn.Config(
         app,
         log_level=log_level,
@@ -134,7 +136,6 @@ class MockServer:
         sock = bind_socket(self._host, self._port)
         host, port = sock.getsockname()[:2]
         self.url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
-        self.app.state.context.on_socket = True
         self._server = _ThreadServer(uvicorn_config(self.app, "warning", self._limits))
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name="sequences-mock", daemon=True

@@ -31,7 +31,7 @@ class Context:
         self.runtime = runtime
         self.contract = contract
         self.control = control
-        #: Whether a server serves this app on a socket (network faults need one); set by it.
+        #: Whether uvicorn serves this app on a socket (network faults need one); see `server`.
         self.on_socket = False
         self.renderer = Renderer()
         runtime.when_world_replaced(self._forget_renderings)
