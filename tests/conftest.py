@@ -10,6 +10,7 @@ from starlette.applications import Starlette
 
 from default_world import READ_WRITE, bearer
 from sequences_mock.app import create_app
+from sequences_mock.server import MockServer
 from sequences_mock.state.journal import JournalQuery
 from sequences_mock.state.runtime import Runtime
 from sequences_mock.testing import SyncASGITransport
@@ -61,3 +62,18 @@ def no_incidents(request: pytest.FixtureRequest) -> Iterator[None]:
             for entry in incidents
         )
         pytest.fail(f"the mock broke its contract or failed unexpectedly: {calls}")
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[MockServer]:
+    """The default world on a real socket, one per test module (a module may override it)."""
+    with MockServer() as running:
+        yield running
+
+
+@pytest.fixture
+def control(server: MockServer) -> Iterator[httpx.Client]:
+    """A client at the module's socket server, reset to the default world for this test."""
+    with httpx.Client(base_url=server.url, timeout=10) as client:
+        client.post("/__mock/reset").raise_for_status()
+        yield client

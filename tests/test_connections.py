@@ -29,13 +29,6 @@ def server() -> Iterator[MockServer]:
         yield running
 
 
-@pytest.fixture
-def control(server: MockServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=10) as client:
-        client.post("/__mock/reset").raise_for_status()
-        yield client
-
-
 def connect(server: MockServer) -> socket.socket:
     host, port = server.url.removeprefix("http://").rsplit(":", 1)
     return socket.create_connection((host, int(port)), timeout=5)

@@ -18,19 +18,6 @@ TOKEN = "control-token-for-tests"
 
 
 @pytest.fixture(scope="module")
-def server() -> Iterator[MockServer]:
-    with MockServer() as running:
-        yield running
-
-
-@pytest.fixture
-def mock(server: MockServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=10) as client:
-        client.post("/__mock/reset").raise_for_status()
-        yield client
-
-
-@pytest.fixture(scope="module")
 def guarded() -> Iterator[MockServer]:
     with MockServer(Settings(control_token=TOKEN)) as running:
         yield running
@@ -44,11 +31,11 @@ def port_of(client: httpx.Client) -> int:
 
 @pytest.mark.parametrize("host", ["evil.example", "evil.example:{port}", "10.0.0.1", "[::2]"])
 @pytest.mark.parametrize("path", ["/v1/sequences", "/__mock/state", "/__mock/health"])
-def test_a_loopback_mock_refuses_other_host_names(mock: httpx.Client, host: str, path: str):
+def test_a_loopback_mock_refuses_other_host_names(control: httpx.Client, host: str, path: str):
     """A page that rebinds its own name to 127.0.0.1 reaches the socket, with its name."""
-    headers = {"Host": host.format(port=port_of(mock)), **bearer(READ_WRITE)}
+    headers = {"Host": host.format(port=port_of(control)), **bearer(READ_WRITE)}
 
-    response = mock.get(path, headers=headers)
+    response = control.get(path, headers=headers)
 
     assert response.status_code == 421
     assert response.headers["content-type"] == "application/problem+json"
@@ -58,10 +45,10 @@ def test_a_loopback_mock_refuses_other_host_names(mock: httpx.Client, host: str,
 @pytest.mark.parametrize(
     "host", ["localhost", "LOCALHOST:{port}", "127.0.0.1:{port}", "127.1.2.3", "[::1]:{port}"]
 )
-def test_a_loopback_mock_answers_loopback_host_names(mock: httpx.Client, host: str):
-    headers = {"Host": host.format(port=port_of(mock)), **bearer(READ_WRITE)}
+def test_a_loopback_mock_answers_loopback_host_names(control: httpx.Client, host: str):
+    headers = {"Host": host.format(port=port_of(control)), **bearer(READ_WRITE)}
 
-    assert mock.get(f"/v1/sequences/{AMELIE_RUN}", headers=headers).status_code == 200
+    assert control.get(f"/v1/sequences/{AMELIE_RUN}", headers=headers).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -74,40 +61,42 @@ def test_a_loopback_mock_answers_loopback_host_names(mock: httpx.Client, host: s
     ],
 )
 def test_a_page_of_another_origin_changes_nothing(
-    mock: httpx.Client, method: str, path: str, body: str
+    control: httpx.Client, method: str, path: str, body: str
 ):
     """What a browser sends for a cross-origin `fetch` with a text body: no preflight needed."""
-    mock.post("/__mock/clock", json={"advance_seconds": 60}).raise_for_status()
+    control.post("/__mock/clock", json={"advance_seconds": 60}).raise_for_status()
     headers = {"Origin": "http://evil.example", "Content-Type": "text/plain;charset=UTF-8"}
 
-    response = mock.request(method, path, content=body, headers=headers)
+    response = control.request(method, path, content=body, headers=headers)
 
     assert response.status_code == 403
     assert response.json()["code"] == "forbidden_origin"
-    assert mock.get("/__mock/clock").json()["now"] == "2026-03-02T09:01:00Z"
-    assert mock.get("/__mock/faults").json()["faults"] == []
+    assert control.get("/__mock/clock").json()["now"] == "2026-03-02T09:01:00Z"
+    assert control.get("/__mock/faults").json()["faults"] == []
 
 
-def test_a_text_body_without_an_origin_changes_nothing_either(mock: httpx.Client):
+def test_a_text_body_without_an_origin_changes_nothing_either(control: httpx.Client):
     body = '{"operation": "*", "status": 503}'
 
-    response = mock.post("/__mock/faults", content=body, headers={"Content-Type": "text/plain"})
+    response = control.post("/__mock/faults", content=body, headers={"Content-Type": "text/plain"})
 
     assert response.status_code == 415
-    assert mock.get("/__mock/faults").json()["faults"] == []
+    assert control.get("/__mock/faults").json()["faults"] == []
 
 
-def test_the_mocks_own_origin_may_write(mock: httpx.Client):
-    origin = f"http://127.0.0.1:{port_of(mock)}"
+def test_the_mocks_own_origin_may_write(control: httpx.Client):
+    origin = f"http://127.0.0.1:{port_of(control)}"
 
-    response = mock.post("/__mock/clock", json={"advance_seconds": 60}, headers={"Origin": origin})
+    response = control.post(
+        "/__mock/clock", json={"advance_seconds": 60}, headers={"Origin": origin}
+    )
 
     assert response.status_code == 200
 
 
-def test_a_foreign_origin_may_still_read(mock: httpx.Client):
+def test_a_foreign_origin_may_still_read(control: httpx.Client):
     """A cross-origin page cannot read the answer anyway (no CORS); nothing changes."""
-    response = mock.get("/__mock/clock", headers={"Origin": "http://evil.example"})
+    response = control.get("/__mock/clock", headers={"Origin": "http://evil.example"})
 
     assert response.json()["now"] == CLOCK_START
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
@@ -19,19 +18,6 @@ from sequences_mock.server import MockServer
 
 RW = bearer(READ_WRITE)
 RUN_PATH = f"/v1/sequences/{AMELIE_RUN}"
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[MockServer]:
-    with MockServer() as running:
-        yield running
-
-
-@pytest.fixture
-def control(server: MockServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=10) as client:
-        client.post("/__mock/reset").raise_for_status()
-        yield client
 
 
 def queue(client: httpx.Client, **fault: Any) -> dict[str, Any]:
