@@ -81,7 +81,7 @@ def _default(action: argparse.Action) -> str:
     if action.nargs == 0:
         return "on" if default else "off"
     if default in (None, [], ""):
-        return "none"
+        return "-"
     if isinstance(default, list):
         default = ",".join(map(str, default))
     return f"`{default}`"
