@@ -26,6 +26,7 @@ from typing import Any
 import httpx
 import pytest
 import yaml
+
 from readme_blocks import README
 
 pytestmark = pytest.mark.slow
@@ -53,7 +54,9 @@ def _tools_or_skip() -> None:
 
 def _run(*command: str, timeout: float = 900) -> str:
     done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
-    assert done.returncode == 0, f"{shlex.join(command)}\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+    assert done.returncode == 0, (
+        f"{shlex.join(command)}\n{done.stdout[-3000:]}{done.stderr[-3000:]}"
+    )
     return done.stdout
 
 
@@ -190,9 +193,10 @@ def test_the_image_serves_the_compose_world_answers_the_readme_and_stops_on_sigt
     container: Container, image: dict[str, Any]
 ):
     health = image["Docker"]["config"]["Healthcheck"]["Test"]
+    check_command = ["sh", "-c", health[1]] if health[0] == "CMD-SHELL" else health[1:]
     health_check = subprocess.run(
         ["buildah", "run", "--isolation", "chroot", f"--env=SEQUENCES_MOCK_PORT={container.port}",
-         container.name, "--", *(["sh", "-c", health[1]] if health[0] == "CMD-SHELL" else health[1:])],
+         container.name, "--", *check_command],
         capture_output=True, text=True, timeout=30, check=False,
     )  # fmt: skip
     first_curl = next(
