@@ -1,7 +1,7 @@
 """Code blocks of the README and the docs pages, for the tests that run them as written.
 
 A block that runs is announced by `<!-- runs: KIND -->` on the line before its fence; `KINDS`
-says which test runs each kind. `tests/test_doc_blocks.py` fails on a block with no kind: only
+says which test runs each kind. `tests/test_docs.py` fails on a block with no kind: only
 `text` blocks (output shown, not code) need none.
 """
 
@@ -23,7 +23,11 @@ KINDS = {
     "schemathesis": "tests/contract/test_schemathesis_cli.py: the contract-test recipe",
     "pytest-example": "tests/plugin/test_readme_example.py: every line is in examples/",
     "seed": "tests/plugin/test_readme_example.py: the world seeds as written",
-    "make": "tests/test_doc_blocks.py: each `make` line's target exists (make -n)",
+    "make": "tests/test_docs.py: each `make` line's target exists (make -n)",
+    "compose": "tests/test_docs.py: the block is compose.yaml, which tests/container/ runs",
+    # Honest about what cannot run here: no Docker engine and no GitHub runner. The image these
+    # blocks use is built and run by tests/container/test_image.py.
+    "needs-docker": "not run: needs Docker or a GitHub runner (tests/container/ tests the image)",
 }
 
 _FENCE = re.compile(

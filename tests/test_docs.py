@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 
-from readme_blocks import KINDS, PAGES, README, ROOT, Block, all_blocks, blocks
+from readme_blocks import KINDS, PAGES, README, ROOT, Block, all_blocks, block, blocks
 
 README_MAX_LINES = 250
 
@@ -108,6 +108,11 @@ def test_the_make_commands_exist(block: Block) -> None:
             ["make", "-n", *target[1:]], cwd=ROOT, capture_output=True, text=True, check=False
         )
         assert result.returncode == 0, f"{line}: {result.stderr}"
+
+
+def test_the_compose_example_is_the_compose_file() -> None:
+    compose = (ROOT / "compose.yaml").read_text(encoding="utf-8").splitlines(keepends=True)
+    assert block("compose") == "".join(line for line in compose if not line.startswith("#"))
 
 
 @pytest.mark.slow
