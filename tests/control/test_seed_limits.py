@@ -13,12 +13,12 @@ import httpx
 import orjson
 import pytest
 
+from sequences_mock import fixtures
 from sequences_mock.cli import main
 from sequences_mock.core.errors import ContentTooLarge, InvalidFixtures
+from sequences_mock.fixtures.checks import MAX_PROBLEMS
 from sequences_mock.server import MockServer
 from sequences_mock.settings import Settings
-from sequences_mock.state import fixtures
-from sequences_mock.state.fixture_checks import MAX_PROBLEMS
 from sequences_mock.state.runtime import Runtime
 
 #: Each of these workspaces has two problems: a name that is not a string, an unknown field.

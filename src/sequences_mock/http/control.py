@@ -14,6 +14,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from sequences_mock import fixtures
 from sequences_mock.contract import validation
 from sequences_mock.contract.openapi import Contract, Operation
 from sequences_mock.contract.validation import media_type_of, parse_json
@@ -40,7 +41,6 @@ from sequences_mock.http.network import NEEDS_SOCKET, transport_of
 from sequences_mock.http.problems import NO_HEADERS
 from sequences_mock.http.threads import in_daemon_thread
 from sequences_mock.http.views import Body
-from sequences_mock.state import fixtures
 from sequences_mock.state.enrollments import Enrollment
 from sequences_mock.state.faults import ANY_OPERATION, NO_ANSWER, Faults
 from sequences_mock.state.journal import Journal, JournalQuery

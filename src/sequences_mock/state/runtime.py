@@ -12,12 +12,12 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from sequences_mock import fixtures
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.errors import WorldReplaced
 from sequences_mock.core.world import ClockSetting, World
-from sequences_mock.state import fixtures
+from sequences_mock.fixtures.documents import MAX_DOCUMENT_BYTES
 from sequences_mock.state.collector import collector_paused
-from sequences_mock.state.documents import MAX_DOCUMENT_BYTES
 from sequences_mock.state.faults import Faults
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE, Journal
 from sequences_mock.state.store import Store
