@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from sequences_mock.core.clock import Clock
-from sequences_mock.core.domain import PAUSABLE, Sequence, Status, StopReason, StopScope
+from sequences_mock.core.domain import Sequence, Status, StopReason, StopScope
 from sequences_mock.core.errors import MockError
+from sequences_mock.core.lifecycle import PAUSABLE
 from sequences_mock.core.world import World
 from sequences_mock.state.list_indexes import IndexBudget, Order, Selection, SortedIndexes
 from sequences_mock.state.queries import ListQuery

@@ -10,8 +10,8 @@ from typing import NamedTuple
 from sequences_mock.core import lifecycle
 from sequences_mock.core.domain import Sequence, Step
 from sequences_mock.core.errors import NotFound
+from sequences_mock.core.events import Event
 from sequences_mock.core.ids import IdSource
-from sequences_mock.core.lifecycle import Event
 from sequences_mock.core.world import World
 from sequences_mock.state.collector import collector_paused
 from sequences_mock.state.deadlines import Deadlines

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from sequences_mock.core import domain, lifecycle
+from sequences_mock.core import lifecycle
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import ApiKey, Sequence, StopReason, StopScope, Template
-from sequences_mock.core.lifecycle import Event, EventKind, TaskOutcome
+from sequences_mock.core.events import Event, EventKind
+from sequences_mock.core.lifecycle import TaskOutcome
 from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.state.enrollments import Enrollment, enrolled_run
 from sequences_mock.state.history import Cause, Record
@@ -117,18 +118,20 @@ class Store:
         return self._apply(
             EventKind.VARIABLES_UPDATED,
             before,
-            domain.update_variables(before, changes, self.clock.now()),
+            lifecycle.update_variables(before, changes, self.clock.now()),
         )
 
     def pause(self, workspace_id: str, sequence_id: str, until: datetime) -> Sequence:
         self.catch_up()
         before = self._runs.visible(workspace_id, sequence_id)
-        return self._apply(EventKind.PAUSED, before, domain.pause(before, until, self.clock.now()))
+        return self._apply(
+            EventKind.PAUSED, before, lifecycle.pause(before, until, self.clock.now())
+        )
 
     def resume(self, workspace_id: str, sequence_id: str) -> Sequence:
         self.catch_up()
         before = self._runs.visible(workspace_id, sequence_id)
-        return self._apply(EventKind.RESUMED, before, domain.resume(before, self.clock.now()))
+        return self._apply(EventKind.RESUMED, before, lifecycle.resume(before, self.clock.now()))
 
     def stop(
         self, workspace_id: str, sequence_id: str, reason: StopReason, scope: StopScope
@@ -136,14 +139,14 @@ class Store:
         self.catch_up()
         now = self.clock.now()
         target = self._runs.visible(workspace_id, sequence_id)
-        stopped = domain.stop(target, reason, now)
+        stopped = lifecycle.stop(target, reason, now)
         colleagues = (
             self._runs.table.company_colleagues(target, self._world.contacts)
             if scope is StopScope.COMPANY
             else []
         )
         # Every stop is computed before any is stored: a refused one changes nothing.
-        others = [(other, domain.stop(other, reason, now)) for other in colleagues]
+        others = [(other, lifecycle.stop(other, reason, now)) for other in colleagues]
         self._apply(EventKind.STOPPED, target, stopped)
         for before, after in others:
             self._apply(EventKind.STOPPED, before, after)
