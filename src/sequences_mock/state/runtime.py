@@ -101,6 +101,25 @@ class Runtime:
         self.faults = Faults()
         self._world_replaced()
 
+    def change_clock(
+        self,
+        *,
+        now: datetime | None = None,
+        advance_seconds: float | None = None,
+        frozen: bool | None = None,
+    ) -> None:
+        """Set the clock to `now` or move it `advance_seconds` on, and freeze or thaw it; then
+        every run catches up. A refused change (`InvalidClockChange`: back in time, or past
+        what the clock can hold) leaves the clock as it was."""
+        clock = self.clock
+        if now is not None:
+            clock.set(now)
+        elif advance_seconds is not None:
+            clock.advance(advance_seconds)
+        if frozen is not None:
+            clock.freeze(frozen)
+        self.store.catch_up()
+
     def check_current(self, generation: int) -> None:
         """Raise `WorldReplaced` unless the world of `generation` is still the current one."""
         if generation != self.generation:
