@@ -26,8 +26,9 @@ import yaml
 from sequences_mock import cli
 from sequences_mock.connections import ConnectionLimits
 from sequences_mock.contract.validation import INTEGER_DIGITS
-from sequences_mock.core.domain import MAX_VARIABLES
 from sequences_mock.core.durations import LONGEST
+from sequences_mock.core.lifecycle import MAX_VARIABLES
+from sequences_mock.fixtures.limits import MAX_PROBLEMS
 from sequences_mock.formats.strict_json import MAX_DEPTH
 from sequences_mock.http.problems import STATUS_BY_CODE
 from sequences_mock.http.views import RENDER_BUDGET
@@ -35,7 +36,6 @@ from sequences_mock.settings import Settings
 from sequences_mock.state import journal
 from sequences_mock.state.faults import MAX_PENDING
 from sequences_mock.state.history import DEFAULT_EVENTS_PER_RUN
-from sequences_mock.state.problem_limits import MAX_PROBLEMS
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))

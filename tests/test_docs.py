@@ -47,6 +47,17 @@ def test_the_readme_links_resolve() -> None:
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
+def test_the_repository_files_a_page_names_exist(page: Path) -> None:
+    """`tests/...`, `src/...` and the like in code spans: a moved file leaves no stale path."""
+    named = re.findall(
+        r"`((?:src|tests|bench|examples|fixtures|docs|container)/[\w./-]*)`",
+        page.read_text(encoding="utf-8"),
+    )
+    missing = sorted({path for path in named if not (ROOT / path).exists()})
+    assert not missing, f"{page.name} names files that do not exist: {missing}"
+
+
+@pytest.mark.parametrize("page", PAGES, ids=lambda page: page.name)
 def test_generated_tables_equal_their_sources(page: Path) -> None:
     text = page.read_text(encoding="utf-8")
     assert tables.rewritten(text) == text, (
