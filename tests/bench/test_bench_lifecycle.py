@@ -5,7 +5,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-_SOURCE = Path(__file__).resolve().parent.parent / "bench" / "lifecycle.py"
+_SOURCE = Path(__file__).resolve().parents[2] / "bench" / "lifecycle.py"
 _SPEC = importlib.util.spec_from_file_location("lifecycle_bench", _SOURCE)
 assert _SPEC is not None
 assert _SPEC.loader is not None
