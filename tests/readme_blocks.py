@@ -1,7 +1,7 @@
 """Code blocks of the README and the docs pages, for the tests that run them as written.
 
 A block that runs is announced by `<!-- runs: KIND -->` on the line before its fence; `KINDS`
-says which test runs each kind. `tests/test_docs.py` fails on a block with no kind: only
+says which test runs each kind. `tests/docs/test_docs.py` fails on a block with no kind: only
 `text` blocks (output shown, not code) need none.
 """
 
@@ -17,14 +17,14 @@ PAGES = (README, *sorted((ROOT / "docs").glob("*.md")))
 
 #: What runs the blocks of each kind.
 KINDS = {
-    "curl": "tests/test_readme.py: each `# expect` line's curl against a fresh server",
-    "ci-shell": "tests/test_ci_recipe.py: the plain-shell CI recipe",
-    "ci-github": "tests/test_ci_recipe.py: the GitHub Actions job, step by step",
+    "curl": "tests/docs/test_readme.py: each `# expect` line's curl against a fresh server",
+    "ci-shell": "tests/docs/test_ci_recipe.py: the plain-shell CI recipe",
+    "ci-github": "tests/docs/test_ci_recipe.py: the GitHub Actions job, step by step",
     "schemathesis": "tests/contract/test_schemathesis_cli.py: the contract-test recipe",
     "pytest-example": "tests/plugin/test_readme_example.py: every line is in examples/",
     "seed": "tests/plugin/test_readme_example.py: the world seeds as written",
-    "make": "tests/test_docs.py: each `make` line's target exists (make -n)",
-    "compose": "tests/test_docs.py: the block is compose.yaml, which tests/container/ runs",
+    "make": "tests/docs/test_docs.py: each `make` line's target exists (make -n)",
+    "compose": "tests/docs/test_docs.py: the block is compose.yaml, which tests/container/ runs",
     # Honest about what cannot run here: no Docker engine and no GitHub runner. The image these
     # blocks use is built and run by tests/container/test_image.py.
     "needs-docker": "not run: needs Docker or a GitHub runner (tests/container/ tests the image)",

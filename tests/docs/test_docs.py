@@ -53,7 +53,10 @@ def test_the_repository_files_a_page_names_exist(page: Path) -> None:
         r"`((?:src|tests|bench|examples|fixtures|docs|container)/[\w./-]*)`",
         page.read_text(encoding="utf-8"),
     )
-    missing = sorted({path for path in named if not (ROOT / path).exists()})
+    package = ROOT / "src" / "sequences_mock"  # architecture names modules from inside it
+    missing = sorted(
+        {path for path in named if not (ROOT / path).exists() and not (package / path).exists()}
+    )
     assert not missing, f"{page.name} names files that do not exist: {missing}"
 
 
