@@ -39,6 +39,7 @@ import consumer_suite
 import lifecycle
 import memory_replay
 import peers
+import regressions
 import report
 import scale_world
 from options import Options, parse_args
@@ -100,6 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\n" + memory_replay.render(result["memory_replay"]))
     if result.get("lifecycle"):
         print("\nlifecycle at scale:\n" + json.dumps(result["lifecycle"], indent=2))
+    print("\n" + regressions.check(result, options.output, written=path))
     print(f"\nresults written to {path}")
     return 0
 
