@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-BENCH_DIR = Path(__file__).resolve().parent.parent / "bench"
+BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
 sys.path.insert(0, str(BENCH_DIR))
 
 import regressions  # noqa: E402
