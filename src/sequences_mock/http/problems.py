@@ -22,6 +22,7 @@ from sequences_mock.formats import strict_json
 
 __all__ = [
     "CODE_BY_STATUS",
+    "ERRORS_BUDGET",
     "NO_HEADERS",
     "PROBLEM_JSON",
     "STATUS_BY_CODE",
@@ -66,6 +67,10 @@ STATUS_BY_CODE = {
 
 #: The code a fault of each status carries: the first one the table gives that status.
 CODE_BY_STATUS = {status: code for code, status in reversed(STATUS_BY_CODE.items())}
+
+#: Bytes the `errors` of one answer take at most: whatever a check found, a problem answer
+#: stays under 64 KiB (the detail repeats one problem, itself cut to a few hundred bytes).
+ERRORS_BUDGET = 56 * 1024
 
 NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 _BEARER = 'Bearer realm="sequences-mock"'
@@ -127,11 +132,7 @@ def problem_response(answer: Problem) -> Response:
 
 
 def _refusal(error: MockError) -> Problem:
-    errors = (
-        [{"in": p.location, "name": p.name, "message": p.message} for p in error.problems]
-        if error.problems or error.code == "validation_error"
-        else None
-    )
+    errors = _listed(error) if error.problems or error.code == "validation_error" else None
     document = problem(error.code, error.detail, errors)
     headers: Mapping[str, str] = NO_HEADERS
     if isinstance(error, Unauthenticated):
@@ -142,6 +143,19 @@ def _refusal(error: MockError) -> Problem:
     elif isinstance(error, WorldReplaced):
         headers = _RETRY_NOW
     return Problem(document["status"], document, headers)
+
+
+def _listed(error: MockError) -> list[dict[str, str]]:
+    """The error's problems as entries, as many as fit in `ERRORS_BUDGET` bytes of JSON."""
+    listed: list[dict[str, str]] = []
+    room = ERRORS_BUDGET
+    for found in error.problems:
+        entry = {"in": found.location, "name": found.name, "message": found.message}
+        room -= len(strict_json.dumps(entry)) + 1
+        if room < 0:
+            break
+        listed.append(entry)
+    return listed
 
 
 def _unrouted(error: HTTPException, method: str, path: str) -> Problem:

@@ -8,12 +8,9 @@ from contextlib import contextmanager, suppress
 from typing import Any
 
 from sequences_mock.core.errors import FieldProblem
-from sequences_mock.formats.schema import Validator, schema_problems
+from sequences_mock.formats.schema import MAX_PROBLEMS, Validator, schema_problems
 
 __all__ = ["MAX_PROBLEMS", "Bounded", "item_schema_problems"]
-
-#: The problems a fixture check finds at most.
-MAX_PROBLEMS = 100
 
 
 class _Full(Exception):
