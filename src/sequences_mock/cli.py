@@ -312,4 +312,4 @@ class _Server(StoppableServer):
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         await super().shutdown(sockets)
         if self._call_log is not None:
-            self._call_log.flush()
+            self._call_log.close()
