@@ -40,6 +40,8 @@ class History:
         #: and a named tuple costs several times more to make. `of` hands out `Record`s.
         self._records: dict[str, list[tuple[Event, Cause, int | None]]] = {}
         self._dropped: dict[str, int] = {}
+        #: Counts `record` calls: unchanged, no run of the world changed (see `Runtime.install`).
+        self.version = 0
 
     def record(
         self,
@@ -48,6 +50,7 @@ class History:
         cause: Cause,
         request_seq: int | None = None,
     ) -> None:
+        self.version += 1
         records = self._records.get(sequence_id)
         if records is None:
             records = self._records[sequence_id] = []

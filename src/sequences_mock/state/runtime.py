@@ -19,6 +19,7 @@ from sequences_mock.state import fixtures
 from sequences_mock.state.collector import collector_paused
 from sequences_mock.state.documents import MAX_DOCUMENT_BYTES
 from sequences_mock.state.faults import Faults
+from sequences_mock.state.history import History
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE, Journal
 from sequences_mock.state.store import Store
 
@@ -30,11 +31,13 @@ _WALL_CLOCK = partial(datetime.now, UTC)
 class SeedBasis(NamedTuple):
     """What a seed starts from: the world's generation, the world to merge into (None to
     replace it) and the clock's now, the instant the new world is scheduled at unless its
-    document sets the clock."""
+    document sets the clock; for a merge, the runs' history and its version then."""
 
     generation: int
     current: World | None
     now: datetime
+    history: History | None = None
+    version: int = 0
 
 
 class Prepared(NamedTuple):
@@ -44,6 +47,10 @@ class Prepared(NamedTuple):
     store: Store
     restart_clock: bool
     clock: ClockSetting | None
+    history: History
+    #: For a merge: the history's version it was built against, and the runs it replaced.
+    version: int | None = None
+    merged_runs: tuple[str, ...] = ()
 
 
 class Runtime:
@@ -96,7 +103,10 @@ class Runtime:
     def reset(self) -> None:
         """Back to the fixtures the server started with: state, clock, journal and faults."""
         self._restart_clock(self.initial.clock)
-        self.store = Store(self.initial, self.clock, current_request=self.journal.next_seq)
+        self._history = History()
+        self.store = Store(
+            self.initial, self.clock, current_request=self.journal.next_seq, history=self._history
+        )
         self.journal.clear()
         self.faults = Faults()
         self._world_replaced()
@@ -120,7 +130,12 @@ class Runtime:
 
     def seed_basis(self, *, merge: bool) -> SeedBasis:
         """What a seed is built against, read where the world is changed (the event loop)."""
-        return SeedBasis(self.generation, self.store.world if merge else None, self.clock.now())
+        if not merge:
+            return SeedBasis(self.generation, None, self.clock.now())
+        world = self.store.world
+        return SeedBasis(
+            self.generation, world, self.clock.now(), self._history, self._history.version
+        )
 
     def prepare(
         self, basis: SeedBasis, document: Callable[[], Any], *, strict_json: bool = False
@@ -144,12 +159,28 @@ class Runtime:
             restart = isinstance(parsed, dict) and "clock" in parsed
             setting = world.clock if restart else None
             now = setting.now if setting else self._wall() if restart else basis.now
-            store = Store(world, self.clock, current_request=self.journal.next_seq, now=now)
-        return Prepared(basis.generation, store, restart, setting)
+            # A merge keeps the runs' history (those it replaces are forgotten on install).
+            history = basis.history if basis.history is not None else History()
+            store = Store(
+                world, self.clock, current_request=self.journal.next_seq, now=now, history=history
+            )
+        if basis.history is None:
+            return Prepared(basis.generation, store, restart, setting, history)
+        return Prepared(
+            basis.generation, store, restart, setting, history, basis.version, _run_ids(parsed)
+        )
 
     def install(self, prepared: Prepared) -> None:
-        """Make a prepared world the current one, unless a reset or seed came first."""
+        """Make a prepared world the current one, unless a reset or seed came first, or (for a
+        merge) a run changed while it was built: the merge would undo that change."""
         self.check_current(prepared.generation)
+        if prepared.version is not None and prepared.version != self._history.version:
+            raise WorldReplaced(
+                "a run changed while the merge was built (a write was answered, or the clock "
+                "moved it); the merge changed nothing: send it again"
+            )
+        prepared.history.forget(prepared.merged_runs)
+        self._history = prepared.history
         if prepared.restart_clock:
             self._restart_clock(prepared.clock)
         self.store = prepared.store
@@ -166,3 +197,9 @@ class Runtime:
             self.clock.restart(self._wall(), frozen=False)
         else:
             self.clock.restart(setting.now, frozen=setting.frozen)
+
+
+def _run_ids(document: Any) -> tuple[str, ...]:
+    """The ids of the runs a (valid) merge document sets."""
+    runs = document.get("sequences", []) if isinstance(document, dict) else []
+    return tuple(str(run["id"]).lower() for run in runs)

@@ -33,7 +33,7 @@ class Timeline:
         self._templates = templates
         self._contacts = contacts
         self._due = Deadlines()
-        self.history = history or History()
+        self.history = History() if history is None else history
 
     def track(self, sequence: Sequence) -> None:
         """Follow a stored run's next due instant (none: it waits on a person, or it finished)."""
