@@ -120,8 +120,9 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         action=_Repeatable,
         default=[],
         metavar="ORIGIN",
-        help="let browser apps from ORIGIN call the mock (repeat it for more, `*` for any; "
-        "comma-separated in the variable); off by default",
+        help="let browser apps from ORIGIN call the mock (repeat it for more, `*` for any page, "
+        "which like `null` opens the public API only; comma-separated in the variable); off by "
+        "default",
     )
     serve.add_argument(
         "--control-token",
