@@ -20,6 +20,7 @@ from sequences_mock.contract.validation import media_type_of, parse_json
 from sequences_mock.core.errors import (
     FieldProblem,
     InvalidClockChange,
+    SeedQueueFull,
     UnsupportedMediaType,
     ValidationFailed,
 )
@@ -61,6 +62,11 @@ class Call:
     query: dict[str, Any]
 
 
+#: Seeds admitted at once: one built, one waiting. Each holds its body (up to 256 MiB), so the
+#: rest are refused before theirs is read.
+SEEDS_AT_ONCE = 2
+
+
 class ControlPlane:
     """One method per operation of `control.openapi.yaml`. Refusals are raised as `MockError`s
     and answered by the app's exception handlers; every reply is checked against the document."""
@@ -69,6 +75,8 @@ class ControlPlane:
         _check_operation_ids(context)
         self.context = context
         self.runtime = context.runtime
+        #: Seeds being read, built or waiting to be (see `SEEDS_AT_ONCE`).
+        self._seeds = 0
         self.handlers: dict[str, Callable[[Call], Awaitable[Reply]]] = {
             "getHealth": self.health,
             "resetWorld": self.reset,
@@ -132,6 +140,17 @@ class ControlPlane:
         building run on a worker thread while the old world goes on serving; the new one
         replaces it on the loop, unless a reset or another seed ended the world the seed arrived
         in first (`world_replaced`)."""
+        if self._seeds >= SEEDS_AT_ONCE:
+            raise SeedQueueFull(
+                "a seed is being built and another waits: send this one again once they are done"
+            )
+        self._seeds += 1
+        try:
+            return await self._seed(call)
+        finally:
+            self._seeds -= 1
+
+    async def _seed(self, call: Call) -> Reply:
         runtime = self.runtime
         generation = runtime.generation
         media_type = media_type_of(call.request.headers.get("content-type"))

@@ -15,6 +15,7 @@ from starlette.responses import Response
 from sequences_mock.core.errors import (
     InsufficientScope,
     MockError,
+    SeedQueueFull,
     Unauthenticated,
     WorldReplaced,
 )
@@ -63,6 +64,7 @@ STATUS_BY_CODE = {
     "service_unavailable": 503,
     "gateway_timeout": 504,
     "world_replaced": 503,
+    "seed_queue_full": 503,
 }
 
 #: The code a fault of each status carries: the first one the table gives that status.
@@ -76,6 +78,8 @@ NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 _BEARER = 'Bearer realm="sequences-mock"'
 #: A call refused because the world it arrived in is gone may be sent again at once.
 _RETRY_NOW: Mapping[str, str] = MappingProxyType({"retry-after": "0"})
+#: A seed refused while others are built may be sent again once they are done.
+_RETRY_SOON: Mapping[str, str] = MappingProxyType({"retry-after": "1"})
 
 
 class Problem(NamedTuple):
@@ -142,6 +146,8 @@ def _refusal(error: MockError) -> Problem:
         headers = {"www-authenticate": challenge}
     elif isinstance(error, WorldReplaced):
         headers = _RETRY_NOW
+    elif isinstance(error, SeedQueueFull):
+        headers = _RETRY_SOON
     return Problem(document["status"], document, headers)
 
 
