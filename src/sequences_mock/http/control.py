@@ -6,8 +6,10 @@ tell tests what their code did and make the API misbehave on demand.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from time import perf_counter
 from typing import Any
 
 from starlette.requests import Request
@@ -62,6 +64,8 @@ class Call:
     query: dict[str, Any]
 
 
+#: The longest a clock move keeps the loop at once; calls that touch runs wait for its end.
+MOVE_SLICE_SECONDS = 0.05
 #: Seeds admitted at once: one built, one waiting. Each holds its body (up to 256 MiB), so the
 #: rest are refused before theirs is read.
 SEEDS_AT_ONCE = 2
@@ -113,6 +117,8 @@ class ControlPlane:
     ) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             operation = operations["GET" if request.method == "HEAD" else request.method]
+            if operation.operation_id != "getHealth":
+                await self.runtime.settled()
             query = validation.read_query(operation, request.query_params.multi_items())
             handler = self.handlers[operation.operation_id]
             status, reply = await handler(Call(request, operation, query))
@@ -180,8 +186,19 @@ class ControlPlane:
         return 200, Body.of(clock_view(self.runtime.clock))
 
     async def change_clock(self, call: Call) -> Reply:
-        _change_clock(self.runtime, await self._json_body(call))
-        return 200, Body.of(clock_view(self.runtime.clock))
+        runtime = self.runtime
+        _change_clock(runtime, await self._json_body(call))
+        runtime.moving = True
+        try:
+            # A long move runs thousands of steps: a slice at a time, the loop serving between.
+            store = runtime.store
+            while not store.catch_up(until=perf_counter() + MOVE_SLICE_SECONDS):
+                await asyncio.sleep(0)
+                if runtime.store is not store:
+                    break  # a reset or seed replaced the world meanwhile
+        finally:
+            runtime.moving = False
+        return 200, Body.of(clock_view(runtime.clock))
 
     # -- the journal -------------------------------------------------------------------------
 
@@ -299,7 +316,6 @@ def _change_clock(runtime: Runtime, change: dict[str, Any]) -> None:
         clock.advance(change["advance_seconds"])
     if "frozen" in change:
         clock.freeze(change["frozen"])
-    runtime.store.catch_up()
 
 
 def _check_fault(contract: Contract, change: dict[str, Any], *, on_socket: object) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from time import perf_counter
 
 from sequences_mock.core.domain import Sequence, Step
 from sequences_mock.core.errors import NotFound
@@ -78,16 +79,20 @@ class Runs:
             index = self._indexes.build(selection, order, members, len(self.table))
         return page_of(index, query)
 
-    def catch_up(self, now: datetime) -> None:
-        """Apply every clock event due at or before `now`, each at the instant it was due."""
+    def catch_up(self, now: datetime, until: float | None = None) -> bool:
+        """Apply every clock event due at or before `now`, each at the instant it was due; with
+        `until` (a `perf_counter` instant), stop at the first run after it. True when done."""
         timeline = self._timeline
         if not timeline.anything_due(now):
-            return
+            return True
         with collector_paused():
             for changed, sequence in enumerate(timeline.catch_up(now, self.table.by_id), 1):
                 if changed == BULK_CHANGES:
                     self._indexes.clear()
                 self.put([sequence])
+                if until is not None and perf_counter() > until:
+                    return not timeline.anything_due(now)
+        return True
 
     def steps_of(self, sequence: Sequence) -> tuple[Step, ...]:
         return self._timeline.steps_of(sequence)

@@ -3,6 +3,7 @@ resetting or reseeding it."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -72,6 +73,9 @@ class Runtime:
         self.clock = Clock(wall(), monotonic=monotonic)
         self.journal = Journal(journal_size)
         self._on_new_world: list[Callable[[], None]] = []
+        #: A clock move is being applied a slice at a time (see `http.control`): calls that
+        #: read or change runs wait for it.
+        self.moving = False
         #: Counts the worlds: every reset and seed ends one (see `check_current`).
         self.generation = 0
         self._building = threading.Lock()
@@ -110,6 +114,11 @@ class Runtime:
         self.journal.clear()
         self.faults = Faults()
         self._world_replaced()
+
+    async def settled(self) -> None:
+        """Wait until no clock move is being applied (see `moving`)."""
+        while self.moving:
+            await asyncio.sleep(0.002)
 
     def check_current(self, generation: int) -> None:
         """Raise `WorldReplaced` unless the world of `generation` is still the current one."""

@@ -174,9 +174,10 @@ class Store:
         self.runs.record(done.id, events, Cause.CONTROL, None)
         return done
 
-    def catch_up(self) -> None:
-        """Apply every clock event due by the clock's now: pause deadlines, activations, steps."""
-        self.runs.catch_up(self.clock.now())
+    def catch_up(self, until: float | None = None) -> bool:
+        """Apply every clock event due by the clock's now: pause deadlines, activations, steps;
+        with `until` (a `perf_counter` instant), some of them. True once none is left."""
+        return self.runs.catch_up(self.clock.now(), until)
 
     def _apply(self, kind: EventKind, before: Sequence, after: Sequence) -> Sequence:
         """Store an API write, in the run's history with the journal entry of its call."""
