@@ -135,7 +135,9 @@ def benchmark(options: Options, started: datetime) -> dict[str, Any]:
         )
         result["scale"] = None if options.skip_scale else scale_benchmark(options, workdir)
         log("memory replays (bench/memory_replay.py) on a fresh mock")
-        result["memory_replay"] = memory_replay.replay_on_fresh_mock(mock_command, workdir)
+        result["memory_replay"] = memory_replay.replay_on_fresh_mock(
+            mock_command, workdir, options.memory_replays
+        )
         result["lifecycle"] = None if options.skip_scale else lifecycle_benchmark(options)
         result["consumer_suite"] = (
             None if options.skip_consumer_suite else consumer_benchmark(options, workdir)
