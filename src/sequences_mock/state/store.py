@@ -117,21 +117,22 @@ class Store:
     ) -> Sequence:
         self.catch_up()
         before = self.runs.visible(workspace_id, sequence_id)
+        now = self.clock.now()
         return self._apply(
-            EventKind.VARIABLES_UPDATED,
-            before,
-            domain.update_variables(before, changes, self.clock.now()),
+            EventKind.VARIABLES_UPDATED, before, domain.update_variables(before, changes, now), now
         )
 
     def pause(self, workspace_id: str, sequence_id: str, until: datetime) -> Sequence:
         self.catch_up()
         before = self.runs.visible(workspace_id, sequence_id)
-        return self._apply(EventKind.PAUSED, before, domain.pause(before, until, self.clock.now()))
+        now = self.clock.now()
+        return self._apply(EventKind.PAUSED, before, domain.pause(before, until, now), now)
 
     def resume(self, workspace_id: str, sequence_id: str) -> Sequence:
         self.catch_up()
         before = self.runs.visible(workspace_id, sequence_id)
-        return self._apply(EventKind.RESUMED, before, domain.resume(before, self.clock.now()))
+        now = self.clock.now()
+        return self._apply(EventKind.RESUMED, before, domain.resume(before, now), now)
 
     def stop(
         self, workspace_id: str, sequence_id: str, reason: StopReason, scope: StopScope
@@ -147,9 +148,9 @@ class Store:
         )
         # Every stop is computed before any is stored: a refused one changes nothing.
         others = [(other, domain.stop(other, reason, now)) for other in colleagues]
-        self._apply(EventKind.STOPPED, target, stopped)
+        self._apply(EventKind.STOPPED, target, stopped, now)
         for before, after in others:
-            self._apply(EventKind.STOPPED, before, after)
+            self._apply(EventKind.STOPPED, before, after, now)
         return stopped
 
     # -- the control plane's writes ------------------------------------------------------------
@@ -179,10 +180,11 @@ class Store:
         with `until` (a `perf_counter` instant), some of them. True once none is left."""
         return self.runs.catch_up(self.clock.now(), until)
 
-    def _apply(self, kind: EventKind, before: Sequence, after: Sequence) -> Sequence:
-        """Store an API write, in the run's history with the journal entry of its call."""
+    def _apply(self, kind: EventKind, before: Sequence, after: Sequence, now: datetime) -> Sequence:
+        """Store an API write made at `now`, in the run's history at that same instant, with
+        the journal entry of its call (read twice, a ticking clock put the event after it)."""
         self.runs.put([after])
-        event = Event(self.clock.now(), kind, before.status, after.status)
+        event = Event(now, kind, before.status, after.status)
         self.runs.record(after.id, [event], Cause.API, self._current_request())
         return after
 
