@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import io
+import os
+import stat
 import threading
 from collections import deque
 from typing import TextIO
@@ -124,7 +127,8 @@ class CallLog:
 
 class _Writer:
     """Writes text to a stream on a thread of its own, so that an output nobody reads (a full
-    pipe, a terminal paused with Ctrl-S) never stalls the event loop.
+    pipe, a terminal paused with Ctrl-S) never stalls the event loop; a regular file, which
+    cannot stall so, is written at once.
 
     At most `budget` characters wait; lines past that are dropped and counted, and a line saying
     how many goes out once the output takes text again. When the stream breaks (a closed pipe),
@@ -140,11 +144,16 @@ class _Writer:
         self.dropped = 0
         self.broken = False
         self._changed = threading.Condition()
+        #: Output to a regular file is written at once, on the caller's thread.
+        self._direct = _is_regular_file(stream)
         self._thread = threading.Thread(target=self._run, name="call-log", daemon=True)
         self._thread.start()
 
     def put(self, lines: list[str]) -> None:
         text = "".join(lines)
+        if self._direct and not self._queue and not self.broken:
+            self._write_now(text)  # a file never stalls: each line is there once answered
+            return
         with self._changed:
             if self.broken:
                 return
@@ -158,6 +167,13 @@ class _Writer:
             self._queue.append(text)
             self._held += len(text)
             self._changed.notify()
+
+    def _write_now(self, text: str) -> None:
+        try:
+            self._stream.write(text)
+            self._stream.flush()
+        except (OSError, ValueError):
+            self.broken = True  # a full disk, a closed file: the log stops, serving goes on
 
     def drain(self, timeout: float) -> None:
         """Wait until every held line is written, the stream broke, or `timeout` passed."""
@@ -183,3 +199,10 @@ class _Writer:
                 self._queue.popleft()
                 self._held -= len(text)
                 self._changed.notify_all()
+
+
+def _is_regular_file(stream: TextIO) -> bool:
+    try:
+        return stat.S_ISREG(os.fstat(stream.fileno()).st_mode)
+    except (OSError, ValueError, io.UnsupportedOperation):
+        return False  # no descriptor (a StringIO): written by the thread like a pipe

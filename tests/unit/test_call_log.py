@@ -6,6 +6,7 @@ import asyncio
 import io
 import threading
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -219,3 +220,12 @@ def test_a_stalled_output_drops_and_counts_lines_and_never_blocks_the_caller() -
     lines = stream.getvalue().splitlines()
     assert f"# {dropped} call lines dropped: the output was full" in lines
     assert lines[-1].startswith("#101 ")
+
+
+def test_a_regular_file_has_each_line_once_the_call_is_answered(tmp_path: Path) -> None:
+    """`serve > file` then reading the file at once (a CI step) finds every answered call."""
+    with (tmp_path / "calls.log").open("w") as stream:
+        log = CallLog(stream)
+        log(entry())
+
+        assert (tmp_path / "calls.log").read_text() == call_line(entry())
