@@ -40,8 +40,8 @@ from typing import Any
 
 import httpx
 import orjson
+import world
 from hostile_bodies import SHAPES, hostile_body, hostile_fixture
-from lifecycle import document as lifecycle_world
 from servers import BenchError, Server, free_port, running
 
 from sequences_mock.contract.openapi import CONTROL_OPENAPI, Contract
@@ -214,10 +214,9 @@ def _resolved(contract: Contract, node: dict[str, Any]) -> dict[str, Any]:
 
 
 def _moves(client: httpx.Client, rounds: int) -> int:
-    world = lifecycle_world(MOVE_RUNS)
-    for template in world["templates"]:
-        template["steps"] = [{"type": "email", "wait": "PT1H"}] * 100
-    body = orjson.dumps(world)
+    body = orjson.dumps(
+        world.generate(MOVE_RUNS, cadence=[{"type": "email", "wait": "PT1H"}] * 100)
+    )
     json_type = {"Content-Type": "application/json"}
     for _ in range(rounds):
         _check(client.post("/__mock/seed", content=body, headers=json_type), 200)

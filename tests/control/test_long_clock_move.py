@@ -10,7 +10,7 @@ from typing import Any
 
 import httpx
 import pytest
-from lifecycle import API_KEY, document
+from world import API_KEY, generate
 
 from sequences_mock.server import MockServer
 
@@ -21,9 +21,7 @@ STEPS = [{"type": "email", "wait": "PT1H"}] * 100
 
 @pytest.fixture
 def server() -> Iterator[MockServer]:
-    world: dict[str, Any] = document(RUNS)
-    for template in world["templates"]:
-        template["steps"] = [dict(step) for step in STEPS]
+    world: dict[str, Any] = generate(RUNS, cadence=STEPS)
     with MockServer() as running:
         with httpx.Client(base_url=running.url, timeout=60) as client:
             assert client.post("/__mock/seed", json=world).status_code == 200
