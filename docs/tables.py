@@ -23,19 +23,21 @@ from typing import Any
 
 import yaml
 
-from sequences_mock import cli
+from sequences_mock import call_log, cli
 from sequences_mock.connections import ConnectionLimits
 from sequences_mock.contract.validation import INTEGER_DIGITS
 from sequences_mock.core.durations import LONGEST
 from sequences_mock.core.lifecycle import MAX_VARIABLES
-from sequences_mock.fixtures.limits import MAX_PROBLEMS
+from sequences_mock.core.timestamps import LAST, format_timestamp
+from sequences_mock.formats.schema import MAX_ECHO, MAX_ENTRIES, MAX_PROBLEMS
 from sequences_mock.formats.strict_json import MAX_DEPTH
-from sequences_mock.http.problems import STATUS_BY_CODE
+from sequences_mock.http.control import MOVE_SLICE_SECONDS, SEEDS_AT_ONCE
+from sequences_mock.http.problems import ERRORS_BUDGET, STATUS_BY_CODE
 from sequences_mock.http.views import RENDER_BUDGET
 from sequences_mock.settings import Settings
 from sequences_mock.state import journal
 from sequences_mock.state.faults import MAX_PENDING
-from sequences_mock.state.history import DEFAULT_EVENTS_PER_RUN
+from sequences_mock.state.history import DEFAULT_EVENTS_PER_RUN, DEFAULT_EVENTS_TOTAL
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
@@ -126,6 +128,8 @@ WHEN = {
     "bug; logged)",
     "bad_gateway": "only as an injected fault",
     "service_unavailable": "only as an injected fault",
+    "seed_queue_full": "(control plane) a seed arrived while one was built and another waited; "
+    "refused before its body is read; `Retry-After: 1`",
     "world_replaced": "a reset or seed replaced the world the request arrived in before it was "
     "applied (its body or a fault's delay was still awaited); it changed nothing and is "
     "journaled nowhere; `Retry-After: 0`",
@@ -206,9 +210,20 @@ def limits() -> str:
             "the limit",
         ),
         (
-            "problems listed for a fixture document",
-            MAX_PROBLEMS,
-            "the check stops and says there are more",
+            "seeds at once (`POST /__mock/seed`)",
+            f"{SEEDS_AT_ONCE}: one built, one waiting, each holding its body",
+            "`503 seed_queue_full` with `Retry-After: 1`, before the body is read",
+        ),
+        (
+            "problems listed for a request body, a seed or a fixture document",
+            f"the first {MAX_PROBLEMS}, in at most {_bytes(ERRORS_BUDGET)}; each name and message "
+            f"cut to {MAX_ECHO} characters (the middle left out, its length said)",
+            "the check stops; a problem answer stays under 64 KiB whatever the body",
+        ),
+        (
+            "entries of each object and array an invalid document's problems are looked for in",
+            f"the first {MAX_ENTRIES:,} (more than any `maxItems` or `maxProperties`)",
+            "the rest are looked at only when the first hold no problem",
         ),
         ("JSON nesting", f"{MAX_DEPTH} levels", "`400 malformed_json`"),
         (
@@ -266,6 +281,30 @@ def limits() -> str:
             "the oldest go (counted in `dropped`)",
         ),
         (
+            "every run's history together",
+            f"{DEFAULT_EVENTS_TOTAL:,} events (about 100 MiB)",
+            "the histories of the runs recorded least recently go whole (counted in their "
+            "`dropped`)",
+        ),
+        (
+            "the loop a clock move (`POST /__mock/clock`) holds at once",
+            f"{MOVE_SLICE_SECONDS * 1000:g} ms",
+            "the move goes on in slices, the server answering between them; calls that read or "
+            "change runs wait for its end and see it whole",
+        ),
+        (
+            "a run's next due instant (a clock set near year 9999)",
+            format_timestamp(LAST),
+            "a step or activation due later is due then: no error, no run stuck",
+        ),
+        (
+            "call lines (`serve`) waiting for a standard output that takes nothing (a pipe nobody "
+            "reads, a terminal paused with Ctrl-S)",
+            _bytes(call_log.OUTPUT_BUDGET),
+            "later lines are dropped, never stalling a request; a `# N call lines dropped` line "
+            "follows once the output takes text again",
+        ),
+        (
             "kept renderings of runs (a cache)",
             _bytes(RENDER_BUDGET),
             "the oldest are rendered again when asked for",
@@ -285,6 +324,17 @@ def limits() -> str:
             "time for a request's body (from the end of its headers)",
             f"{connections.body_timeout:g} s",
             "`408 request_timeout`, connection closed, not journaled",
+        ),
+        (
+            "time for a client to take an answer (from its writes first stalling: a client not "
+            "reading)",
+            f"{connections.send_timeout:g} s",
+            "the connection is dropped with the bytes it still held",
+        ),
+        (
+            "open connections",
+            f"{connections.max_connections}",
+            "one more is answered `503 service_unavailable` and closed",
         ),
         (
             "stopping (`SIGTERM`, Ctrl-C, `MockServer.stop()`)",
