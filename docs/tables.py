@@ -26,6 +26,7 @@ import yaml
 from sequences_mock import call_log, cli
 from sequences_mock.connections import ConnectionLimits
 from sequences_mock.contract.validation import INTEGER_DIGITS
+from sequences_mock.core.choices import REGISTER, Choice
 from sequences_mock.core.durations import LONGEST
 from sequences_mock.core.lifecycle import MAX_VARIABLES
 from sequences_mock.core.timestamps import LAST, format_timestamp
@@ -354,6 +355,9 @@ def fixture_fields() -> str:
     schema = _fixture_schema()
     rows = []
     for section, node in schema["properties"].items():
+        if "properties" not in node.get("items", node):  # a mapping of names, as `choices`
+            rows.append((f"`{section}`", _type(schema, node), "no", node.get("description", "")))
+            continue
         is_list = node.get("type") == "array"
         rows.extend(
             _fields(schema, f"{section}[]" if is_list else section, node.get("items", node))
@@ -403,11 +407,61 @@ def _type(schema: Mapping[str, Any], node: Mapping[str, Any]) -> str:
     return str(kind)
 
 
+# --- the choice register: what the mock decided where the vendor's docs are silent ------------
+
+
+def choices_what_is_ours() -> str:
+    """Each choice's topic, the docs' words, and the mock's default (for the API page)."""
+    rows = []
+    for choice in REGISTER:
+        docs = f'"{choice.docs}"' if choice.docs else "not said"
+        kind = "" if choice.switchable else ", verify-only"
+        link = f"([`{choice.id}`](choices.md#{choice.id}){kind})"
+        rows.append((choice.topic, docs, f"{choice.meaning(choice.default)} {link}"))
+    return _table(("", "the vendor's docs", "this mock (our choice)"), rows)
+
+
+def choices_summary() -> str:
+    """The register at a glance: id, options (default first, in bold), the question."""
+    rows = []
+    for choice in REGISTER:
+        options = ", ".join(
+            f"**`{o}`**" if o == choice.default else f"`{o}`" for o in choice.options
+        )
+        kind = "" if choice.switchable else " (verify-only)"
+        rows.append((f"[`{choice.id}`](#{choice.id}){kind}", options, choice.question))
+    return _table(("id", "options (default first)", "question"), rows)
+
+
+def choices_details() -> str:
+    """A section per choice: the question, each option's meaning, the docs' words, the probe."""
+    # The register's texts link the API page's sections as seen from that page.
+    text = "\n".join(_choice_section(choice) for choice in REGISTER)
+    return text.replace("](#errors)", "](api.md#errors)")
+
+
+def _choice_section(choice: Choice) -> str:
+    lines = [f"### {choice.id}", "", choice.question, ""]
+    for option, meaning in zip(choice.options, choice.meanings, strict=True):
+        default = " (default)" if option == choice.default else ""
+        lines.append(f"- `{option}`{default}: {meaning}")
+    lines.append("")
+    lines.append(f'The docs: "{choice.docs}"' if choice.docs else "The docs say nothing.")
+    lines.append("")
+    if not choice.switchable:
+        lines += ["Verify-only: the mock's contract fixes the default.", ""]
+    lines += [f"`verify` probes it: {choice.probe}.", ""]
+    return "\n".join(lines)
+
+
 TABLES: Mapping[str, Callable[[], str]] = {
     "serve-options": serve_options,
     "errors": errors,
     "limits": limits,
     "fixture-fields": fixture_fields,
+    "choices-what-is-ours": choices_what_is_ours,
+    "choices-summary": choices_summary,
+    "choices-details": choices_details,
 }
 
 

@@ -28,6 +28,8 @@ KINDS = {
     # Honest about what cannot run here: no Docker engine and no GitHub runner. The image these
     # blocks use is built and run by tests/container/test_image.py.
     "needs-docker": "not run: needs Docker or a GitHub runner (tests/container/ tests the image)",
+    # A gap, named so that it shows: blocks no test runs yet (grep for it to find them).
+    "unrun": "NOT run by any test yet: give it a kind that runs it",
 }
 
 _FENCE = re.compile(
