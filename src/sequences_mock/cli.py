@@ -27,6 +27,7 @@ from sequences_mock.server import StoppableServer, bind_socket, uvicorn_config
 from sequences_mock.settings import Settings
 from sequences_mock.state import fixtures
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
+from sequences_mock.verify.command import add_verify_parser, run_verify
 
 __all__ = ["ENV_PREFIX", "exposure_warning", "main", "parse_args"]
 
@@ -137,6 +138,7 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         help="print the schemathesis config for contract runs against the mock",
     )
     contract.add_argument("--output", type=Path, help="write it to this file instead")
+    add_verify_parser(commands)
     return parser
 
 
@@ -192,6 +194,8 @@ def parse_args(
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     args = parse_args(argv, environ)
+    if args.command == "verify":
+        return run_verify(args, os.environ if environ is None else environ)
     if args.command == "check-fixtures":
         return _check_fixtures(args.path)
     if args.command == "schemathesis-config":

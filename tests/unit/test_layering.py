@@ -43,8 +43,10 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "server": ({"app", "settings", "connections"}, {"uvicorn", "starlette"}),
     # the line `serve` prints per call, from the journal's entries
     "call_log": ({"state"}, set()),
+    # `sequences-mock verify`: probes a real target over httpx, and mock worlds in process
+    "verify": ({"core", "formats", "contract", "state", "settings", "app"}, {"httpx"}),
     "cli": (
-        {"core", "state", "settings", "app", "server", "call_log", "__init__"},
+        {"core", "state", "settings", "app", "server", "call_log", "verify", "__init__"},
         {"uvicorn"},
     ),
     "testing": ({"core"}, {"httpx"}),
