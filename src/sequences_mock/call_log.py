@@ -32,6 +32,8 @@ def _middle(entry: Entry) -> str:
         middle += f" network={entry.network}"
     if entry.contract_violation is not None:
         middle += " CONTRACT-VIOLATION"
+    if entry.violations:
+        middle += " UPSTREAM-VIOLATES " + "; ".join(entry.violations)
     return middle
 
 
@@ -70,6 +72,7 @@ class CallLog:
             entry.fault,
             entry.network,
             entry.contract_violation is None,
+            entry.violations,
         )
         middle = self._middles.get(key)
         if middle is None:

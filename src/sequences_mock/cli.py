@@ -23,6 +23,7 @@ from sequences_mock.call_log import CallLog
 from sequences_mock.core.addresses import is_loopback_address
 from sequences_mock.core.errors import MockError
 from sequences_mock.core.timestamps import format_timestamp
+from sequences_mock.proxy.command import add_proxy_parser, run_proxy
 from sequences_mock.server import StoppableServer, bind_socket, uvicorn_config
 from sequences_mock.settings import Settings
 from sequences_mock.state import fixtures
@@ -139,6 +140,7 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
     )
     contract.add_argument("--output", type=Path, help="write it to this file instead")
     add_verify_parser(commands)
+    add_proxy_parser(commands)
     return parser
 
 
@@ -194,6 +196,8 @@ def parse_args(
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     args = parse_args(argv, environ)
+    if args.command == "proxy":
+        return run_proxy(args)
     if args.command == "verify":
         return run_verify(args, os.environ if environ is None else environ)
     if args.command == "check-fixtures":

@@ -45,8 +45,23 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "call_log": ({"state"}, set()),
     # `sequences-mock verify`: probes a real target over httpx, and mock worlds in process
     "verify": ({"core", "formats", "contract", "state", "settings", "app"}, {"httpx"}),
+    # `sequences-mock proxy`: the upstream behind the mock's HTTP layer, checked like `verify`
+    "proxy": (
+        {
+            "core",
+            "formats",
+            "contract",
+            "state",
+            "settings",
+            "http",
+            "server",
+            "call_log",
+            "verify",
+        },
+        {"httpx", "starlette", "yaml"},
+    ),
     "cli": (
-        {"core", "state", "settings", "app", "server", "call_log", "verify", "__init__"},
+        {"core", "state", "settings", "app", "server", "call_log", "verify", "proxy", "__init__"},
         {"uvicorn"},
     ),
     "testing": ({"core"}, {"httpx"}),

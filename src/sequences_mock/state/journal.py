@@ -64,6 +64,8 @@ class Entry(NamedTuple):
     cost: int = 0
     #: The network fault the answer met (`faults.NETWORK_FAULTS`); None when sent whole.
     network: str | None = None
+    #: How a proxied upstream's answer broke openapi.yaml (`sequences-mock proxy`).
+    violations: tuple[str, ...] = ()
 
     @property
     def incident(self) -> bool:
@@ -119,6 +121,7 @@ class Journal:
         fault: int | None,
         duration_ms: float,
         network: str | None = None,
+        violations: tuple[str, ...] = (),
     ) -> Entry:
         path_size = query_size = 0
         if len(path) > PATH_LIMIT:
@@ -128,6 +131,7 @@ class Journal:
             query_size, query_string = len(query_string), query_string[:QUERY_LIMIT]
         kept = body[:BODY_LIMIT]
         cost = ENTRY_OVERHEAD + 2 * len(path) + len(query_string) + len(kept)
+        cost += sum(map(len, violations))
         # Positional, in field order: one of these is made per request.
         entry = Entry(
             self._next_seq,
@@ -149,6 +153,7 @@ class Journal:
             query_size,
             cost,
             network,
+            violations,
         )
         self._next_seq += 1
         entries = self._entries

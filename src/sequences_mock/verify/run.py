@@ -12,13 +12,14 @@ from typing import Any
 
 from sequences_mock.contract.openapi import Contract
 from sequences_mock.core.timestamps import TimestampError, parse_timestamp
+from sequences_mock.verify.documents import runs_document
 from sequences_mock.verify.inference import Probe, compare_with_worlds, verdict_from_option
 from sequences_mock.verify.reads import read_probes
 from sequences_mock.verify.report import ChoiceVerdict, Report
 from sequences_mock.verify.scenarios import Steps, company_stop, stop_run, write_run
 from sequences_mock.verify.session import Session
 from sequences_mock.verify.target import BudgetExhausted, Target
-from sequences_mock.verify.world import MockWorld, world_document
+from sequences_mock.verify.world import MockWorld
 
 __all__ = ["Plan", "verify"]
 
@@ -136,7 +137,8 @@ async def _compare(
             session.report.choice(choice_id, ChoiceVerdict("inconclusive", None, name, why))
         return steps
     ids = [str(run["id"]) for run in steps.runs] if company else []
-    document = world_document(steps.runs, world.key, now, company_runs=ids)
+    keys = {str(steps.runs[0]["workspace_id"]): world.key}
+    document = runs_document(steps.runs, keys, now, company_runs=ids)
     verdicts = await compare_with_worlds(name, probe, steps, document, world, touched, inferred)
     for choice_id, verdict in verdicts.items():
         if steps.notes:
