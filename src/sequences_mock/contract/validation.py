@@ -47,6 +47,8 @@ class Inputs:
     path: dict[str, Any]
     query: dict[str, Any]
     body: Any
+    #: The body's keys as sent, before defaults were applied.
+    sent: frozenset[str] = frozenset()
 
 
 def read_inputs(
@@ -55,8 +57,14 @@ def read_inputs(
     query_items: Sequence[tuple[str, str]],
     content_type: str | None,
     body: bytes,
+    *,
+    strict_query: bool = False,
 ) -> Inputs:
-    """Check a request in the documented order: path 404, media type 415, JSON 400, schemas 422."""
+    """Check a request in the documented order: path 404, media type 415, JSON 400, schemas 422.
+
+    `strict_query`: refuse query parameters the operation does not declare, as an operation
+    marked `x-strict-query` does.
+    """
     path = dict(path_params)
     if not operation.path_validator.is_valid(path):
         # An id that cannot exist names nothing: the same answer as an unknown id.
@@ -65,7 +73,7 @@ def read_inputs(
     problems: list[FieldProblem] = []
     query = coerce_query(operation.query_parameters, query_items, problems)
     if query_items or not operation.accepts_no_query:
-        problems += _query_problems(operation, query, query_items)
+        problems += _query_problems(operation, query, query_items, strict=strict_query)
     if operation.body is not None and document is not _ABSENT:
         problems += schema_problems(operation.body.validator, document, "body")
     if problems:
@@ -75,7 +83,8 @@ def read_inputs(
     if document is _ABSENT:
         return Inputs(path, query, None)
     if isinstance(document, dict) and operation.body is not None:
-        document = {**operation.body.defaults, **document}
+        sent = frozenset(document)
+        return Inputs(path, query, {**operation.body.defaults, **document}, sent)
     return Inputs(path, query, document)
 
 
@@ -100,14 +109,18 @@ def check_body(operation: Operation, document: Any) -> None:
 
 
 def _query_problems(
-    operation: Operation, query: dict[str, Any], query_items: Sequence[tuple[str, str]]
+    operation: Operation,
+    query: dict[str, Any],
+    query_items: Sequence[tuple[str, str]],
+    *,
+    strict: bool = False,
 ) -> list[FieldProblem]:
     problems = (
         schema_problems(operation.query_validator, query, "query")
         if query or not operation.accepts_no_query
         else []
     )
-    if operation.strict_query:
+    if strict or operation.strict_query:
         declared = {parameter.name for parameter in operation.query_parameters}
         message = f"is not a query parameter of {operation.operation_id}"
         problems += [

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sequences_mock.contract.validation import Inputs
-from sequences_mock.core.domain import ApiKey, Status, StopReason, StopScope
+from sequences_mock.core.domain import ApiKey, Status, StopReason, stop_scope
 from sequences_mock.core.errors import FieldProblem, Location, ValidationFailed
 from sequences_mock.core.timestamps import TimestampError, parse_timestamp
 from sequences_mock.http.views import Body, Renderer
@@ -59,7 +59,8 @@ def resume_sequence(store: Store, render: Renderer, key: ApiKey, inputs: Inputs)
 
 
 def stop_sequence(store: Store, render: Renderer, key: ApiKey, inputs: Inputs) -> Reply:
-    reason, scope = StopReason(inputs.body["reason"]), StopScope(inputs.body["scope"])
+    given = inputs.body["scope"] if "scope" in inputs.sent else None
+    reason, scope = StopReason(inputs.body["reason"]), stop_scope(given, store.choices)
     stopped = store.stop(key.workspace_id, inputs.path["sequence_id"], reason, scope)
     return 200, render.sequence(stopped)
 

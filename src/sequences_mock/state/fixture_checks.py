@@ -9,6 +9,7 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
+from sequences_mock.core.choices import choice_problems
 from sequences_mock.core.domain import MANUAL_STEPS, Status
 from sequences_mock.core.durations import DurationError, parse_duration
 from sequences_mock.core.errors import FieldProblem
@@ -130,6 +131,9 @@ def shape_problems(
             plain = _plain_json(document, "", problems, set(), 1)
         if len(problems) == limit:  # the walk stopped part way: there is no copy to check
             return list(problems), None
+    if isinstance(plain, dict) and isinstance(plain.get("choices"), dict):
+        with problems.stop_when_full():
+            problems += choice_problems(plain["choices"])
     reported = {problem.name for problem in problems}
     # A value dropped from the copy would show up again as a schema error at the same path.
     with problems.stop_when_full():

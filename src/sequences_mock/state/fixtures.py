@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from typing import Any
 
+from sequences_mock.core.choices import DEFAULT_CHOICES, Choices
 from sequences_mock.core.world import World
 from sequences_mock.state.documents import invalid, parse_document, parse_seed, read_document
 from sequences_mock.state.fixture_checks import (
@@ -34,13 +35,14 @@ DEFAULT_FIXTURES = resources.files("sequences_mock") / "_data" / "default.yaml"
 _ONE_TOO_MANY = MAX_PROBLEMS + 1
 
 
-def load(document: Any, *, strict_json: bool = False) -> World:
-    """Check a whole document and build its world, or raise with every problem found."""
+def load(document: Any, *, strict_json: bool = False, choices: Choices = DEFAULT_CHOICES) -> World:
+    """Check a whole document and build its world, or raise with every problem found; the
+    document's `choices` go on top of `choices`."""
     moments = Moments()
     problems = check(document, strict_json=strict_json, moments=moments, limit=_ONE_TOO_MANY)
     if problems:
         raise invalid(problems)
-    return build(document, moments)
+    return build(document, moments, choices)
 
 
 def merge(current: World, incoming: Any, *, strict_json: bool = False) -> World:
@@ -71,6 +73,7 @@ def merge(current: World, incoming: Any, *, strict_json: bool = False) -> World:
     for section in ("clock", "lifecycle"):
         if section in incoming:
             merged[section] = incoming[section]
+    merged["choices"].update(incoming.get("choices") or {})
     moments = Moments()
 
     def origin(collection: str, index: int) -> str:

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from sequences_mock.core.choices import DEFAULT_CHOICES, Choices
 from sequences_mock.core.domain import (
     MANUAL_STEPS,
     ApiKey,
@@ -44,8 +45,9 @@ class Moments(dict[str, datetime]):
         return moment
 
 
-def build(document: dict[str, Any], moments: Moments) -> World:
-    """The world of a checked document; `moments` holds the timestamps the check parsed."""
+def build(document: dict[str, Any], moments: Moments, choices: Choices = DEFAULT_CHOICES) -> World:
+    """The world of a checked document; `moments` holds the timestamps the check parsed, and
+    the document's `choices` go on top of `choices`."""
 
     def moment(value: str | None) -> datetime | None:
         return None if value is None else moments[value]
@@ -73,6 +75,7 @@ def build(document: dict[str, Any], moments: Moments) -> World:
             if "activation_delay" in lifecycle
             else LifecycleSetting()
         ),
+        choices=choices.with_overrides(document.get("choices") or {}),
         workspaces={w["id"]: Workspace(w["id"], w["name"]) for w in document.get("workspaces", [])},
         api_keys={
             k["key"]: ApiKey(k["key"], k["workspace_id"], frozenset(k["scopes"]), k.get("name"))
@@ -145,6 +148,7 @@ def dump(world: World) -> dict[str, Any]:
     if world.clock is not None:
         document["clock"] = {"now": format_timestamp(world.clock.now), "frozen": world.clock.frozen}
     document["lifecycle"] = {"activation_delay": format_duration(world.lifecycle.activation_delay)}
+    document["choices"] = world.choices.switchable()
     document["workspaces"] = [{"id": w.id, "name": w.name} for w in world.workspaces.values()]
     document["api_keys"] = [
         {

@@ -6,6 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 
 from sequences_mock.core import domain, lifecycle
+from sequences_mock.core.choices import Choices
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import ApiKey, Sequence, StopReason, StopScope, Template
 from sequences_mock.core.lifecycle import Event, EventKind, TaskOutcome
@@ -44,6 +45,8 @@ class Store:
         away from the event loop is given one rather than reading a clock the loop moves."""
         self.clock = clock
         self._world = world
+        #: The world's current choices: the fixture's, until the control plane changes them.
+        self.choices: Choices = world.choices
         self.runs = Runs(
             world,
             index_entries_per_sequence=index_entries_per_sequence,
@@ -69,6 +72,7 @@ class Store:
         return World(
             clock=ClockSetting(self.clock.now(), self.clock.frozen),
             lifecycle=world.lifecycle,
+            choices=self.choices,
             workspaces=world.workspaces,
             api_keys=world.api_keys,
             companies=world.companies,
@@ -97,6 +101,10 @@ class Store:
     def template(self, template_id: str) -> Template | None:
         return self._world.templates.get(template_id)
 
+    def templates(self) -> Mapping[str, Template]:
+        """Every template by id (the same mapping for as long as this store lives)."""
+        return self._world.templates
+
     def get_sequence(self, workspace_id: str, sequence_id: str) -> Sequence:
         self.catch_up()
         return self.runs.visible(workspace_id, sequence_id)
@@ -120,18 +128,20 @@ class Store:
         return self._apply(
             EventKind.VARIABLES_UPDATED,
             before,
-            domain.update_variables(before, changes, self.clock.now()),
+            domain.update_variables(before, changes, self.clock.now(), self.choices),
         )
 
     def pause(self, workspace_id: str, sequence_id: str, until: datetime) -> Sequence:
         self.catch_up()
         before = self.runs.visible(workspace_id, sequence_id)
-        return self._apply(EventKind.PAUSED, before, domain.pause(before, until, self.clock.now()))
+        after = domain.pause(before, until, self.clock.now(), self.choices)
+        return self._apply(EventKind.PAUSED, before, after)
 
     def resume(self, workspace_id: str, sequence_id: str) -> Sequence:
         self.catch_up()
         before = self.runs.visible(workspace_id, sequence_id)
-        return self._apply(EventKind.RESUMED, before, domain.resume(before, self.clock.now()))
+        after = domain.resume(before, self.clock.now(), self.choices)
+        return self._apply(EventKind.RESUMED, before, after)
 
     def stop(
         self, workspace_id: str, sequence_id: str, reason: StopReason, scope: StopScope
@@ -141,7 +151,9 @@ class Store:
         target = self.runs.visible(workspace_id, sequence_id)
         stopped = domain.stop(target, reason, now)
         colleagues = (
-            self.runs.table.company_colleagues(target, self._world.contacts)
+            self.runs.table.company_colleagues(
+                target, self._world.contacts, domain.company_stop_reach(self.choices)
+            )
             if scope is StopScope.COMPANY
             else []
         )
@@ -179,7 +191,10 @@ class Store:
         self.runs.catch_up(self.clock.now())
 
     def _apply(self, kind: EventKind, before: Sequence, after: Sequence) -> Sequence:
-        """Store an API write, in the run's history with the journal entry of its call."""
+        """Store an API write, in the run's history with the journal entry of its call; a
+        write that changed nothing (as some choices make one) leaves no trace."""
+        if after is before:
+            return before
         self.runs.put([after])
         event = Event(self.clock.now(), kind, before.status, after.status)
         self.runs.record(after.id, [event], Cause.API, self._current_request())
