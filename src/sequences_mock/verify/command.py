@@ -60,9 +60,10 @@ def add_verify_parser(commands: Any) -> None:
 def run_verify(
     args: argparse.Namespace,
     environ: Mapping[str, str],
-    out: TextIO = sys.stdout,
-    err: TextIO = sys.stderr,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
 ) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
     key = args.key or environ.get(KEY_VARIABLE)
     problem = _usage_problem(args, key)
     if problem is not None:
