@@ -113,7 +113,7 @@ def test_the_mock_itself_keeps_every_choice_and_the_contract(
 
     assert (status, problems(report), verdicts(report, "contradicted")) == (0, [], {})
     confirmed = verdicts(report, "confirmed")
-    assert {
+    assert confirmed == {
         "company_stop_scope": "unfinished",
         "variables_view": "overrides",
         "pause_from": "active",
@@ -129,7 +129,7 @@ def test_the_mock_itself_keeps_every_choice_and_the_contract(
         "refused_transition_status": "409",
         "stop_reason": "required",
         "list_order_ties": "by_id",
-    } == confirmed
+    }
     assert "no contract violations, no broken invariants" in out
     assert READ_WRITE not in out
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import logging
 import signal
@@ -70,9 +69,10 @@ def run_proxy(args: argparse.Namespace) -> int:
         app.state.runtime.journal.listener = CallLog(sys.stdout)
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, _stopped)
+    config = uvicorn_config(app, "warning")
+    config.lifespan = "on"  # closes the upstream connections on the server's loop
     with contextlib.suppress(KeyboardInterrupt):
-        StoppableServer(uvicorn_config(app, "warning")).run(sockets=[sock])
-    asyncio.run(app.state.close())
+        StoppableServer(config).run(sockets=[sock])
     if recorder is not None:
         recorder.write()
         print(f"recorded {len(recorder)} runs in {args.record}")

@@ -4,6 +4,8 @@ coverage and health beside it."""
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
@@ -51,20 +53,26 @@ class ProxySettings:
 
 
 def create_proxy_app(settings: ProxySettings) -> Starlette:
-    """The proxy; its upstream client opens on first use and closes with the app's lifespan
-    (or `app.state.close()`)."""
+    """The proxy; its upstream client opens on first use and closes when the app's lifespan
+    ends (serve it with the lifespan on: its connections belong to the server's loop)."""
     context = Context.from_settings(Settings(journal_size=settings.journal_size))
     forward = _Forwarder(context, settings)
     control = [r for r in ControlPlane(context).routes() if _path(r) in CONTROL_PATHS]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await forward.close()
+
     app = Starlette(
         routes=[*forward.routes(), *control],
+        lifespan=lifespan,
         middleware=[Middleware(Guard, control_token=None, origins=())],
         exception_handlers=exception_handlers(context),
     )
     app.router.redirect_slashes = False
     app.state.context = context
     app.state.runtime = context.runtime
-    app.state.close = forward.close
     return app
 
 

@@ -87,7 +87,7 @@ def runs_document(
                 "workspace_id": workspace,
                 "name": "recorded",
                 "variables": variables,
-                "steps": _STUB_STEPS,
+                "steps": [dict(step) for step in _STUB_STEPS],
             }
             for template, (workspace, variables) in templates.items()
         ],
