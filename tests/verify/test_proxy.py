@@ -180,3 +180,16 @@ def test_a_recording_keeps_the_runs_read_last() -> None:
     recorder.saw("getSequence", 404, {"id": "refused", "workspace_id": "w"})
 
     assert [run["id"] for run in recorder.document()["sequences"]] == ["run-1", "run-2"]
+
+
+def test_a_body_over_the_limit_is_refused_before_it_goes_upstream(double_url: str) -> None:
+    """Over 1 MiB: a 413 problem from the proxy; the upstream never sees it."""
+    proxy = Proxy(ProxySettings(double_url))
+    with served(proxy.app) as url, httpx.Client(base_url=url) as client:
+        answer = client.patch(
+            f"/v1/sequences/{RUN}",
+            content=b"{" + b" " * (1024 * 1024) + b"}",
+            headers={"content-type": "application/json", "authorization": f"Bearer {KEY}"},
+        )
+
+    assert (answer.status_code, answer.json()["code"]) == (413, "content_too_large")

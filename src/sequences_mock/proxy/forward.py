@@ -21,6 +21,7 @@ from sequences_mock.contract.openapi import Operation
 from sequences_mock.formats import strict_json
 from sequences_mock.http.api import record
 from sequences_mock.http.auth import bearer_token
+from sequences_mock.http.bodies import read_body
 from sequences_mock.http.context import Context
 from sequences_mock.http.control import ControlPlane
 from sequences_mock.http.guard import Guard
@@ -114,7 +115,7 @@ class _Forwarder:
 
     async def forward(self, request: Request, operation: Operation | None) -> Response:
         started = perf_counter()
-        body = await request.body()
+        body = await read_body(request, MAX_BODY)  # ContentTooLarge: a 413 problem
         token = bearer_token(request.headers.get("authorization"))
         operation_id = operation.operation_id if operation else None
         status, headers, content, violations = await self._upstream(request, body, operation)
@@ -144,14 +145,19 @@ class _Forwarder:
     ) -> tuple[int, dict[str, str], bytes, list[str]]:
         """The upstream's answer and how it breaks the contract; a 502 or 504 problem when it
         gives none (those are the proxy's own answers, not checked)."""
-        if len(body) > MAX_BODY:
-            document = problem("content_too_large", f"the proxy forwards at most {MAX_BODY} bytes")
-            return 413, {"content-type": PROBLEM_JSON}, strict_json.dumps(document), []
         client = self._client_for_use()
         headers = {n: v for n, v in request.headers.items() if n.lower() in REQUEST_HEADERS}
         url = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         try:
-            answer = await client.request(request.method, url, content=body, headers=headers)
+            answer, content = await _bounded(client, request.method, url, body, headers)
+        except _TooLarge:
+            detail = f"the upstream's answer is over {MAX_BODY} bytes"
+            return (
+                502,
+                {"content-type": PROBLEM_JSON},
+                strict_json.dumps(problem("bad_gateway", detail)),
+                [],
+            )
         except httpx.TimeoutException:
             document = problem("gateway_timeout", "the upstream did not answer in time")
             return 504, {"content-type": PROBLEM_JSON}, strict_json.dumps(document), []
@@ -160,8 +166,7 @@ class _Forwarder:
             document = problem("bad_gateway", detail)
             return 502, {"content-type": PROBLEM_JSON}, strict_json.dumps(document), []
         passed = {n: v for n, v in answer.headers.items() if n.lower() in ANSWER_HEADERS}
-        content = answer.content[:MAX_BODY]
-        if operation is None:
+        if operation is None or request.method == "HEAD":  # no body to check
             return answer.status_code, passed, content, []
         lower = {n.lower(): v for n, v in answer.headers.items()}
         problems = contract_problems(
@@ -178,6 +183,24 @@ class _Forwarder:
                 follow_redirects=False,
             )
         return self._client
+
+
+class _TooLarge(Exception):
+    pass
+
+
+async def _bounded(
+    client: httpx.AsyncClient, method: str, url: str, body: bytes, headers: dict[str, str]
+) -> tuple[httpx.Response, bytes]:
+    """The upstream's answer, its body read up to `MAX_BODY` bytes (past it, `_TooLarge`)."""
+    async with client.stream(method, url, content=body, headers=headers) as answer:
+        chunks, size = [], 0
+        async for chunk in answer.aiter_bytes():
+            size += len(chunk)
+            if size > MAX_BODY:
+                raise _TooLarge
+            chunks.append(chunk)
+    return answer, b"".join(chunks)
 
 
 def _json(content: bytes) -> Any:
