@@ -13,7 +13,7 @@ from sequences_mock.contract.openapi import Contract
 from sequences_mock.contract.validation import check_response, media_type_of
 from sequences_mock.core.errors import ContractViolation
 
-__all__ = ["contract_problems", "filter_problems", "order_problems", "page_problems"]
+__all__ = ["contract_problems", "filter_problems", "instant", "order_problems", "page_problems"]
 
 _ITEM_INDEX = re.compile(r"/items/[0-9]+")
 
@@ -89,13 +89,14 @@ def _matches(item: Mapping[str, Any], name: str, wanted: str) -> bool:
         return True
     # RFC 3339 UTC timestamps in one shape compare as text; a fraction sorts after none.
     if name == "created_after":
-        return _instant(created) > _instant(wanted)
+        return instant(created) > instant(wanted)
     if name == "created_before":
-        return _instant(created) < _instant(wanted)
+        return instant(created) < instant(wanted)
     return True
 
 
-def _instant(timestamp: str) -> tuple[str, str]:
+def instant(timestamp: str) -> tuple[str, str]:
+    """An RFC 3339 UTC timestamp as a key that sorts by time (whole seconds, then fraction)."""
     whole, _, fraction = timestamp.rstrip("Z").partition(".")
     return whole, fraction.ljust(6, "0")
 
@@ -113,4 +114,4 @@ def order_problems(items: Sequence[Any], sort_by: str, order: str) -> list[str]:
 
 def _sort_key(item: Mapping[str, Any], sort_by: str) -> Any:
     value = item[sort_by]
-    return _instant(value) if sort_by != "status" and isinstance(value, str) else str(value)
+    return instant(value) if sort_by != "status" and isinstance(value, str) else str(value)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
 from sequences_mock.contract.openapi import Contract
+from sequences_mock.core.choices import BY_ID
 from sequences_mock.core.timestamps import TimestampError, parse_timestamp
 from sequences_mock.verify.documents import runs_document
 from sequences_mock.verify.inference import Probe, compare_with_worlds, verdict_from_option
@@ -141,14 +142,8 @@ async def _compare(
     document = runs_document(steps.runs, keys, now, company_runs=ids)
     verdicts = await compare_with_worlds(name, probe, steps, document, world, touched, inferred)
     for choice_id, verdict in verdicts.items():
-        if steps.notes:
-            verdict = ChoiceVerdict(
-                verdict.verdict,
-                verdict.observed_option,
-                verdict.probe,
-                f"{verdict.detail}; {'; '.join(steps.notes)}",
-            )
-        session.report.choice(choice_id, verdict)
+        detail = "; ".join([verdict.detail, *steps.notes])
+        session.report.choice(choice_id, replace(verdict, detail=detail))
     return steps
 
 
@@ -159,13 +154,13 @@ def _stop_verdicts(session: Session, name: str, steps: Steps) -> None:
     without = steps.seen.get("stop_without_reason", {}).get("status")
     reason = {422: "required", 200: "optional"}.get(without) if isinstance(without, int) else None
     if reason is not None:
-        report.choice("stop_reason", verdict_from_option(name, "required", reason, f"{without}"))
+        shown = f"a stop without a reason: {without}"
+        report.choice("stop_reason", _verify_only(name, "stop_reason", reason, shown))
     again = steps.seen.get("stop_again", {}).get("status")
     if again in (409, 422, 400):
         shown = f"a second stop: {again}"
-        report.choice(
-            "refused_transition_status", verdict_from_option(name, "409", str(again), shown)
-        )
+        choice_id = "refused_transition_status"
+        report.choice(choice_id, _verify_only(name, choice_id, str(again), shown))
 
 
 def _error_body(session: Session) -> None:
@@ -186,5 +181,8 @@ def _error_body(session: Session) -> None:
         if others
         else (f"{len(refusals)} refusals, each problem+json with a code")
     )
-    verdict = verdict_from_option("refusals", "problem_json", option, detail)
-    session.report.choice("error_body", verdict)
+    session.report.choice("error_body", _verify_only("refusals", "error_body", option, detail))
+
+
+def _verify_only(probe: str, choice_id: str, option: str, shown: str) -> ChoiceVerdict:
+    return verdict_from_option(probe, BY_ID[choice_id].default, option, shown)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sequences_mock.core.timestamps import format_timestamp
+from sequences_mock.verify.checks import instant
 from sequences_mock.verify.target import Caller, Exchange
 
 __all__ = ["PROBE_VARIABLE", "Steps", "company_stop", "stop_run", "write_run"]
@@ -47,12 +48,7 @@ def _later(after: Exchange, before: Exchange) -> bool | None:
     first, second = before.json_object.get("updated_at"), after.json_object.get("updated_at")
     if not isinstance(first, str) or not isinstance(second, str):
         return None
-    return _instant(second) > _instant(first)
-
-
-def _instant(timestamp: str) -> tuple[str, str]:
-    whole, _, fraction = timestamp.rstrip("Z").partition(".")
-    return whole, fraction.ljust(6, "0")
+    return instant(second) > instant(first)
 
 
 def _at(moment: datetime) -> dict[str, str]:
