@@ -70,5 +70,6 @@ def test_a_dry_run_lists_the_requests_and_sends_none(capsys: pytest.CaptureFixtu
     assert status == 0
     assert "GET /v1/sequences?size=0  [--key]" in out
     assert "GET /v1/sequences  [no key]" in out
+    assert "POST /v1/sequences/r1/resume  [--key]" in out
     assert KEY not in out
     assert double.runs == runs_before

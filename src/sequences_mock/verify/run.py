@@ -72,8 +72,7 @@ async def verify(
     started = monotonic()
     try:
         listed = await read_probes(session, plan.other_key)
-        if not target.dry_run:
-            await _write_probes(session, plan, _target_now(now(), listed))
+        await _write_probes(session, plan, _target_now(now(), listed))
     except BudgetExhausted as error:
         report.stopped_early = str(error)
     if not target.dry_run:
@@ -90,7 +89,7 @@ async def verify(
 def _target_now(wall: datetime, runs: Sequence[Mapping[str, Any]]) -> datetime:
     """The target's now, as far as verify can tell: this machine's, or the latest timestamp the
     target showed when that is later (a sandbox whose clock runs ahead)."""
-    latest = wall
+    latest = wall.replace(microsecond=0)
     for run in runs:
         for name in ("created_at", "updated_at", "last_step_executed_at"):
             try:
@@ -132,6 +131,8 @@ async def _compare(
 ) -> Steps:
     session.probe = name
     steps = await probe(session)
+    if session.dry_run:
+        return steps  # listed only: no answers to build a world from
     if not steps.runs or not all(run.get("id") for run in steps.runs):
         for choice_id in touched:
             why = "a named run could not be read"
