@@ -21,6 +21,18 @@ from sequences_mock.settings import Settings
 from vendor_double import KEY, VendorDouble
 
 RUN = "44444444-4444-4444-8444-000000000000"
+RECORDABLE = {
+    "id": "run",
+    "workspace_id": "w",
+    "contact_id": None,
+    "template_id": "t",
+    "status": "ACTIVE",
+    "variables": {},
+    "contact_list_id": None,
+    "last_step_executed_at": None,
+    "created_at": "2026-01-01T00:00:00Z",
+    "updated_at": "2026-01-01T00:00:00Z",
+}
 
 
 @pytest.fixture
@@ -175,9 +187,10 @@ def test_a_recording_keeps_the_runs_read_last() -> None:
     """Bounded: past `max_runs` the run read longest ago goes."""
     recorder = Recorder(Path("unused"), max_runs=2)
     for number in range(3):
-        run = {"id": f"run-{number}", "workspace_id": "w", "template_id": "t"}
+        run = {**RECORDABLE, "id": f"run-{number}"}
         recorder.saw("getSequence", 200, run)
-    recorder.saw("getSequence", 404, {"id": "refused", "workspace_id": "w"})
+    recorder.saw("getSequence", 404, {**RECORDABLE, "id": "refused"})
+    recorder.saw("getSequence", 200, {**RECORDABLE, "id": "unknown status", "status": "NEW"})
 
     assert [run["id"] for run in recorder.document()["sequences"]] == ["run-1", "run-2"]
 

@@ -121,7 +121,7 @@ class _Forwarder:
         status, headers, content, violations = await self._upstream(request, body, operation)
         document = _json(content)
         recorder = self.settings.recorder
-        if recorder is not None and not violations:
+        if recorder is not None:
             recorder.saw(operation_id, status, document)
         if violations and self.settings.errors:
             status, content = 502, strict_json.dumps(_bad_gateway(violations))

@@ -11,13 +11,15 @@ from typing import Any
 
 import yaml
 
+from sequences_mock.core.domain import Status
 from sequences_mock.core.timestamps import TimestampError, parse_timestamp
-from sequences_mock.verify.documents import runs_document
+from sequences_mock.verify.documents import PUBLIC_FIELDS, runs_document
 
 __all__ = ["MAX_RECORDED_RUNS", "Recorder"]
 
 #: Runs a recording keeps; past it the run read longest ago is dropped.
 MAX_RECORDED_RUNS = 10_000
+_STATUSES = frozenset(status.value for status in Status)
 _RUN_OPERATIONS = frozenset(
     {"getSequence", "updateSequence", "pauseSequence", "resumeSequence", "stopSequence"}
 )
@@ -37,7 +39,8 @@ class Recorder:
         return len(self._runs)
 
     def saw(self, operation: str | None, status: int, body: Any) -> None:
-        """Keep the runs of an answer the contract accepted (the proxy checks it first)."""
+        """Keep the runs of a 200 answer: each with every public field the mock needs and a
+        status it knows (a field the contract does not name is left out of the fixture)."""
         if status != 200 or not isinstance(body, dict):
             return
         if operation == "listSequences":
@@ -48,7 +51,7 @@ class Recorder:
             self._keep(body)
 
     def _keep(self, run: Any) -> None:
-        if not isinstance(run, dict) or not isinstance(run.get("id"), str):
+        if not isinstance(run, dict) or not _recordable(run):
             return
         self._runs.pop(run["id"], None)
         self._runs[run["id"]] = run
@@ -70,6 +73,15 @@ class Recorder:
         text = yaml.safe_dump(self.document(), sort_keys=False, allow_unicode=True)
         header = "# Recorded by `sequences-mock proxy --record`: runs as the upstream answered.\n"
         self.path.write_text(header + text, encoding="utf-8")
+
+
+def _recordable(run: dict[str, Any]) -> bool:
+    return (
+        all(name in run for name in PUBLIC_FIELDS)
+        and all(isinstance(run.get(name), str) for name in ("id", "workspace_id", "template_id"))
+        and run.get("status") in _STATUSES
+        and isinstance(run.get("variables"), dict)
+    )
 
 
 def _latest(runs: list[dict[str, Any]]) -> datetime:

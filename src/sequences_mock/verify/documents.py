@@ -10,13 +10,14 @@ from typing import Any
 
 from sequences_mock.core.timestamps import format_timestamp
 
-__all__ = ["runs_document"]
+__all__ = ["PUBLIC_FIELDS", "runs_document"]
 
 FINISHED = frozenset({"SUCCEEDED", "FAILED", "STOPPED_EARLY", "COMPLETED", "REFUSED"})
 #: One manual step a long way off: a WAITING_FOR_USER run has a task to wait on, and no run
 #: moves by itself for ten years.
 _STUB_STEPS = [{"type": "task", "wait": "P3650D"}]
-_PUBLIC_FIELDS = (
+#: A run's fields the public API shows, but its workspace (which a document has as it is).
+PUBLIC_FIELDS = (
     "id",
     "template_id",
     "contact_id",
@@ -101,7 +102,7 @@ def runs_document(
 
 def _mock_run(run: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     """A run as read, with what the mock needs and the public API does not show."""
-    record = {name: run.get(name) for name in _PUBLIC_FIELDS}
+    record = {name: run.get(name) for name in PUBLIC_FIELDS}
     record["workspace_id"] = str(run["workspace_id"])
     record["variables"] = dict(run.get("variables") or {})
     status = record["status"]
