@@ -36,6 +36,15 @@ SWITCHED = {
     "repause": "refuse",
     "resume_when_not_paused": "noop",
 }
+#: Every switchable choice of the register on its other option.
+ALL_SWITCHED = {
+    **SWITCHED,
+    "pause_from": "unfinished",
+    "stop_scope_default": "required",
+    "noop_update_timestamp": "keep",
+    "unknown_query_parameter": "reject",
+    "update_from": "unfinished",
+}
 
 
 def mock_target(choices: dict[str, str]) -> Iterator[str]:
@@ -53,9 +62,10 @@ def mock_url() -> Iterator[str]:
     yield from mock_target({})
 
 
-@pytest.fixture
-def switched_url() -> Iterator[str]:
-    yield from mock_target(SWITCHED)
+@pytest.fixture(params=[SWITCHED, ALL_SWITCHED], ids=["four switched", "all switched"])
+def switched(request: pytest.FixtureRequest) -> Iterator[tuple[str, dict[str, str]]]:
+    for url in mock_target(request.param):
+        yield url, request.param
 
 
 def run_verify(
@@ -135,10 +145,11 @@ def test_the_mock_itself_keeps_every_choice_and_the_contract(
 
 
 def test_a_mock_with_switched_choices_is_contradicted_in_exactly_those(
-    switched_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    switched: tuple[str, dict[str, str]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Four choices switched on the target: each contradicted with the target's option, and
-    nothing else; `--choices-out` pins those four in a fixture."""
+    """Choices switched on the target (four, then every switchable one): each contradicted
+    with the target's option, and nothing else; `--choices-out` pins them in a fixture."""
+    switched_url, choices = switched
     snippet = tmp_path / "choices.yaml"
     status, report, _ = run_verify(
         tmp_path,
@@ -153,8 +164,8 @@ def test_a_mock_with_switched_choices_is_contradicted_in_exactly_those(
     )
 
     assert (status, problems(report)) == (1, [])
-    assert verdicts(report, "contradicted") == SWITCHED
-    assert yaml.safe_load(snippet.read_text()) == {"choices": SWITCHED}
+    assert verdicts(report, "contradicted") == choices
+    assert yaml.safe_load(snippet.read_text()) == {"choices": choices}
 
 
 def test_a_vendor_double_has_each_break_reported_and_nothing_else(

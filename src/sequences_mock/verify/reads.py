@@ -54,7 +54,7 @@ async def read_probes(session: Session, other_key: str | None) -> list[dict[str,
     await _sorts(session)
     await _paging(session)
     await _reads(session, str(first.get("id", FIRST_LISTED)), other_key)
-    await _unknown_parameter(session)
+    await _unknown_parameter(session, str(first.get("id", FIRST_LISTED)))
     return runs
 
 
@@ -181,11 +181,15 @@ async def _reads(session: Session, first_id: str, other_key: str | None) -> None
         session.invariant("--other-key lists a run of --key's workspace")
 
 
-async def _unknown_parameter(session: Session) -> None:
+async def _unknown_parameter(session: Session, first_id: str) -> None:
+    """A list and a get with a query parameter neither declares: both 200, or both 422."""
     session.probe = "unknown query parameter"
     query = {UNKNOWN_PARAMETER: "1"}
-    page = await session.call("listSequences", "GET", LIST, query=query)
+    listed = await session.call("listSequences", "GET", LIST, query=query)
+    got = await session.call("getSequence", "GET", f"{LIST}/{first_id}", query=query)
     if session.dry_run:
         return
-    option = {200: "ignore", 422: "reject"}.get(page.status)
-    _choice(session, "unknown_query_parameter", option, f"?{UNKNOWN_PARAMETER}=1: {page.status}")
+    options = {{200: "ignore", 422: "reject"}.get(e.status) for e in (listed, got)}
+    option = options.pop() if len(options) == 1 else None
+    detail = f"?{UNKNOWN_PARAMETER}=1: list {listed.status}, get {got.status}"
+    _choice(session, "unknown_query_parameter", option, detail)
