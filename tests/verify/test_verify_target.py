@@ -4,12 +4,13 @@ and the key kept out of what it returns; through httpx's mock transport and inje
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
 
-from sequences_mock.verify.target import BudgetExhausted, Target, TargetUnreachable
+from sequences_mock.verify.target import BudgetExhausted, Target, TargetUnreachable, retry_after
 
 KEY = "sk_live_secret_key_0123456789"
 
@@ -71,7 +72,7 @@ def test_requests_are_spaced_by_the_rate() -> None:
     assert clock.slept == [0.2, 0.2]
 
 
-def test_a_429_is_waited_out_for_its_retry_after() -> None:
+def test_a_429_is_waited_out_for_itsretry_after() -> None:
     """A 429 with Retry-After: 7 is retried after 7 s; the retry counts against the budget."""
     answers = [httpx.Response(429, headers={"retry-after": "7"}), httpx.Response(200, json={})]
     clock = Clock()
@@ -123,3 +124,14 @@ def test_an_unreachable_target_names_the_url_not_the_key() -> None:
         asyncio.run(calls(target(handler, Clock()), 1))
     assert "connection refused" in str(raised.value)
     assert KEY not in str(raised.value)
+
+
+def test_retry_after_as_an_http_date_is_waited_until() -> None:
+    """Retry-After may be a date: the wait is the time until it (at most a minute)."""
+
+    def now() -> datetime:
+        return datetime(2015, 10, 21, 7, 28, 0, tzinfo=UTC)
+
+    assert retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now) == 30.0
+    assert retry_after("Wed, 21 Oct 2015 09:00:00 GMT", now) == 60.0
+    assert retry_after("soon", now) == 1.0

@@ -4,9 +4,12 @@ of everything it returns."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol
 
 import httpx
@@ -24,6 +27,7 @@ __all__ = [
     "Target",
     "TargetUnreachable",
     "exchange_of",
+    "retry_after",
 ]
 
 DEFAULT_MAX_REQUESTS = 300
@@ -163,7 +167,7 @@ class Target:
             response = await self._send(method, path, items, json, headers)
             if response.status_code != 429:
                 break
-            await self.sleep(_retry_after(response.headers.get("retry-after")))
+            await self.sleep(retry_after(response.headers.get("retry-after")))
         exchange = exchange_of(operation, method, path, items, response)
         self.exchanges.append(exchange)
         return exchange
@@ -210,12 +214,18 @@ def _key_name(token: str | None, target: Target) -> str:
     return "a made-up key"
 
 
-def _retry_after(value: str | None) -> float:
-    """Seconds a 429 asks to wait (a bad or missing value waits one second)."""
-    try:
-        seconds = float(value) if value is not None else 1.0
-    except ValueError:
-        seconds = 1.0
+def retry_after(
+    value: str | None, now: Callable[[], datetime] = lambda: datetime.now(UTC)
+) -> float:
+    """Seconds a 429 asks to wait, given in seconds or as an HTTP date (a bad or missing value
+    waits one second)."""
+    seconds = 1.0
+    if value is not None:
+        try:
+            seconds = float(value)
+        except ValueError:
+            with contextlib.suppress(TypeError, ValueError):
+                seconds = (parsedate_to_datetime(value) - now()).total_seconds()
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
