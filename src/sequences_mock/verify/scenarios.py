@@ -15,6 +15,8 @@ from sequences_mock.verify.target import Caller, Exchange
 
 __all__ = ["PROBE_VARIABLE", "Steps", "company_stop", "stop_run", "write_run"]
 
+#: A `paused_until` in the past whatever the target's clock says.
+LONG_AGO = {"paused_until": "2000-01-01T00:00:00Z"}
 #: The variable a write probe sets and removes again.
 PROBE_VARIABLE = "sequences_mock_verify"
 
@@ -86,7 +88,7 @@ async def write_run(caller: Caller, run_id: str, now: datetime) -> Steps:
     resume = "resumeSequence", "POST", f"{path}/resume"
     steps.add("resume", await caller.call(*resume))
     steps.add("resume_again", await caller.call(*resume))
-    steps.add("pause_in_the_past", await caller.call(*pause, json=_at(now - timedelta(days=1))))
+    steps.add("pause_in_the_past", await caller.call(*pause, json=LONG_AGO))
     if before.json_object.get("status") == "WAITING_FOR_LEAD":
         # Its old deadline is not public: paused again for a day.
         await caller.call(*pause, json=_at(now + timedelta(days=1)))
