@@ -113,7 +113,7 @@ class TestCompanyStopScope:
 
         assert stop.status_code == 200
         statuses = [status_of(api, run_id(n)) for n in range(1, 7)]
-        assert ["STOPPED_EARLY"] * 6 == statuses
+        assert statuses == ["STOPPED_EARLY"] * 6
 
     def test_active_stops_only_active_colleagues(self, api: httpx.Client) -> None:
         """`active`: only the other ACTIVE run stops; the paused, waiting and FOUND ones run on."""
@@ -135,8 +135,8 @@ class TestVariablesView:
         got = api.get(f"/v1/sequences/{ACTIVE}").json()
         listed = api.get("/v1/sequences", params={"status": "ACTIVE"}).json()["items"]
 
-        assert {"first_name": "Contact1"} == got["variables"]
-        assert {"first_name": "Contact1"} == listed[0]["variables"]
+        assert got["variables"] == {"first_name": "Contact1"}
+        assert listed[0]["variables"] == {"first_name": "Contact1"}
 
     def test_merged_shows_the_template_defaults_under_the_overrides(
         self, api: httpx.Client
@@ -152,7 +152,7 @@ class TestVariablesView:
         merged = {"first_name": "Contact1", "company": "your team"}
         assert merged == got["variables"]
         assert merged == listed[0]["variables"]
-        assert {"first_name": "there", "company": "your team"} == removed.json()["variables"]
+        assert removed.json()["variables"] == {"first_name": "there", "company": "your team"}
 
     def test_switching_back_shows_overrides_again(self, api: httpx.Client) -> None:
         """A response rendered under `merged` is not reused once the world chose `overrides`."""
@@ -162,7 +162,7 @@ class TestVariablesView:
 
         got = api.get(f"/v1/sequences/{ACTIVE}").json()
 
-        assert {"first_name": "Contact1"} == got["variables"]
+        assert got["variables"] == {"first_name": "Contact1"}
 
 
 class TestPauseFrom:
@@ -187,8 +187,8 @@ class TestPauseFrom:
         paused = api.post(f"/v1/sequences/{sequence_id}/pause", json={"paused_until": LATER})
         resumed = api.post(f"/v1/sequences/{sequence_id}/resume")
 
-        assert (200, "WAITING_FOR_LEAD") == (paused.status_code, paused.json()["status"])
-        assert (200, "ACTIVE") == (resumed.status_code, resumed.json()["status"])
+        assert (paused.status_code, paused.json()["status"]) == (200, "WAITING_FOR_LEAD")
+        assert (resumed.status_code, resumed.json()["status"]) == (200, "ACTIVE")
 
     def test_unfinished_still_refuses_a_finished_run(self, api: httpx.Client) -> None:
         """`unfinished` reaches no further than unfinished runs: a stopped one is a 409."""
@@ -207,8 +207,8 @@ class TestRepause:
         response = api.post(f"/v1/sequences/{PAUSED}/pause", json={"paused_until": LATER})
         state = api.get("/__mock/state").json()
 
-        assert 200 == response.status_code
-        assert [LATER] == [s["paused_until"] for s in state["sequences"] if s["id"] == PAUSED]
+        assert response.status_code == 200
+        assert [s["paused_until"] for s in state["sequences"] if s["id"] == PAUSED] == [LATER]
 
     def test_refuse_is_a_conflict_and_keeps_the_deadline(self, api: httpx.Client) -> None:
         """`refuse`: pausing a paused run is a 409; its deadline stays."""
@@ -219,7 +219,7 @@ class TestRepause:
 
         assert_refused_transition(response)
         deadlines = [s["paused_until"] for s in state["sequences"] if s["id"] == PAUSED]
-        assert [PAUSED_UNTIL] == deadlines
+        assert deadlines == [PAUSED_UNTIL]
 
     def test_refuse_still_pauses_an_active_run(self, api: httpx.Client) -> None:
         """`refuse` is about paused runs only: an ACTIVE one is paused as ever."""
@@ -227,7 +227,7 @@ class TestRepause:
 
         response = api.post(f"/v1/sequences/{ACTIVE}/pause", json={"paused_until": LATER})
 
-        assert (200, "WAITING_FOR_LEAD") == (response.status_code, response.json()["status"])
+        assert (response.status_code, response.json()["status"]) == (200, "WAITING_FOR_LEAD")
 
 
 class TestResumeWhenNotPaused:
@@ -254,7 +254,7 @@ class TestResumeWhenNotPaused:
 
         response = api.post(f"/v1/sequences/{PAUSED}/resume")
 
-        assert (200, "ACTIVE") == (response.status_code, response.json()["status"])
+        assert (response.status_code, response.json()["status"]) == (200, "ACTIVE")
 
 
 class TestStopScopeDefault:
@@ -264,8 +264,8 @@ class TestStopScopeDefault:
 
         response = api.post(f"/v1/sequences/{ACTIVE}/stop", json={"reason": "WIN"})
 
-        assert (200, "STOPPED_EARLY") == (response.status_code, response.json()["status"])
-        assert "ACTIVE" == status_of(api, OTHER_ACTIVE)
+        assert (response.status_code, response.json()["status"]) == (200, "STOPPED_EARLY")
+        assert status_of(api, OTHER_ACTIVE) == "ACTIVE"
 
     def test_required_refuses_a_stop_without_scope(self, api: httpx.Client) -> None:
         """`required`: a stop without `scope` is a 422 naming it, and the run goes on."""
@@ -273,14 +273,14 @@ class TestStopScopeDefault:
 
         response = api.post(f"/v1/sequences/{ACTIVE}/stop", json={"reason": "WIN"})
 
-        assert 422 == response.status_code
+        assert response.status_code == 422
         problem = response.json()
-        assert ("validation_error", "body", "scope") == (
+        assert (
             problem["code"],
             problem["errors"][0]["in"],
             problem["errors"][0]["name"],
-        )
-        assert "ACTIVE" == status_of(api, ACTIVE)
+        ) == ("validation_error", "body", "scope")
+        assert status_of(api, ACTIVE) == "ACTIVE"
 
     def test_required_stops_with_a_scope(self, api: httpx.Client) -> None:
         """`required` takes a stop that names its scope."""
@@ -289,7 +289,7 @@ class TestStopScopeDefault:
         body = {"reason": "WIN", "scope": "CONTACT"}
         response = api.post(f"/v1/sequences/{ACTIVE}/stop", json=body)
 
-        assert (200, "STOPPED_EARLY") == (response.status_code, response.json()["status"])
+        assert (response.status_code, response.json()["status"]) == (200, "STOPPED_EARLY")
 
 
 class TestNoopUpdateTimestamp:
@@ -308,10 +308,10 @@ class TestNoopUpdateTimestamp:
 
         before, after = self._same_update(api)
 
-        assert ("2026-03-01T09:00:00Z", "2026-03-02T09:01:00Z") == (
+        assert (
             before["updated_at"],
             after["updated_at"],
-        )
+        ) == ("2026-03-01T09:00:00Z", "2026-03-02T09:01:00Z")
 
     def test_keep_leaves_updated_at(self, api: httpx.Client) -> None:
         """`keep`: an update that changes nothing answers the run as it was."""
@@ -327,7 +327,7 @@ class TestNoopUpdateTimestamp:
 
         response = api.patch(f"/v1/sequences/{ACTIVE}", json={"variables": {"company": "Acme"}})
 
-        assert NOW == response.json()["updated_at"]
+        assert response.json()["updated_at"] == NOW
 
 
 class TestUnknownQueryParameter:
@@ -343,7 +343,7 @@ class TestUnknownQueryParameter:
         """`ignore`: an undeclared query parameter changes nothing."""
         choose(api, unknown_query_parameter="ignore")
 
-        assert 200 == api.request(method, path).status_code
+        assert api.request(method, path).status_code == 200
 
     @pytest.mark.parametrize(
         ("method", "path"),
@@ -359,9 +359,9 @@ class TestUnknownQueryParameter:
 
         response = api.request(method, path)
 
-        assert 422 == response.status_code
-        assert [("query", "colour")] == [(e["in"], e["name"]) for e in response.json()["errors"]]
-        assert "WAITING_FOR_LEAD" == status_of(api, PAUSED)
+        assert response.status_code == 422
+        assert [(e["in"], e["name"]) for e in response.json()["errors"]] == [("query", "colour")]
+        assert status_of(api, PAUSED) == "WAITING_FOR_LEAD"
 
     def test_reject_takes_declared_parameters(self, api: httpx.Client) -> None:
         """`reject` refuses only what the operation does not declare."""
@@ -369,7 +369,7 @@ class TestUnknownQueryParameter:
 
         response = api.get("/v1/sequences", params={"status": "ACTIVE", "sort_by": "updated_at"})
 
-        assert 200 == response.status_code
+        assert response.status_code == 200
 
 
 class TestUpdateFrom:
@@ -379,8 +379,8 @@ class TestUpdateFrom:
 
         response = api.patch(f"/v1/sequences/{STOPPED}", json={"variables": {"company": "Acme"}})
 
-        assert 200 == response.status_code
-        assert "Acme" == response.json()["variables"]["company"]
+        assert response.status_code == 200
+        assert response.json()["variables"]["company"] == "Acme"
 
     def test_unfinished_refuses_a_finished_run(self, api: httpx.Client) -> None:
         """`unfinished`: updating a stopped run is a 409; an unfinished one is updated."""
@@ -390,4 +390,4 @@ class TestUpdateFrom:
         active = api.patch(f"/v1/sequences/{ACTIVE}", json={"variables": {"company": "Acme"}})
 
         assert_refused_transition(stopped)
-        assert 200 == active.status_code
+        assert active.status_code == 200

@@ -4,9 +4,9 @@
 from __future__ import annotations
 
 import pytest
-from default_world import AMELIE_RUN, READ_WRITE, bearer
 from inner import HELPERS, run
 
+from default_world import AMELIE_RUN, READ_WRITE, bearer
 from sequences_mock.core.choices import REGISTER
 from sequences_mock.pytest_plugin import InProcessMock
 from sequences_mock.testing import ControlError
@@ -18,7 +18,7 @@ DEFAULTS = {choice.id: choice.default for choice in REGISTER}
 
 def test_choices_lists_every_choice_with_its_default(sequences_mock_app: InProcessMock) -> None:
     """A world reset for the test makes the register's default choices."""
-    assert DEFAULTS == sequences_mock_app.choices()
+    assert sequences_mock_app.choices() == DEFAULTS
 
 
 def test_set_choices_switches_the_world(sequences_mock_app: InProcessMock) -> None:
@@ -30,8 +30,8 @@ def test_set_choices_switches_the_world(sequences_mock_app: InProcessMock) -> No
         f"/sequences/{AMELIE_RUN}/resume", headers=bearer(READ_WRITE)
     )
 
-    assert {**DEFAULTS, "resume_when_not_paused": "noop"} == current
-    assert 200 == resumed.status_code
+    assert current == {**DEFAULTS, "resume_when_not_paused": "noop"}
+    assert resumed.status_code == 200
 
 
 def test_set_choices_names_the_allowed_options(sequences_mock_app: InProcessMock) -> None:
@@ -39,15 +39,17 @@ def test_set_choices_names_the_allowed_options(sequences_mock_app: InProcessMock
     with pytest.raises(ControlError, match="replace, refuse"):
         sequences_mock_app.set_choices(repause="sometimes", variables_view="merged")
 
-    assert DEFAULTS == sequences_mock_app.choices()
+    assert sequences_mock_app.choices() == DEFAULTS
 
 
 @pytest.mark.sequences_mock_choices(repause="refuse", variables_view="merged")
 def test_the_marker_applies_its_choices(sequences_mock_app: InProcessMock) -> None:
     """The marker's choices hold from the test's first call."""
-    assert {**DEFAULTS, "repause": "refuse", "variables_view": "merged"} == (
-        sequences_mock_app.choices()
-    )
+    assert (sequences_mock_app.choices()) == {
+        **DEFAULTS,
+        "repause": "refuse",
+        "variables_view": "merged",
+    }
 
 
 @pytest.mark.slow
