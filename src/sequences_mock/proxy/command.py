@@ -28,18 +28,31 @@ def add_proxy_parser(commands: Any) -> None:
         "against openapi.yaml; violations are printed, journaled (GET /__mock/requests) and, "
         "with --errors, answered as a 502 problem instead.",
     )
-    parser.add_argument("--upstream", required=True, help="the service, e.g. https://host/v1")
+    parser.add_argument(
+        "--upstream", required=True, metavar="URL", help="the service, e.g. https://host/v1"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="address to bind")
-    parser.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one")
+    parser.add_argument(
+        "--port", type=int, default=8080, help="port to bind (default 8080); 0 picks a free one"
+    )
     parser.add_argument("--errors", action="store_true", help="answer a violation with a 502")
-    parser.add_argument("--record", type=Path, help="write the runs seen as a fixture, on exit")
+    parser.add_argument(
+        "--record", type=Path, metavar="PATH", help="write the runs seen as a fixture, on exit"
+    )
     parser.add_argument(
         "--record-max-runs",
         type=int,
         default=MAX_RECORDED_RUNS,
-        help="runs a recording keeps (the oldest read go first)",
+        metavar="N",
+        help=f"runs a recording keeps (default {MAX_RECORDED_RUNS}; the oldest read go first)",
     )
-    parser.add_argument("--timeout", type=float, default=30.0, help="seconds per upstream call")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="per upstream call (default 30)",
+    )
     parser.add_argument("--quiet", action="store_true", help="no line per call")
 
 

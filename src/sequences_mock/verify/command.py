@@ -35,9 +35,15 @@ def add_verify_parser(commands: Any) -> None:
         "openapi.yaml and the list invariants, and each open choice by running the same "
         "stateful probe there and on mock worlds. Read-only unless runs are named below.",
     )
-    parser.add_argument("--base-url", required=True, help="the service, e.g. https://host/v1")
-    parser.add_argument("--key", help=f"its API key (or set {KEY_VARIABLE}); never printed")
-    parser.add_argument("--other-key", help="a key of another workspace, to check isolation")
+    parser.add_argument(
+        "--base-url", required=True, metavar="URL", help="the service, e.g. https://host/v1"
+    )
+    parser.add_argument(
+        "--key", help=f"its API key (or set {KEY_VARIABLE}); never printed or written"
+    )
+    parser.add_argument(
+        "--other-key", metavar="KEY", help="a key of another workspace, to check isolation"
+    )
     for flag, what in (
         ("--write-run", "update, pause and resume this run, and put it back as far as possible"),
         ("--stop-run", "stop this run (scope CONTACT)"),
@@ -45,15 +51,27 @@ def add_verify_parser(commands: Any) -> None:
         ("--same-company-run", "a run known to target someone at a --company-stop-run's company"),
     ):
         parser.add_argument(flag, action="append", default=[], metavar="ID", help=what)
-    parser.add_argument("--report", type=Path, help="write the JSON report here")
-    parser.add_argument("--choices-out", type=Path, help="write the `choices:` fixture snippet")
+    parser.add_argument("--report", type=Path, metavar="PATH", help="write the JSON report here")
     parser.add_argument(
-        "--max-requests", type=int, default=DEFAULT_MAX_REQUESTS, help="at most this many requests"
+        "--choices-out", type=Path, metavar="PATH", help="write the `choices:` fixture snippet"
     )
     parser.add_argument(
-        "--rate", type=float, default=DEFAULT_RATE, help="at most this many requests a second"
+        "--max-requests",
+        type=int,
+        default=DEFAULT_MAX_REQUESTS,
+        metavar="N",
+        help=f"send at most N requests (default {DEFAULT_MAX_REQUESTS})",
     )
-    parser.add_argument("--timeout", type=float, default=10.0, help="seconds per request")
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=DEFAULT_RATE,
+        metavar="PER_SECOND",
+        help=f"at most this many requests a second (default {DEFAULT_RATE:g})",
+    )
+    parser.add_argument(
+        "--timeout", type=float, default=10.0, metavar="SECONDS", help="per request (default 10)"
+    )
     parser.add_argument("--dry-run", action="store_true", help="list the requests; send none")
 
 
