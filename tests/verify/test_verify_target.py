@@ -32,7 +32,7 @@ class Clock:
 
 def target(handler: Any, clock: Clock, **options: Any) -> Target:
     return Target(
-        base_url="http://sandbox.invalid/v1",
+        base_url="http://sandbox.invalid",
         key=KEY,
         transport=httpx.MockTransport(handler),
         sleep=clock.sleep,
@@ -114,15 +114,19 @@ def test_a_dry_run_sends_nothing_and_names_keys_by_flag() -> None:
     ]
 
 
-def test_an_unreachable_target_names_the_url_not_the_key() -> None:
-    """A refused connection is `TargetUnreachable`, whose message has no key in it."""
+@pytest.mark.parametrize(
+    "error", [httpx.ConnectError, httpx.ReadTimeout], ids=["refused", "timed out"]
+)
+def test_an_unreachable_target_names_the_url_not_the_key(error: type[httpx.HTTPError]) -> None:
+    """A refused connection or a timeout is `TargetUnreachable` (exit 2), whose message names
+    the URL and not the key."""
 
     def handler(request: httpx.Request) -> httpx.Response:
-        raise httpx.ConnectError("connection refused", request=request)
+        raise error("no answer", request=request)
 
     with pytest.raises(TargetUnreachable) as raised:
         asyncio.run(calls(target(handler, Clock()), 1))
-    assert "connection refused" in str(raised.value)
+    assert str(raised.value) == "GET http://sandbox.invalid/v1/sequences: no answer"
     assert KEY not in str(raised.value)
 
 
