@@ -23,7 +23,7 @@ class MockWorld:
         self.key = "sk_verify_" + secrets.token_hex(12)
         self._app = create_app(Settings())
         self._client = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=self._app), base_url="http://verify.invalid"
+            transport=httpx.ASGITransport(app=self._app), base_url="http://127.0.0.1"
         )
 
     async def __aenter__(self) -> MockWorld:
