@@ -66,10 +66,8 @@ class Runtime:
         choices: Mapping[str, str] | None = None,
     ) -> None:
         #: The choices a seeded document's go on top of: the defaults and the command line's.
-        self.base_choices = DEFAULT_CHOICES.with_overrides(choices or {}, "query", "choice")
-        self.initial = replace(
-            initial, choices=initial.choices.with_overrides(choices or {}, "query", "choice")
-        )
+        self.base_choices = DEFAULT_CHOICES.with_overrides(choices or {})
+        self.initial = replace(initial, choices=initial.choices.with_overrides(choices or {}))
         self._wall = wall
         self.clock = Clock(wall(), monotonic=monotonic)
         self.journal = Journal(journal_size)
