@@ -12,8 +12,8 @@ import yaml
 from sequences_mock.app import create_app
 from sequences_mock.cli import main, parse_args
 from sequences_mock.core.choices import BY_ID
+from sequences_mock.fixtures import DEFAULT_FIXTURES
 from sequences_mock.settings import Settings
-from sequences_mock.state.fixtures import DEFAULT_FIXTURES
 from sequences_mock.testing import SyncASGITransport
 
 

@@ -13,8 +13,8 @@ import yaml
 
 from sequences_mock.app import create_app
 from sequences_mock.core.choices import REGISTER
+from sequences_mock.fixtures import DEFAULT_FIXTURES
 from sequences_mock.settings import Settings
-from sequences_mock.state.fixtures import DEFAULT_FIXTURES
 from sequences_mock.testing import SyncASGITransport
 
 DEFAULTS = {choice.id: choice.default for choice in REGISTER}

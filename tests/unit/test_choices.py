@@ -8,10 +8,9 @@ from importlib import resources
 import pytest
 import yaml
 
-from sequences_mock.core import domain, lifecycle
+from sequences_mock.core import lifecycle
 from sequences_mock.core.choices import BY_ID, DEFAULT_CHOICES, REGISTER, Choice, Choices
 from sequences_mock.core.domain import (
-    NON_TERMINAL,
     Contact,
     Sequence,
     Status,
@@ -20,6 +19,7 @@ from sequences_mock.core.domain import (
     StopScope,
 )
 from sequences_mock.core.errors import InvalidStateTransition, ValidationFailed
+from sequences_mock.core.lifecycle import NON_TERMINAL
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 HOUR, DAY = timedelta(hours=1), timedelta(days=1)
@@ -136,25 +136,25 @@ class TestRules:
         ("option", "reach"), [("unfinished", NON_TERMINAL), ("active", {"ACTIVE"})]
     )
     def test_company_stop_reach(self, option: str, reach: frozenset[Status]) -> None:
-        assert domain.company_stop_reach(chose(company_stop_scope=option)) == reach
+        assert lifecycle.company_stop_reach(chose(company_stop_scope=option)) == reach
 
     def test_variables_view(self) -> None:
         defaults = {"first_name": "there", "company": "your team"}
 
-        overrides = domain.shown_variables(run(), defaults, chose(variables_view="overrides"))
-        merged = domain.shown_variables(run(), defaults, chose(variables_view="merged"))
+        overrides = lifecycle.shown_variables(run(), defaults, chose(variables_view="overrides"))
+        merged = lifecycle.shown_variables(run(), defaults, chose(variables_view="merged"))
 
         assert overrides == {"first_name": "Ada"}
         assert merged == {"first_name": "Ada", "company": "your team"}
 
     @pytest.mark.parametrize(("option", "scope"), [("contact", StopScope.CONTACT)])
     def test_a_stop_without_scope_under_contact(self, option: str, scope: StopScope) -> None:
-        assert domain.stop_scope(None, chose(stop_scope_default=option)) is scope
+        assert lifecycle.stop_scope(None, chose(stop_scope_default=option)) is scope
 
     def test_a_stop_without_scope_under_required(self) -> None:
         with pytest.raises(ValidationFailed, match="body scope: is required"):
-            domain.stop_scope(None, chose(stop_scope_default="required"))
-        assert domain.stop_scope("COMPANY", chose(stop_scope_default="required")) is (
+            lifecycle.stop_scope(None, chose(stop_scope_default="required"))
+        assert lifecycle.stop_scope("COMPANY", chose(stop_scope_default="required")) is (
             StopScope.COMPANY
         )
 
@@ -162,30 +162,30 @@ class TestRules:
         paused = run(Status.WAITING_FOR_LEAD, paused_until=T0 + DAY)
 
         with pytest.raises(InvalidStateTransition):
-            domain.pause(paused, T0 + 2 * DAY, T0, chose(repause="refuse"))
-        assert domain.pause(paused, T0 + 2 * DAY, T0).paused_until == T0 + 2 * DAY
+            lifecycle.pause(paused, T0 + 2 * DAY, T0, chose(repause="refuse"))
+        assert lifecycle.pause(paused, T0 + 2 * DAY, T0).paused_until == T0 + 2 * DAY
 
     def test_resume_noop_returns_the_run_itself(self) -> None:
         active = run()
 
-        assert domain.resume(active, T0, chose(resume_when_not_paused="noop")) is active
+        assert lifecycle.resume(active, T0, chose(resume_when_not_paused="noop")) is active
         with pytest.raises(InvalidStateTransition):
-            domain.resume(active, T0)
+            lifecycle.resume(active, T0)
 
     def test_noop_update_keep_returns_the_run_itself(self) -> None:
         active = run()
 
-        kept = domain.update_variables(
+        kept = lifecycle.update_variables(
             active, {"first_name": "Ada"}, T0, chose(noop_update_timestamp="keep")
         )
-        touched = domain.update_variables(active, {"first_name": "Ada"}, T0)
+        touched = lifecycle.update_variables(active, {"first_name": "Ada"}, T0)
 
         assert kept is active
         assert touched.updated_at == T0
 
     def test_update_from_unfinished_refuses_a_finished_run(self) -> None:
         with pytest.raises(InvalidStateTransition):
-            domain.update_variables(
+            lifecycle.update_variables(
                 run(Status.SUCCEEDED), {"a": "b"}, T0, chose(update_from="unfinished")
             )
 
@@ -200,7 +200,7 @@ class TestRules:
         )
         waiting = run(Status.WAITING_FOR_USER)
 
-        paused = domain.pause(waiting, T0 + DAY, T0, chose(pause_from="unfinished"))
+        paused = lifecycle.pause(waiting, T0 + DAY, T0, chose(pause_from="unfinished"))
         after, events = lifecycle.progress(paused, steps, contact, T0 + 2 * DAY)
 
         assert [e.kind.value for e in events] == ["resumed", "task_pending"]

@@ -17,11 +17,12 @@ from datetime import datetime
 from typing import Any
 
 from sequences_mock.core.choices import DEFAULT_CHOICES, Choices
-from sequences_mock.core.domain import Sequence, Template, shown_variables
+from sequences_mock.core.domain import Sequence, Template
+from sequences_mock.core.lifecycle import shown_variables
 from sequences_mock.core.timestamps import format_timestamp
+from sequences_mock.fixtures.records import sequence_record
 from sequences_mock.formats import strict_json
 from sequences_mock.state.queries import Page
-from sequences_mock.state.records import sequence_record
 
 __all__ = ["Body", "CheckedItems", "Renderer", "sequence_view"]
 
