@@ -1,7 +1,7 @@
 """The README's "What is ours" table and the register in `docs/choices.md` are generated from
 the choice register: these tests keep them equal to it.
 
-After changing the register, rewrite both with `python tests/test_choices_docs.py --write`.
+After changing the register, rewrite both with `python tests/docs/test_choices_docs.py --write`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sequences_mock.core.choices import REGISTER, Choice
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).parent.parent.parent
 README = ROOT / "README.md"
 DOCS = ROOT / "docs" / "choices.md"
 #: A generated block: between `<!-- register: NAME -->` and `<!-- /register -->`.

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from importlib import resources
 
 import pytest
 import yaml
 
+from builders import DAY, HOUR, NOW, contact, sequence
 from sequences_mock.core import lifecycle
 from sequences_mock.core.choices import BY_ID, DEFAULT_CHOICES, REGISTER, Choice, Choices
 from sequences_mock.core.domain import (
-    Contact,
     Sequence,
     Status,
     Step,
@@ -21,8 +20,6 @@ from sequences_mock.core.domain import (
 from sequences_mock.core.errors import InvalidStateTransition, ValidationFailed
 from sequences_mock.core.lifecycle import NON_TERMINAL
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-HOUR, DAY = timedelta(hours=1), timedelta(days=1)
 #: The eight the register began with, as the issue names them; each one's default first.
 REQUIRED = {
     "company_stop_scope": ("unfinished", "active"),
@@ -37,19 +34,7 @@ REQUIRED = {
 
 
 def run(status: Status = Status.ACTIVE, **fields: object) -> Sequence:
-    base: dict[str, object] = {
-        "id": "s0000000-0000-4000-8000-000000000001",
-        "workspace_id": "w0000000-0000-4000-8000-000000000001",
-        "contact_id": "c0000000-0000-4000-8000-000000000001",
-        "template_id": "t0000000-0000-4000-8000-000000000001",
-        "status": status,
-        "variables": {"first_name": "Ada"},
-        "contact_list_id": None,
-        "last_step_executed_at": None,
-        "created_at": T0 - DAY,
-        "updated_at": T0 - DAY,
-    }
-    return Sequence(**{**base, **fields})  # type: ignore[arg-type]
+    return sequence(status, variables={"first_name": "Ada"}, **fields)
 
 
 class TestRegister:
@@ -159,34 +144,34 @@ class TestRules:
         )
 
     def test_repause_refuse(self) -> None:
-        paused = run(Status.WAITING_FOR_LEAD, paused_until=T0 + DAY)
+        paused = run(Status.WAITING_FOR_LEAD, paused_until=NOW + DAY)
 
         with pytest.raises(InvalidStateTransition):
-            lifecycle.pause(paused, T0 + 2 * DAY, T0, chose(repause="refuse"))
-        assert lifecycle.pause(paused, T0 + 2 * DAY, T0).paused_until == T0 + 2 * DAY
+            lifecycle.pause(paused, NOW + 2 * DAY, NOW, chose(repause="refuse"))
+        assert lifecycle.pause(paused, NOW + 2 * DAY, NOW).paused_until == NOW + 2 * DAY
 
     def test_resume_noop_returns_the_run_itself(self) -> None:
         active = run()
 
-        assert lifecycle.resume(active, T0, chose(resume_when_not_paused="noop")) is active
+        assert lifecycle.resume(active, NOW, chose(resume_when_not_paused="noop")) is active
         with pytest.raises(InvalidStateTransition):
-            lifecycle.resume(active, T0)
+            lifecycle.resume(active, NOW)
 
     def test_noop_update_keep_returns_the_run_itself(self) -> None:
         active = run()
 
         kept = lifecycle.update_variables(
-            active, {"first_name": "Ada"}, T0, chose(noop_update_timestamp="keep")
+            active, {"first_name": "Ada"}, NOW, chose(noop_update_timestamp="keep")
         )
-        touched = lifecycle.update_variables(active, {"first_name": "Ada"}, T0)
+        touched = lifecycle.update_variables(active, {"first_name": "Ada"}, NOW)
 
         assert kept is active
-        assert touched.updated_at == T0
+        assert touched.updated_at == NOW
 
     def test_update_from_unfinished_refuses_a_finished_run(self) -> None:
         with pytest.raises(InvalidStateTransition):
             lifecycle.update_variables(
-                run(Status.SUCCEEDED), {"a": "b"}, T0, chose(update_from="unfinished")
+                run(Status.SUCCEEDED), {"a": "b"}, NOW, chose(update_from="unfinished")
             )
 
     def test_a_waiting_task_paused_under_unfinished_is_pending_again_after_the_resume(
@@ -195,13 +180,11 @@ class TestRules:
         """A WAITING_FOR_USER run paused (`pause_from=unfinished`) is ACTIVE at its deadline,
         and its manual step comes due at once: it waits for the user again."""
         steps = (Step(StepType.TASK, HOUR),)
-        contact = Contact(
-            "c0000000-0000-4000-8000-000000000001", "w", None, "Ada", "L", "ada@example.com"
-        )
+        reached = contact()
         waiting = run(Status.WAITING_FOR_USER)
 
-        paused = lifecycle.pause(waiting, T0 + DAY, T0, chose(pause_from="unfinished"))
-        after, events = lifecycle.progress(paused, steps, contact, T0 + 2 * DAY)
+        paused = lifecycle.pause(waiting, NOW + DAY, NOW, chose(pause_from="unfinished"))
+        after, events = lifecycle.progress(paused, steps, reached, NOW + 2 * DAY)
 
         assert [e.kind.value for e in events] == ["resumed", "task_pending"]
-        assert (after.status, after.updated_at) == (Status.WAITING_FOR_USER, T0 + DAY)
+        assert (after.status, after.updated_at) == (Status.WAITING_FOR_USER, NOW + DAY)
