@@ -57,8 +57,9 @@ class Proxy:
 
     @property
     def log(self) -> io.StringIO:
-        """The call lines so far (they are written in batches: the held ones first)."""
+        """The call lines so far (written in batches, on a thread: the held ones first)."""
         self.call_log.flush()
+        self.call_log.drain()
         return self._log
 
     def requests(self, client: httpx.Client) -> list[dict[str, object]]:

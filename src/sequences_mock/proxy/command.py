@@ -78,14 +78,17 @@ def run_proxy(args: argparse.Namespace) -> int:
     host, port = sock.getsockname()[:2]
     url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
     print(f"sequences-mock proxy serving {url}/v1 -> {args.upstream} (journal {url}/__mock)")
+    call_log = None
     if not args.quiet:
-        app.state.runtime.journal.listener = CallLog(sys.stdout)
+        app.state.runtime.journal.listener = call_log = CallLog(sys.stdout)
     sys.stdout.flush()
     signal.signal(signal.SIGTERM, _stopped)
     config = uvicorn_config(app, "warning")
     config.lifespan = "on"  # closes the upstream connections on the server's loop
     with contextlib.suppress(KeyboardInterrupt):
         StoppableServer(config).run(sockets=[sock])
+    if call_log is not None:
+        call_log.close()  # the lines still held
     if recorder is not None:
         recorder.write()
         print(f"recorded {len(recorder)} runs in {args.record}")
