@@ -24,9 +24,11 @@ from sequences_mock.core.addresses import is_loopback_address
 from sequences_mock.core.choices import choice_problems
 from sequences_mock.core.errors import MockError
 from sequences_mock.core.timestamps import format_timestamp
+from sequences_mock.proxy.command import add_proxy_parser, run_proxy
 from sequences_mock.server import StoppableServer, bind_socket, uvicorn_config
 from sequences_mock.settings import Settings, control_token_problem
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
+from sequences_mock.verify.command import add_verify_parser, run_verify
 
 __all__ = ["ENV_PREFIX", "exposure_warning", "main", "parse_args"]
 
@@ -182,6 +184,8 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         help="print the schemathesis config for contract runs against the mock",
     )
     contract.add_argument("--output", type=Path, help="write it to this file instead")
+    add_verify_parser(commands)
+    add_proxy_parser(commands)
     return parser
 
 
@@ -273,6 +277,10 @@ def parse_args(
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     args = parse_args(argv, environ)
+    if args.command == "proxy":
+        return run_proxy(args)
+    if args.command == "verify":
+        return run_verify(args, os.environ if environ is None else environ)
     if args.command == "check-fixtures":
         return _check_fixtures(args.path)
     if args.command == "schemathesis-config":

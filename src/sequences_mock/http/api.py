@@ -230,6 +230,7 @@ def record(
     violation: str | None = None,
     fault: int | None = None,
     network: NetworkFault | None = None,
+    violations: tuple[str, ...] = (),
 ) -> None:
     """Write one exchange to the journal; `token` is the bearer token sent, if any (the journal
     keeps only its last characters)."""
@@ -249,4 +250,5 @@ def record(
         fault=fault,
         duration_ms=(perf_counter() - started) * 1000,
         network=network,
+        violations=violations,
     )

@@ -79,6 +79,7 @@ def entry_view(entry: Entry) -> dict[str, Any]:
         "api_key": f"…{entry.api_key_suffix}" if entry.api_key_suffix is not None else None,
         "fault": entry.fault,
         "network": entry.network,
+        "violations": list(entry.violations),
         "duration_ms": round(entry.duration_ms, 3),
     }
     if entry.path_size:
