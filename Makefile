@@ -7,7 +7,7 @@ PORT   ?= 8080
 # The suite on every core (pytest-xdist); PYTEST_ARGS= runs it in one process.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format clean bench
+.PHONY: run test lint format clean bench docs
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -34,16 +34,21 @@ bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: $(VENV)/.installed-test
-	$(BIN)/ruff check src tests bench examples
-	$(BIN)/ruff format --check src tests bench examples
+	$(BIN)/ruff check src tests bench examples docs
+	$(BIN)/ruff format --check src tests bench examples docs
 	$(BIN)/mypy
 
 test: lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# The docs site in site/ (`$(BIN)/mkdocs serve` to read it while writing); `make test` builds it
+# too. `$(BIN)/python docs/tables.py` rewrites the tables written from the code.
+docs: $(VENV)/.installed-test
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
 format: $(VENV)/.installed-test
-	$(BIN)/ruff check --fix src tests bench examples
-	$(BIN)/ruff format src tests bench examples
+	$(BIN)/ruff check --fix src tests bench examples docs
+	$(BIN)/ruff format src tests bench examples docs
 
 clean:
-	rm -rf $(VENV) reports .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) reports site .pytest_cache .ruff_cache .mypy_cache

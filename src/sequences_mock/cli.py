@@ -99,10 +99,20 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         "variable named in brackets; the command line wins.",
         formatter_class=_HelpFormatter,
     )
-    serve.add_argument("--host", default="127.0.0.1", help="address to bind")
-    serve.add_argument("--port", type=int, default=8080, help="port to bind; 0 picks a free one")
     serve.add_argument(
-        "--fixtures", type=Path, help="fixture file (YAML or JSON; default: the packaged world)"
+        "--host",
+        default="127.0.0.1",
+        metavar="ADDRESS",
+        help="address to bind (0.0.0.0 in a container)",
+    )
+    serve.add_argument(
+        "--port", type=int, default=8080, metavar="N", help="port to bind; 0 picks a free one"
+    )
+    serve.add_argument(
+        "--fixtures",
+        type=Path,
+        metavar="PATH",
+        help="fixture file (YAML or JSON; default: the packaged world)",
     )
     serve.add_argument(
         "--no-validate-responses",
@@ -113,9 +123,16 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         "--journal-size",
         type=_positive_int,
         default=DEFAULT_JOURNAL_SIZE,
+        metavar="N",
         help="requests the journal keeps",
     )
-    serve.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="server log level")
+    serve.add_argument(
+        "--log-level",
+        choices=LOG_LEVELS,
+        default="info",
+        metavar="LEVEL",
+        help=f"server log level: {', '.join(LOG_LEVELS)}",
+    )
     serve.add_argument(
         "--quiet", action="store_true", help="do not print a line per call to the public API"
     )

@@ -1,9 +1,9 @@
 """Schemathesis' CLI against the live mock: the contract end to end, as a user's CI runs it.
 
-The test runs the README's recipe ("From your own CI") with the package installed from a wheel in
-a fresh virtualenv, in an empty folder outside the repository: the hooks and config it uses are
-the ones the package ships (`sequences_mock.schemathesis_hooks`, `sequences-mock
-schemathesis-config`).
+The test runs the recipe of the README and the docs (`<!-- runs: schemathesis -->`) with the
+package installed from a wheel in a fresh virtualenv, in an empty folder outside the repository:
+the hooks and config it uses are the ones the package ships (`sequences_mock.schemathesis_hooks`,
+`sequences-mock schemathesis-config`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from installed_wheel import ROOT, Installed, clean_env, install, run
-from readme_blocks import block_after
+from readme_blocks import block
 
 REPORTS = ROOT / "reports"
 JUNIT = REPORTS / "schemathesis-junit.xml"
@@ -31,7 +31,6 @@ PHASES = ("examples", "coverage", "fuzzing", "stateful")
 MIN_LINKS = 30
 #: The shipped config's `max-steps` for a stateful scenario.
 MAX_STEPS = 15
-RECIPE_HEADING = "### From your own CI"
 
 
 @pytest.fixture(scope="session")
@@ -59,9 +58,15 @@ def test_schemathesis_finds_no_failure_against_the_live_server(
     successful pauses and resumes. The summary (cases, responses by status, scenarios, links)
     is printed and written to reports/, with the JUnit and ndjson reports.
     """
-    recipe = block_after(RECIPE_HEADING, "sh")
+    recipe = block("schemathesis")
     port = free_port()
-    for documented in ("--report junit", "--max-examples 50", "kill $server", "8080"):
+    for documented in (
+        "--report junit",
+        "--max-examples 50",
+        "kill $server",
+        "8080",
+        "> sequences-mock.log 2>&1 &",
+    ):
         assert documented in recipe
     journal_url = f"http://127.0.0.1:{port}/__mock/requests?limit=0"
     script = (

@@ -1,4 +1,5 @@
-"""The README's CI recipes, run: the mock as a background service, a health wait, a call, a log.
+"""The CI recipes of the README and the docs, run: the mock as a background service, a health
+wait, a call, a log.
 
 The plain-shell block runs as written (another port, and a call of the API for "your tests").
 The GitHub Actions job runs step by step, each `run` in its own bash like the runner does, with
@@ -23,9 +24,9 @@ import pytest
 import yaml
 
 from default_world import READ_ONLY
+from readme_blocks import block
 from sequences_mock.server import bind_socket
 
-README = Path(__file__).parents[2] / "README.md"
 #: Stands for "your tests": a child process that reads the API's URL from its environment.
 YOUR_TESTS = (
     f"""sh -c 'curl -fsS -H "Authorization: Bearer {READ_ONLY}" "$SEQUENCES_API_URL/sequences"'"""
@@ -34,12 +35,8 @@ CALL_LINE = re.compile(r"^#1 GET /v1/sequences 200 [\d.]+ms$", re.MULTILINE)
 
 
 def recipe(kind: str) -> str:
-    """The fenced block that follows `<!-- ci-recipe: KIND -->` in the README."""
-    match = re.search(
-        rf"<!-- ci-recipe: {kind} -->\n```\w+\n(.*?)\n```", README.read_text(), re.DOTALL
-    )
-    assert match, f"no {kind} recipe in the README"
-    return match.group(1)
+    """The block marked `<!-- runs: ci-KIND -->` in the README or the docs."""
+    return block(f"ci-{kind}").rstrip("\n")
 
 
 @pytest.fixture

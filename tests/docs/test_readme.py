@@ -1,4 +1,5 @@
-"""The README's curl examples, run in order against a live server: the README stays true."""
+"""The curl examples of the README and the docs, run in order against a live server: they stay
+true."""
 
 from __future__ import annotations
 
@@ -6,27 +7,27 @@ import json
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
+import pytest
+
+from readme_blocks import Block, blocks
 from sequences_mock.server import MockServer
 
-README = Path(__file__).parents[2] / "README.md"
 #: `# expect 200: why` or `# expect 200 (status ACTIVE): why`, then the command on the next line.
 EXAMPLE = re.compile(r"^# expect (\d{3})(?: \(status (\w+)\))?: .*\n(curl .*)$", re.MULTILINE)
 
 
-def readme_examples() -> list[tuple[int, str]]:
-    return [(int(status), command) for status, _, command in EXAMPLE.findall(README.read_text())]
+def examples(block: Block) -> list[tuple[int, str, str]]:
+    """(status, run status or "", command) for each example of the block."""
+    return [
+        (int(status), run_status, command)
+        for status, run_status, command in EXAMPLE.findall(block.text)
+    ]
 
 
-def run_statuses() -> list[str]:
-    """The run status each example announces, or "" where it announces none."""
-    return [run_status for _, run_status, _ in EXAMPLE.findall(README.read_text())]
-
-
-def test_readme_has_examples_for_every_operation():
+def test_the_examples_show_every_operation():
     """The walkthrough shows each of the six operations and the control plane."""
-    commands = "\n".join(command for _, command in readme_examples())
+    commands = "\n".join(command for block in blocks("curl") for _, _, command in examples(block))
 
     for fragment in (
         "/v1/sequences?",
@@ -44,13 +45,18 @@ def test_readme_has_examples_for_every_operation():
         assert fragment in commands
 
 
-def test_readme_curl_examples_answer_as_annotated():
-    """Each example, run verbatim but for the port, returns the status its comment announces."""
-    assert shutil.which("curl"), "the README examples need curl on PATH"
-    examples = readme_examples()
-    assert len(examples) >= 10
+@pytest.mark.parametrize("block", blocks("curl"), ids=str)
+def test_the_curl_examples_answer_as_annotated(block: Block):
+    """Each example, run verbatim but for the port, returns the status its comment announces; a
+    block starts on a fresh server, as a reader's `make run` does."""
+    assert shutil.which("curl"), "the examples need curl on PATH"
+    found = examples(block)
+    assert len(found) >= 3
+    assert len(found) == block.text.count("\ncurl ") + block.text.startswith("curl "), (
+        "every curl line has its # expect comment"
+    )
     with MockServer() as server:
-        for (expected, command), run_status in zip(examples, run_statuses(), strict=True):
+        for expected, run_status, command in found:
             live = command.replace("http://127.0.0.1:8080", server.url)
             result = subprocess.run(
                 f"{live} -w '\\n%{{http_code}}'",

@@ -1,37 +1,38 @@
-"""The README's pytest example is copied from examples/, whose tests run, and its minimal fixture
-world seeds as written: so they stay true."""
+"""The pytest examples of the README and the docs are copied from examples/, whose tests run,
+and their fixture worlds seed as written: so they stay true."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from readme_blocks import block_after
+import pytest
+
+from readme_blocks import Block, blocks
 from sequences_mock.pytest_plugin import InProcessMock
 
 ROOT = Path(__file__).resolve().parents[2]
-HEADING = "## Use it in your tests"
-MINIMAL_WORLD = "A minimal complete world"
 
 
-def test_every_line_of_the_readme_example_is_in_examples() -> None:
+@pytest.mark.parametrize("block", blocks("pytest-example"), ids=str)
+def test_every_line_of_an_example_is_in_examples(block: Block) -> None:
     example_lines = {
         line.rstrip()
         for path in (ROOT / "examples").rglob("*.py")
         for line in path.read_text(encoding="utf-8").splitlines()
     }
-    readme_example = block_after(HEADING, "python").splitlines()
-    snippet = [line.rstrip() for line in readme_example if line.strip()]
+    snippet = [line.rstrip() for line in block.text.splitlines() if line.strip()]
 
     assert len(snippet) >= 10
     missing = [line for line in snippet if line not in example_lines]
-    assert not missing, "README lines not found in examples/:\n" + "\n".join(missing)
+    assert not missing, f"{block}: lines not found in examples/:\n" + "\n".join(missing)
 
 
-def test_the_readme_minimal_world_seeds_as_written(
-    sequences_mock_app: InProcessMock, tmp_path: Path
+@pytest.mark.parametrize("block", blocks("seed"), ids=str)
+def test_a_fixture_world_seeds_as_written(
+    block: Block, sequences_mock_app: InProcessMock, tmp_path: Path
 ) -> None:
     world = tmp_path / "world.yaml"
-    world.write_text(block_after(MINIMAL_WORLD, "yaml"))
+    world.write_text(block.text)
 
     sequences_mock_app.seed(world)
 
