@@ -6,8 +6,7 @@ tell tests what their code did and make the API misbehave on demand.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from starlette.requests import Request
@@ -26,7 +25,9 @@ from sequences_mock.core.errors import (
 from sequences_mock.core.lifecycle import TaskOutcome
 from sequences_mock.core.timestamps import TimestampError, parse_timestamp
 from sequences_mock.http.bodies import read_body
+from sequences_mock.http.console import CONSOLE_HEADERS, Console
 from sequences_mock.http.context import Context
+from sequences_mock.http.control_call import Call, Reply
 from sequences_mock.http.control_views import (
     clock_view,
     coverage_view,
@@ -48,17 +49,13 @@ from sequences_mock.state.runtime import Runtime
 
 __all__ = ["Call", "ControlPlane"]
 
-Reply = tuple[int, Body]
 Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    """One control-plane request: its operation, and its query already checked against it."""
-
-    request: Request
-    operation: Operation
-    query: dict[str, Any]
+#: The console's page and files are sent with the headers that confine them.
+_HEADERS: Mapping[str, Mapping[str, str]] = {
+    "getConsole": CONSOLE_HEADERS,
+    "getConsoleScript": CONSOLE_HEADERS,
+    "getConsoleStyle": CONSOLE_HEADERS,
+}
 
 
 class ControlPlane:
@@ -87,6 +84,7 @@ class ControlPlane:
             "getHistory": self.history,
             "getControlOpenapiJson": self.openapi_json,
             "getControlOpenapiYaml": self.openapi_yaml,
+            **Console(context.runtime).handlers(),
         }
 
     def routes(self) -> list[Route]:
@@ -113,7 +111,12 @@ class ControlPlane:
                 raise violation
             declared = operation.responses.get(status)
             media_type = declared.media_type if declared else None
-            return Response(reply.data, status, media_type=media_type or "application/json")
+            return Response(
+                reply.data,
+                status,
+                headers=_HEADERS.get(operation.operation_id),
+                media_type=media_type or "application/json",
+            )
 
         return endpoint
 

@@ -91,6 +91,12 @@ class Store:
             "sequences": len(self.runs),
         }
 
+    @property
+    def setup(self) -> World:
+        """The world's workspaces, keys, templates and the rest, without copying its runs: the
+        runs it holds are the seeded ones (read the current ones from the other methods)."""
+        return self._world
+
     def api_key(self, key: str) -> ApiKey | None:
         return self._world.api_keys.get(key)
 
@@ -100,6 +106,11 @@ class Store:
     def get_sequence(self, workspace_id: str, sequence_id: str) -> Sequence:
         self.catch_up()
         return self.runs.visible(workspace_id, sequence_id)
+
+    def run(self, sequence_id: str) -> Sequence:
+        """A run of any workspace (the control plane's view)."""
+        self.catch_up()
+        return self.runs.any(sequence_id)
 
     def list_sequences(self, workspace_id: str, query: ListQuery) -> Page:
         self.catch_up()
