@@ -37,7 +37,7 @@ def chromium_path() -> str | None:
     """The Chromium to drive: `SEQUENCES_MOCK_CHROMIUM`, else the first one on PATH."""
     named = os.environ.get(CHROMIUM_ENV)
     if named:
-        return named
+        return shutil.which(named)
     return next((path for name in _NAMES if (path := shutil.which(name))), None)
 
 

@@ -836,7 +836,7 @@
       const common = chosen.length ? chosen[0].declared.filter((code) =>
         code >= 400 && chosen.every((op) => op.declared.includes(code))) : [];
       status.replaceChildren(h("option", { value: "" }, "none (delay only)"),
-        common.map((code) => h("option", { value: code }, code)));
+        ...common.map((code) => h("option", { value: code }, code)));
     };
     operation.addEventListener("change", fillStatuses);
     fillStatuses();
@@ -991,7 +991,7 @@
     const names = (listed.namespaces || []).map((n) => (typeof n === "string" ? n : n.name));
     const select = $("#namespace");
     select.replaceChildren(h("option", { value: "" }, "default"),
-      names.map((name) => h("option", { value: name, selected: name === state.namespace }, name)));
+      ...names.map((name) => h("option", { value: name, selected: name === state.namespace }, name)));
     select.onchange = () => {
       state.namespace = select.value;
       sessionStorage.setItem(NAMESPACE_KEY, state.namespace);
