@@ -163,7 +163,7 @@ def test_seed_from_a_file_and_download_the_state(console: Console, tmp_path: Pat
     page.click("#seed")
 
     expect(page.locator("#notice")).to_contain_text("Seeded from three-runs.json: 3 runs.")
-    total = page.locator("table tbody tr td.num").nth(2)
+    total = page.locator("#workspaces tbody tr td.num").nth(2)
     expect(total).to_have_text(re.compile(r"^[0-3]$"))
 
 

@@ -9,7 +9,15 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from default_world import ACME, AMELIE_RUN, COLD_OUTREACH, GLOBEX, READ_WRITE
+from default_world import (
+    ACME,
+    AMELIE_RUN,
+    COLD_OUTREACH,
+    GLOBEX,
+    OLIVIA,
+    READ_WRITE,
+    RENEWAL_NUDGE,
+)
 from sequences_mock.app import create_app
 from sequences_mock.settings import Settings
 from sequences_mock.testing import SyncASGITransport
@@ -111,6 +119,18 @@ def test_one_run_of_any_workspace_in_the_fixture_format(client: httpx.Client) ->
     assert missing.json()["code"] == "not_found"
 
 
+def test_the_workspaces_count_their_runs_by_status_now(client: httpx.Client) -> None:
+    before = client.get("/__mock/workspaces").json()["workspaces"][0]["runs"]
+    client.post(
+        "/__mock/enrollments", json={"template_id": RENEWAL_NUDGE, "contact_id": OLIVIA}
+    ).raise_for_status()
+    client.post("/__mock/clock", json={"advance_seconds": 600}).raise_for_status()
+    after = client.get("/__mock/workspaces").json()["workspaces"][0]["runs"]
+
+    assert sum(after.values()) == sum(before.values()) + 1
+    assert after["ACTIVE"] == before["ACTIVE"] + 1
+
+
 def test_the_workspaces_name_their_templates_steps_and_keys(client: httpx.Client) -> None:
     workspaces = {w["id"]: w for w in client.get("/__mock/workspaces").json()["workspaces"]}
 
@@ -118,6 +138,8 @@ def test_the_workspaces_name_their_templates_steps_and_keys(client: httpx.Client
     acme = workspaces[ACME]
     keys = {key["key"]: key["scopes"] for key in acme["api_keys"]}
     assert keys[READ_WRITE] == ["sequences:read", "sequences:write"]
+    assert sum(acme["runs"].values()) == 58
+    assert sum(workspaces[GLOBEX]["runs"].values()) == 14
     cold = next(t for t in acme["templates"] if t["id"] == COLD_OUTREACH)
     assert cold["steps"][0] == {"type": "email", "wait_seconds": 0}
     assert cold["steps"][1] == {"type": "email", "wait_seconds": 3 * 86400}

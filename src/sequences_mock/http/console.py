@@ -66,7 +66,8 @@ class Console:
         return serve
 
     async def workspaces(self, call: Call) -> Reply:
-        world = self.runtime.store.setup
+        store = self.runtime.store
+        world = store.setup
         return 200, Body.of(
             {
                 "workspaces": [
@@ -88,6 +89,10 @@ class Console:
                             for template in world.templates.values()
                             if template.workspace_id == workspace.id
                         ],
+                        "runs": {
+                            status.value: count
+                            for status, count in sorted(store.run_counts(workspace.id).items())
+                        },
                         "api_keys": [
                             {"key": key.key, "name": key.name, "scopes": sorted(key.scopes)}
                             for key in world.api_keys.values()

@@ -7,7 +7,14 @@ from datetime import datetime
 
 from sequences_mock.core import domain, lifecycle
 from sequences_mock.core.clock import Clock
-from sequences_mock.core.domain import ApiKey, Sequence, StopReason, StopScope, Template
+from sequences_mock.core.domain import (
+    ApiKey,
+    Sequence,
+    Status,
+    StopReason,
+    StopScope,
+    Template,
+)
 from sequences_mock.core.lifecycle import Event, EventKind, TaskOutcome
 from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.state.enrollments import Enrollment, enrolled_run
@@ -111,6 +118,11 @@ class Store:
         """A run of any workspace (the control plane's view)."""
         self.catch_up()
         return self.runs.any(sequence_id)
+
+    def run_counts(self, workspace_id: str) -> dict[Status, int]:
+        """How many runs of a workspace have each status held by any, now."""
+        self.catch_up()
+        return self.runs.table.counts(workspace_id)
 
     def list_sequences(self, workspace_id: str, query: ListQuery) -> Page:
         self.catch_up()

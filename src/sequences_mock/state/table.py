@@ -49,6 +49,14 @@ class SequenceTable:
         ids = smallest.intersection(*others) if others else smallest
         return [self.by_id[i] for i in ids]
 
+    def counts(self, workspace_id: str) -> dict[Status, int]:
+        """How many runs of a workspace have each status held by any."""
+        return {
+            status: len(ids)
+            for (workspace, status), ids in self._by_status.items()
+            if workspace == workspace_id and ids
+        }
+
     def of_template(self, workspace_id: str, template_id: str) -> Iterator[Sequence]:
         """The runs of one template."""
         for sequence_id in self._by_template.get((workspace_id, template_id), ()):

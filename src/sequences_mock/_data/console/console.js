@@ -287,25 +287,28 @@
         h("div", { class: "row" },
           h("button", { id: "download-state", onclick: downloadState }, "Download state"),
           h("span", { class: "muted" }, "the whole world as a fixture document"))),
-      h("section", { class: "card" },
-        h("h2", {}, "Workspaces"),
-        h("table", {}, h("thead", {}, h("tr", {}, h("th", {}, "Workspace"), h("th", { class: "num" },
-          "Templates"), h("th", { class: "num" }, "API keys"), h("th", { class: "num" }, "Runs"))),
-        counts))));
+    ),
+    h("h3", {}, "Workspaces"),
+    h("table", { id: "workspaces" }, h("thead", {}, h("tr", {}, h("th", {}, "Workspace"),
+      h("th", { class: "num" }, "Templates"), h("th", { class: "num" }, "API keys"),
+      h("th", { class: "num" }, "Runs"), h("th", {}, "Runs by status, now"))),
+    counts));
 
     async function refresh() {
       const clock = state.clock;
       now.textContent = formatTime(clock.now);
       freeze.textContent = clock.frozen ? "Unfreeze" : "Freeze";
       freeze.onclick = () => changeClock({ frozen: !clock.frozen }, clock.frozen ? "Unfrozen" : "Frozen");
+      state.catalog = null;
       const workspaces = await catalog();
-      const totals = await Promise.all(workspaces.map((w) =>
-        control("GET", `/sequences?workspace_id=${w.id}&size=1`).then((page) => page.total)));
-      counts.replaceChildren(...workspaces.map((w, i) => h("tr", {},
+      counts.replaceChildren(...workspaces.map((w) => h("tr", { dataset: { id: w.id } },
         h("td", {}, h("a", { href: `#/runs?workspace=${w.id}` }, w.name)),
         h("td", { class: "num" }, w.templates.length),
         h("td", { class: "num" }, w.api_keys.length),
-        h("td", { class: "num" }, totals[i].toLocaleString("en")))));
+        h("td", { class: "num" }, Object.values(w.runs).reduce((a, b) => a + b, 0).toLocaleString("en")),
+        h("td", {}, ...STATUSES.filter((status) => w.runs[status]).map((status) =>
+          h("a", { class: "count", href: `#/runs?workspace=${w.id}&status=${status}` },
+            badge(status), ` ${w.runs[status].toLocaleString("en")}`))))));
     }
     return { refresh };
   };
@@ -443,7 +446,8 @@
     const actions = h("div", { class: "card", id: "run-actions" });
     const picture = h("div", { id: "timeline" });
     const history = h("tbody");
-    main.append(header, h("div", { class: "cards" }, actions),
+    const facts = h("div", { class: "card" });
+    main.append(header, h("div", { class: "cards" }, facts, actions),
       h("h3", {}, "Timeline"), picture,
       h("h3", {}, "History"),
       h("table", { id: "history" }, h("thead", {}, h("tr", {},
@@ -459,7 +463,8 @@
       const workspace = workspaces.find((w) => w.id === run.workspace_id);
       document.body.dataset.runStatus = run.status;
       header.replaceChildren(
-        h("h2", {}, "Run ", h("span", { class: "mono" }, run.id), " ", badge(run.status)),
+        h("h2", {}, "Run ", h("span", { class: "mono" }, run.id), " ", badge(run.status)));
+      facts.replaceChildren(
         h("dl", { class: "facts" },
           h("dt", {}, "Template"), h("dd", {}, template ? template.name : run.template_id),
           h("dt", {}, "Workspace"), h("dd", {}, workspace ? workspace.name : run.workspace_id),
@@ -563,11 +568,16 @@
     const now = ms(state.clock.now);
     const marks = steps.map((step, index) => ({ index, type: step.type, kind: null, at: null }));
     const pauses = [];
+    const waits = []; // [step, from, to]: a person's task pending
     const moments = [];
     let pausedAt = null;
     for (const event of events) {
       const at = ms(event.at);
       const mark = event.step !== null ? marks[event.step] : null;
+      if (mark && event.event === "task_pending") mark.pendingSince = at;
+      if (mark && ["task_done", "task_skipped"].includes(event.event) && mark.pendingSince !== undefined) {
+        waits.push([mark.index, mark.pendingSince, at]);
+      }
       if (mark) {
         const kind = { step_ran: "ran", task_done: "ran", step_skipped: "skipped", task_skipped: "skipped",
           task_pending: "waiting", failed: "failed" }[event.event];
@@ -617,7 +627,10 @@
         if (marks[index].kind === null) Object.assign(marks[index], { kind: "due", at });
       }
     }
-    return { marks, pauses, moments, now };
+    if (run.status === "WAITING_FOR_USER" && next < steps.length) {
+      waits.push([next, marks[next].pendingSince ?? marks[next].at, now]);
+    }
+    return { marks, pauses, waits, moments, now };
   }
 
   function niceStep(range) {
@@ -657,6 +670,11 @@
     for (let row = 0; row < rows; row++) {
       svg.append(s("line", { class: "lane", x1: left, x2: width - right, y1: y(row), y2: y(row) }));
     }
+    for (const [index, from, to] of model.waits) {
+      svg.append(s("line", { x1: x(from), x2: x(to), y1: y(index + 1), y2: y(index + 1),
+        stroke: "#f0a020", "stroke-width": 4, "stroke-linecap": "round" },
+      s("title", {}, `waited for a person ${formatTime(from)} → ${formatTime(to)}`)));
+    }
     svg.append(s("text", { x: 10, y: y(0) + 4, "font-weight": "600" }, "run"));
     model.moments.forEach((moment, i) => {
       const cx = x(moment.at);
@@ -679,7 +697,9 @@
           "stroke-dasharray": mark.kind === "due" ? "3 2" : null });
       shape.setAttribute("data-kind", mark.kind);
       shape.append(s("title", {}, `step ${mark.index + 1} (${mark.type}) ${style.label} ${formatTime(mark.at)}`));
-      svg.append(shape, s("text", { x: cx + 11, y: y(row) + 4 }, style.label));
+      const flip = cx > width - right - 160;
+      svg.append(shape, s("text", { x: flip ? cx - 11 : cx + 11, y: y(row) + 4,
+        "text-anchor": flip ? "end" : "start" }, style.label));
     }
     const nowX = x(model.now);
     svg.append(s("g", { class: "now" }, s("line", { x1: nowX, x2: nowX, y1: top - 4, y2: height - 6 }),
@@ -687,6 +707,7 @@
     const legend = h("div", { class: "legend" },
       Object.entries(MARKS).map(([kind, style]) => h("span", {}, legendMark(kind, style), style.label)),
       h("span", {}, legendPause(), "paused"),
+      h("span", {}, legendWait(), "a person's task pending"),
       h("span", {}, h("span", { class: "error" }, "│ "), "the clock's now"));
     return h("div", {}, svg, legend);
   }
@@ -696,6 +717,11 @@
       ? s("rect", { x: 2, y: 2, width: 10, height: 10, rx: 2, fill: style.fill, stroke: style.stroke, "stroke-width": 2 })
       : s("circle", { cx: 7, cy: 7, r: 5, fill: style.fill, stroke: style.stroke, "stroke-width": 2 });
     return s("svg", { width: 14, height: 14 }, shape);
+  }
+
+  function legendWait() {
+    return s("svg", { width: 14, height: 14 }, s("line", { x1: 1, x2: 13, y1: 7, y2: 7, stroke: "#f0a020",
+      "stroke-width": 4, "stroke-linecap": "round" }));
   }
 
   function legendPause() {
