@@ -1,5 +1,7 @@
-"""The console in a real, headless Chromium: one browser per test session (per xdist worker,
-and the browser tests share one), a new browser context per test.
+"""The console in a real, headless Chromium: one browser for the browser tests' module (kept on
+one xdist worker by its group), a new browser context per test. Not one per session: Playwright's
+sync API holds an event loop on the thread while it runs, which the in-process ASGI clients of
+the other tests on that worker cannot share.
 
 Without a Chromium the tests are skipped, saying so; under CI (`CI` set) they
 fail instead, since CI installs Chromium (see `.ci/run`).
@@ -27,7 +29,7 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"browser tests skipped: {reason}")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     executable = chromium_path()
     if executable is None:

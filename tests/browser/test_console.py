@@ -40,6 +40,25 @@ def test_moving_the_clock_a_day_moves_a_run_on(console: Console, control: httpx.
     expect(page.locator("#clock-now")).to_have_text("2026-03-03 09:00 UTC")
 
 
+def test_the_clock_moves_by_any_duration_unfreezes_and_resets(console: Console) -> None:
+    page = console.open("world")
+    page.fill("#move-by", "3d 4h")
+    page.click("#move")
+    expect(page.locator("#clock-now")).to_have_text("2026-03-05 13:00 UTC")
+    page.fill("#move-by", "soon")
+    page.click("#move")
+    expect(page.locator("#notice")).to_contain_text("Give a duration")
+
+    page.click("#freeze")
+    expect(page.locator("#clock-state")).to_have_text("ticking")
+    page.click("#freeze")
+    expect(page.locator("#clock-state")).to_have_text("frozen")
+    page.click("#reset")  # the page asks first; the test's dialog handler accepts
+
+    expect(page.locator("#clock-now")).to_have_text("2026-03-02 09:00 UTC")
+    expect(page.locator("#notice")).to_contain_text("Reset: 72 runs")
+
+
 def test_completing_a_task_makes_the_run_active(console: Console) -> None:
     page = console.open(f"run/{WAITING_ON_A_CALL}")
     expect(page.locator("h2 .badge")).to_have_text("WAITING_FOR_USER")
@@ -107,12 +126,28 @@ def test_a_fault_fails_the_next_call_in_the_journal(
 
     answer = control.get("/v1/sequences", headers={"Authorization": f"Bearer {READ_WRITE}"})
     assert answer.status_code == 503
-    console.go("activity?operation=listSequences")
+    control.get(f"/v1/sequences/{AMELIE_RUN}", headers={"Authorization": f"Bearer {READ_WRITE}"})
+    console.go("activity")
+    expect(page.locator("#calls tbody tr")).to_have_count(2)
+    page.select_option("#filter-operation", "listSequences")
+    console.ready()
+    expect(page.locator("#calls tbody tr")).to_have_count(1)
 
     row = page.locator("#calls tbody tr").first
     expect(row).to_have_attribute("data-status", "503")
     expect(row).to_contain_text("#1")  # the fault that answered it
     expect(row).to_contain_text("service_unavailable")
+
+
+def test_faults_are_cleared(console: Console, control: httpx.Client) -> None:
+    control.post("/__mock/faults", json={"operation": "*", "delay_ms": 5, "times": 3})
+    page = console.open("faults")
+    expect(page.locator("#faults tbody")).to_contain_text("*")
+
+    page.click("#clear-faults")
+
+    expect(page.locator("#notice")).to_contain_text("1 faults cleared.")
+    assert control.get("/__mock/faults").json() == {"faults": []}
 
 
 def test_the_journal_is_live(console: Console, control: httpx.Client) -> None:

@@ -266,6 +266,7 @@
           h("button", { onclick: () => move(WEEK, "Moved a week") }, "+1 week"),
           freeze),
         h("div", { class: "row" }, durationInput, h("button", {
+          id: "move",
           onclick: () => {
             const seconds = parseDuration(durationInput.value);
             if (seconds === null) notice("Give a duration such as 90s, 45m, 3d 4h or 2w.", true);
@@ -273,6 +274,7 @@
           },
         }, "Move")),
         h("div", { class: "row" }, setInput, h("button", {
+          id: "set-clock",
           onclick: () => changeClock({ now: setInput.value.trim() }, "Clock set"),
         }, "Set")),
         h("p", { class: "muted" }, "Time only moves forward, except by reset and seed. ",
