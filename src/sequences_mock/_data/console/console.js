@@ -234,7 +234,8 @@
     try {
       state.clock = await control("POST", "/clock", { body: change });
       showClock();
-      notice(`${what}: the clock reads ${formatTime(state.clock.now)}.`);
+      const fired = state.clock.fired ? ` ${state.clock.fired} events fired (#${state.clock.first_seq}–#${state.clock.last_seq}).` : "";
+      notice(`${what}: the clock reads ${formatTime(state.clock.now)}.${fired}`);
       await refreshView();
     } catch (error) {
       notice(`The clock refused: ${error.message}`, true);
@@ -783,7 +784,10 @@
       }
       while (calls.children.length > CALLS_KEPT) calls.lastChild.remove();
       callsInfo.textContent = `${journal.recorded} calls recorded, ${journal.dropped} dropped`;
-      const feed = await optional("events", `/events?since=${lastEvent}&limit=200`);
+      // The feed pages oldest first after `since`: start at (and skip ahead to) its last page.
+      const tail = await optional("events", "/events?limit=0");
+      if (tail) lastEvent = Math.max(lastEvent, tail.recorded - 200);
+      const feed = tail && await control("GET", `/events?since=${lastEvent}&limit=200`);
       eventsPanel.hidden = feed === null;
       main.querySelector("#activity-split").className = feed === null ? "" : "split";
       if (feed) {
@@ -805,7 +809,7 @@
     const notes = [];
     if (entry.contract_violation) notes.push(`violation: ${entry.contract_violation}`);
     for (const warning of entry.warnings || []) {
-      notes.push(`warning: ${typeof warning === "string" ? warning : warning.message || JSON.stringify(warning)}`);
+      notes.push(`warning: ${typeof warning === "string" ? warning : [warning.name, warning.message].filter(Boolean).join(": ")}`);
     }
     if (entry.network) notes.push(`network: ${entry.network}`);
     const query = new URLSearchParams(Object.entries(entry.query || {}).flatMap(([k, v]) =>
@@ -924,24 +928,23 @@
         holder.replaceChildren(h("p", { class: "muted" }, "This mock has no choice register."));
         return;
       }
-      const choices = Array.isArray(register.choices) ? register.choices
-        : Object.entries(register.choices || {}).map(([id, value]) => ({ id, ...value }));
+      const choices = register.choices;
       holder.replaceChildren(h("table", { id: "choices" }, h("thead", {}, h("tr", {},
-        ["Choice", "Current", "Options", "About"].map((n) => h("th", {}, n)))),
+        ["Choice", "Option", "The question"].map((n) => h("th", {}, n)))),
       h("tbody", {}, choices.map((choice) => {
-        const options = (choice.options || []).map((o) => (typeof o === "string" ? o : o.id || o.name));
-        const current = choice.current ?? choice.option ?? choice.value;
-        const picker = h("select", { dataset: { choice: choice.id }, onchange: async () => {
+        const picker = h("select", { dataset: { choice: choice.id }, disabled: !choice.switchable,
+          title: choice.switchable ? null : "verify-only: the mock's contract fixes it", onchange: async () => {
           try {
-            await control("POST", "/choices", { body: { [choice.id]: picker.value } });
+            await control("POST", "/choices", { body: { choices: { [choice.id]: picker.value } } });
             notice(`${choice.id} is now ${picker.value}.`);
           } catch (error) {
             notice(`Refused: ${error.message}`, true);
           }
           await refresh();
-        } }, options.map((o) => h("option", { value: o, selected: o === current }, o)));
-        return h("tr", {}, h("td", { class: "mono" }, choice.id), h("td", {}, current ?? "—"),
-          h("td", {}, options.length ? picker : "—"), h("td", {}, choice.summary || choice.description || ""));
+        } }, choice.options.map((o) => h("option", { value: o, selected: o === choice.current },
+          o === choice.default ? `${o} (default)` : o)));
+        return h("tr", {}, h("td", { class: "mono" }, choice.id), h("td", {}, picker),
+          h("td", {}, choice.question));
       }))));
     }
     return { refresh };
@@ -1016,7 +1019,7 @@
     const listed = await optional("namespaces", "/namespaces");
     const picker = $("#namespace-picker");
     if (!listed) return;
-    const names = (listed.namespaces || []).map((n) => (typeof n === "string" ? n : n.name));
+    const names = listed.namespaces.map((n) => n.name).filter((name) => name !== "default");
     const select = $("#namespace");
     select.replaceChildren(h("option", { value: "" }, "default"),
       ...names.map((name) => h("option", { value: name, selected: name === state.namespace }, name)));
