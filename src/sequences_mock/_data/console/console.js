@@ -80,6 +80,11 @@
     const date = new Date(typeof value === "number" ? value : Date.parse(value));
     return date.toISOString().replace("T", " ").replace(/:\d\d(\.\d+)?Z$/, " UTC");
   }
+  // "03-11 09:00:05": the journal's and the feed's times, compact (the full one in the title).
+  function shortTime(iso) {
+    return h("td", { class: "when", title: formatTime(iso) },
+      new Date(Date.parse(iso)).toISOString().slice(5, 19).replace("T", " "));
+  }
   function span(seconds) {
     let rest = Math.abs(Math.round(seconds));
     const parts = [];
@@ -752,7 +757,7 @@
     const eventsPanel = h("section", { id: "events-panel", hidden: true },
       h("h3", {}, "The world's events"),
       h("div", { class: "scroll" }, h("table", { id: "events" }, h("thead", {}, h("tr", {},
-        ["#", "At", "Run", "Event", "Status", "Step", "Cause"].map((n) => h("th", {}, n)))), events)));
+        ["#", "At", "Run", "Event", "Now"].map((n) => h("th", {}, n)))), events)));
     const callsInfo = h("span", { class: "muted" });
     main.append(
       h("h2", {}, "Calls and events, live"),
@@ -762,7 +767,7 @@
       h("div", { class: "split", id: "activity-split" },
         h("section", {}, h("h3", {}, "Calls to the API"),
           h("div", { class: "scroll" }, h("table", { id: "calls" }, h("thead", {}, h("tr", {},
-            ["#", "Time", "Call", "Operation", "Status", "Code", "Fault", "Notes"].map((n) => h("th", {}, n)))), calls))),
+            ["#", "Time", "Call", "Operation", "Status", "Notes"].map((n) => h("th", {}, n)))), calls))),
         eventsPanel));
     let lastCall = 0;
     let lastEvent = 0;
@@ -794,10 +799,11 @@
         for (const event of feed.events) {
           lastEvent = Math.max(lastEvent, event.seq);
           events.prepend(h("tr", {},
-            h("td", {}, event.seq), h("td", {}, formatTime(event.at)),
+            h("td", {}, event.seq), shortTime(event.at),
             h("td", { class: "id" }, h("a", { href: `#/run/${event.sequence_id}` }, event.sequence_id.slice(0, 8))),
-            h("td", {}, event.event), h("td", {}, `${event.from || "—"} → ${event.to || "—"}`),
-            h("td", {}, event.step === null ? "" : event.step + 1), h("td", {}, event.cause)));
+            h("td", {}, event.event, event.step === null ? "" : ` · step ${event.step + 1}`,
+              h("div", { class: "muted" }, { api: "by the API", clock: "by the clock", control: "by the control plane" }[event.cause] || event.cause)),
+            h("td", {}, event.to ? badge(event.to) : "—")));
         }
         while (events.children.length > CALLS_KEPT) events.lastChild.remove();
       }
@@ -807,6 +813,7 @@
 
   function callRow(entry) {
     const notes = [];
+    if (entry.fault) notes.push(`fault #${entry.fault}`);
     if (entry.contract_violation) notes.push(`violation: ${entry.contract_violation}`);
     for (const warning of entry.warnings || []) {
       notes.push(`warning: ${typeof warning === "string" ? warning : [warning.name, warning.message].filter(Boolean).join(": ")}`);
@@ -816,12 +823,12 @@
       (Array.isArray(v) ? v : [v]).map((one) => [k, one]))).toString();
     return h("tr", { class: entry.contract_violation || (entry.status >= 500 && !entry.fault) ? "problem" : null,
       dataset: { seq: entry.seq, status: entry.status } },
-      h("td", {}, entry.seq), h("td", {}, formatTime(entry.time)),
-      h("td", { class: "mono" }, `${entry.method} ${entry.path}${query ? `?${query}` : ""}`),
+      h("td", {}, entry.seq), shortTime(entry.time),
+      h("td", { class: "mono call" }, `${entry.method} ${entry.path}${query ? `?${query}` : ""}`),
       h("td", {}, entry.operation || "—"),
-      h("td", { class: `status-${String(entry.status)[0]}` }, entry.status),
-      h("td", {}, entry.code || ""), h("td", {}, entry.fault ? `#${entry.fault}` : ""),
-      h("td", {}, notes.join("; ")));
+      h("td", {}, h("span", { class: `status-${String(entry.status)[0]}` }, entry.status),
+        entry.code ? h("div", { class: "muted" }, entry.code) : null),
+      h("td", { class: "notes" }, notes.join("; ")));
   }
 
   // -- coverage --------------------------------------------------------------------------------
