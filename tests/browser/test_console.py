@@ -218,6 +218,9 @@ def test_without_the_token_the_page_reads_and_changes_nothing(
         page.goto(f"{guarded.url}/__mock/ui#/runs")
         expect(page.locator("#token-gate")).to_be_visible()
         expect(page.locator("#runs")).to_have_count(0)
+        move = """fetch('/__mock/clock', {method: 'POST', headers: {'Content-Type':
+            'application/json'}, body: '{"advance_seconds": 60}'}).then(r => r.status)"""
+        assert page.evaluate(move) == 401
         page.fill("#token-input", "wrong")
         page.click("#token-gate button")
         expect(page.locator("#token-error")).to_have_text("The mock refused this token.")
