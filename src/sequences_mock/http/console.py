@@ -68,41 +68,36 @@ class Console:
     async def workspaces(self, call: Call) -> Reply:
         store = self.runtime.store
         world = store.setup
-        return 200, Body.of(
-            {
-                "workspaces": [
-                    {
-                        "id": workspace.id,
-                        "name": workspace.name,
-                        "templates": [
-                            {
-                                "id": template.id,
-                                "name": template.name,
-                                "steps": [
-                                    {
-                                        "type": step.type.value,
-                                        "wait_seconds": int(step.wait.total_seconds()),
-                                    }
-                                    for step in template.steps
-                                ],
-                            }
-                            for template in world.templates.values()
-                            if template.workspace_id == workspace.id
-                        ],
-                        "runs": {
-                            status.value: count
-                            for status, count in sorted(store.run_counts(workspace.id).items())
-                        },
-                        "api_keys": [
-                            {"key": key.key, "name": key.name, "scopes": sorted(key.scopes)}
-                            for key in world.api_keys.values()
-                            if key.workspace_id == workspace.id
-                        ],
-                    }
-                    for workspace in world.workspaces.values()
-                ]
+        counts = store.run_counts()
+        catalog: dict[str, dict[str, Any]] = {
+            workspace.id: {
+                "id": workspace.id,
+                "name": workspace.name,
+                "templates": [],
+                "runs": {
+                    status.value: count
+                    for status, count in sorted(counts.get(workspace.id, {}).items())
+                },
+                "api_keys": [],
             }
-        )
+            for workspace in world.workspaces.values()
+        }
+        for template in world.templates.values():
+            catalog[template.workspace_id]["templates"].append(
+                {
+                    "id": template.id,
+                    "name": template.name,
+                    "steps": [
+                        {"type": step.type.value, "wait_seconds": int(step.wait.total_seconds())}
+                        for step in template.steps
+                    ],
+                }
+            )
+        for key in world.api_keys.values():
+            catalog[key.workspace_id]["api_keys"].append(
+                {"key": key.key, "name": key.name, "scopes": sorted(key.scopes)}
+            )
+        return 200, Body.of({"workspaces": list(catalog.values())})
 
     async def runs(self, call: Call) -> Reply:
         """Newest first; an unknown workspace has no runs, like a filter that matches none."""

@@ -119,10 +119,10 @@ class Store:
         self.catch_up()
         return self.runs.any(sequence_id)
 
-    def run_counts(self, workspace_id: str) -> dict[Status, int]:
-        """How many runs of a workspace have each status held by any, now."""
+    def run_counts(self) -> dict[str, dict[Status, int]]:
+        """By workspace, how many of its runs have each status held by any, now."""
         self.catch_up()
-        return self.runs.table.counts(workspace_id)
+        return self.runs.table.counts()
 
     def list_sequences(self, workspace_id: str, query: ListQuery) -> Page:
         self.catch_up()
