@@ -5,7 +5,6 @@
 
 (() => {
   const TOKEN_KEY = "sequences-mock:control-token";
-  const NAMESPACE_KEY = "sequences-mock:namespace";
   const STATUSES = [
     "ACTIVE", "WAITING_FOR_LEAD", "WAITING_FOR_USER", "SUCCEEDED", "FAILED", "STOPPED_EARLY",
     "COMPLETED", "FOUND", "REFUSED",
@@ -17,9 +16,15 @@
   const CLOCK_POLL_MS = 2000;
   const FEED_POLL_MS = 1500;
 
+  function namespaceOfPath() {
+    const match = location.pathname.match(/^\/ns\/([^/]+)\/__mock\/ui$/);
+    return match ? decodeURIComponent(match[1]) : "";
+  }
+
   const state = {
     token: sessionStorage.getItem(TOKEN_KEY),
-    namespace: sessionStorage.getItem(NAMESPACE_KEY) || "",
+    // The page at /ns/NAME/__mock/ui shows that namespace's world; at /__mock/ui the default one.
+    namespace: namespaceOfPath(),
     clock: null,
     catalog: null,
     operations: null,
@@ -1031,12 +1036,8 @@
     select.replaceChildren(h("option", { value: "" }, "default"),
       ...names.map((name) => h("option", { value: name, selected: name === state.namespace }, name)));
     select.onchange = () => {
-      state.namespace = select.value;
-      sessionStorage.setItem(NAMESPACE_KEY, state.namespace);
-      state.catalog = null;
-      state.has.events = null;
-      state.has.choices = null;
-      start();
+      const base = select.value ? `/ns/${encodeURIComponent(select.value)}` : "";
+      location.assign(`${base}/__mock/ui${location.hash}`);
     };
     picker.hidden = false;
   }
