@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 import httpx
-import scale_world
+import world as generated
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
@@ -77,7 +77,7 @@ def main() -> None:
     with MockServer(Settings(max_seed_bytes=512 * 1024 * 1024)) as server:
         started = time.perf_counter()
         with httpx.Client(base_url=server.url, timeout=600) as mock:
-            mock.post("/__mock/seed", json=scale_world.generate(options.runs)).raise_for_status()
+            mock.post("/__mock/seed", json=generated.generate(options.runs)).raise_for_status()
         print(f"seeded {options.runs:,} runs in {time.perf_counter() - started:.1f} s")
         views = world_views(server)
         rows += [
