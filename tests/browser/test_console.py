@@ -249,10 +249,3 @@ def test_no_request_leaves_the_machine(console: Console) -> None:
 
     assert console.requests
     assert console.foreign_requests() == []
-    print(
-        "console first view:",
-        console.page.evaluate(
-            "performance.getEntriesByName('console:first-view')[0].startTime.toFixed(0)"
-        ),
-        "ms",
-    )
