@@ -31,6 +31,7 @@ from typing import Any
 import consumer_suite
 import lifecycle
 import memory_replay
+import regressions
 import report
 import seed_stall
 from common import log, mock_command
@@ -73,6 +74,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\nlifecycle at scale:\n" + json.dumps(result["lifecycle"], indent=2))
     if result.get("seed_stall"):
         print("\nhealth during a large seed:\n" + json.dumps(result["seed_stall"], indent=2))
+    print("\n" + regressions.check(result, options.output, written=path))
     print(f"\nresults written to {path}")
     return 0
 
