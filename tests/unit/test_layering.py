@@ -48,8 +48,36 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "server": ({"app", "settings", "connections"}, {"uvicorn", "starlette"}),
     # the line `serve` prints per call, from the journal's entries
     "call_log": ({"state"}, set()),
+    # `sequences-mock verify`: probes a real target over httpx, and mock worlds in process
+    "verify": ({"core", "formats", "contract", "state", "settings", "app"}, {"httpx"}),
+    # `sequences-mock proxy`: the upstream behind the mock's HTTP layer, checked like `verify`
+    "proxy": (
+        {
+            "core",
+            "formats",
+            "contract",
+            "state",
+            "settings",
+            "http",
+            "server",
+            "call_log",
+            "verify",
+        },
+        {"httpx", "starlette", "yaml"},
+    ),
     "cli": (
-        {"core", "fixtures", "state", "settings", "app", "server", "call_log", "__init__"},
+        {
+            "core",
+            "fixtures",
+            "state",
+            "settings",
+            "app",
+            "server",
+            "call_log",
+            "verify",
+            "proxy",
+            "__init__",
+        },
         {"uvicorn"},
     ),
     "testing": ({"core"}, {"httpx"}),
