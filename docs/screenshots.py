@@ -64,6 +64,7 @@ def main() -> None:
             "activity": "activity",
             "coverage": "coverage",
             "faults": "faults",
+            "choices": "choices",
         }
         with console_on(browser, server) as console:
             for name, view in views.items():

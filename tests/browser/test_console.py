@@ -249,3 +249,16 @@ def test_no_request_leaves_the_machine(console: Console) -> None:
 
     assert console.requests
     assert console.foreign_requests() == []
+
+
+def test_a_choice_is_switched_for_this_world(console: Console, control: httpx.Client) -> None:
+    page = console.open("choices")
+    picker = page.locator("select[data-choice=repause]")
+    expect(picker).to_have_value("replace")
+
+    picker.select_option("refuse")
+
+    expect(page.locator("#notice")).to_contain_text("repause is now refuse.")
+    choices = {c["id"]: c["current"] for c in control.get("/__mock/choices").json()["choices"]}
+    assert choices["repause"] == "refuse"
+    expect(page.locator("select[data-choice=auth_scheme]")).to_be_disabled()  # verify-only
