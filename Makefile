@@ -7,7 +7,7 @@ PORT   ?= 8080
 # The suite on every core (pytest-xdist); PYTEST_ARGS= runs it in one process.
 PYTEST_ARGS ?= -n auto
 
-.PHONY: run test lint format clean bench docs
+.PHONY: run test lint format clean bench docs screenshots
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed")'
@@ -32,6 +32,10 @@ run: $(VENV)/.installed
 # BENCH_ARGS=--consumer-suite runs only the consumer-suite scenario, which needs no wrk.
 bench: $(VENV)/.installed-bench
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+# The console's screenshots in docs/img/, taken in headless Chromium (apt-get install chromium).
+screenshots: $(VENV)/.installed-test
+	$(BIN)/python docs/screenshots.py
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests bench examples docs

@@ -238,6 +238,11 @@ def limits() -> str:
             "`422 validation_error`",
         ),
         (
+            "runs in a page of `GET /__mock/sequences` (the console's runs table shows 25)",
+            f"{_parameter(control, 'listRuns', 'size')['maximum']:,}",
+            "`422 validation_error`",
+        ),
+        (
             "any integer in a query",
             f"{INTEGER_DIGITS} significant digits",
             "`422 validation_error` (out of range)",

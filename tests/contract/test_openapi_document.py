@@ -203,7 +203,8 @@ def public_codes(operation: Operation) -> set[str]:
 def control_codes(operation: Operation) -> set[str]:
     """The codes the control plane can answer `operation` with."""
     codes = {"internal_error", "mock_contract_violation", "misdirected_request"}
-    if operation.operation_id != "getHealth":
+    path = operation.path.removeprefix(CONTROL.base_path)
+    if CONTROL.document["paths"][path][operation.method.lower()].get("security") != []:
         codes.add("unauthenticated")  # with a control token set
     if operation.method not in ("GET", "HEAD"):
         codes |= {"forbidden_origin", "unsupported_media_type"}

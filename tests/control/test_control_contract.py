@@ -13,7 +13,7 @@ import yaml
 from starlette.applications import Starlette
 from starlette.routing import Route
 
-from default_world import AMELIE_RUN, OLIVIA, RENEWAL_NUDGE, WAITING_ON_A_CALL
+from default_world import ACME, AMELIE_RUN, OLIVIA, RENEWAL_NUDGE, WAITING_ON_A_CALL
 from sequences_mock.contract.openapi import CONTROL_OPENAPI, Contract
 from sequences_mock.contract.validation import check_response
 from sequences_mock.http.context import Context
@@ -52,6 +52,12 @@ REQUESTS: dict[str, tuple[str, str, dict[str, Any]]] = {
         {"json": {"outcome": "done"}},
     ),
     "getHistory": ("GET", f"/__mock/sequences/{AMELIE_RUN}/history", {}),
+    "listRuns": ("GET", f"/__mock/sequences?workspace_id={ACME}&status=ACTIVE", {}),
+    "getRun": ("GET", f"/__mock/sequences/{AMELIE_RUN}", {}),
+    "listWorkspaces": ("GET", "/__mock/workspaces", {}),
+    "getConsole": ("GET", "/__mock/ui", {}),
+    "getConsoleScript": ("GET", "/__mock/ui/console.js", {}),
+    "getConsoleStyle": ("GET", "/__mock/ui/console.css", {}),
 }
 
 

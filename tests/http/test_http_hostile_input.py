@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from default_world import AMELIE_RUN
+from default_world import ACME, AMELIE_RUN
 from http_helpers import assert_problem, state
 from sequences_mock.contract.openapi import CONTROL_OPENAPI, Contract
 
@@ -92,6 +92,8 @@ def _integer_query_parameters() -> list[tuple[str, str]]:
 
 
 INTEGER_PARAMETERS = _integer_query_parameters()
+#: What a path needs in its query besides the parameter tried.
+REQUIRED_QUERY = {"/__mock/sequences": f"workspace_id={ACME}&"}
 
 
 def test_every_integer_query_parameter_is_tried() -> None:
@@ -104,7 +106,7 @@ def test_a_huge_integer_parameter_is_a_422(
     acme: httpx.Client, path: str, name: str, digits: str
 ) -> None:
     """Numbers past any declared range (past what Python converts, too) are refused by name."""
-    response = acme.get(f"{path}?{name}={digits}")
+    response = acme.get(f"{path}?{REQUIRED_QUERY.get(path, '')}{name}={digits}")
 
     errors = assert_problem(response, 422, "validation_error")["errors"]
     assert [(error["in"], error["name"]) for error in errors] == [("query", name)]

@@ -7,8 +7,7 @@ tell tests what their code did and make the API misbehave on demand.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
 from time import perf_counter
 from typing import Any
 
@@ -31,7 +30,9 @@ from sequences_mock.core.errors import (
 from sequences_mock.core.lifecycle import TaskOutcome
 from sequences_mock.core.timestamps import TimestampError, parse_timestamp
 from sequences_mock.http.bodies import read_body
+from sequences_mock.http.console import CONSOLE_HEADERS, Console
 from sequences_mock.http.context import Context
+from sequences_mock.http.control_call import Call, Reply
 from sequences_mock.http.control_views import (
     choices_view,
     clock_view,
@@ -52,17 +53,13 @@ from sequences_mock.state.journal import Journal, JournalQuery
 
 __all__ = ["Call", "ControlPlane"]
 
-Reply = tuple[int, Body]
 Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-@dataclass(frozen=True, slots=True)
-class Call:
-    """One control-plane request: its operation, and its query already checked against it."""
-
-    request: Request
-    operation: Operation
-    query: dict[str, Any]
+#: The console's page and files are sent with the headers that confine them.
+_HEADERS: Mapping[str, Mapping[str, str]] = {
+    "getConsole": CONSOLE_HEADERS,
+    "getConsoleScript": CONSOLE_HEADERS,
+    "getConsoleStyle": CONSOLE_HEADERS,
+}
 
 
 #: The longest a clock move keeps the loop at once; calls that touch runs wait for its end.
@@ -107,6 +104,7 @@ class ControlPlane:
             "getHistory": self.history,
             "getControlOpenapiJson": self.openapi_json,
             "getControlOpenapiYaml": self.openapi_yaml,
+            **Console(context.runtime).handlers(),
         }
 
     def routes(self) -> list[Route]:
@@ -139,7 +137,12 @@ class ControlPlane:
                 raise violation
             declared = operation.responses.get(status)
             media_type = declared.media_type if declared else None
-            return Response(reply.data, status, media_type=media_type or "application/json")
+            return Response(
+                reply.data,
+                status,
+                headers=_HEADERS.get(operation.operation_id),
+                media_type=media_type or "application/json",
+            )
 
         return endpoint
 

@@ -4,7 +4,7 @@ A mock listening on a loopback address answers only loopback host names, so that
 cannot reach it through a name it rebinds to 127.0.0.1 (DNS rebinding). The control plane's
 writes refuse a browser page of another origin and bodies that are not JSON or YAML (what a
 page can send without asking first), and, with a control token set, every control call but
-the health check needs it.
+the health check and the console's files needs it.
 """
 
 from __future__ import annotations
@@ -30,7 +30,11 @@ from sequences_mock.http.problems import problem_for, problem_response
 __all__ = ["CONTROL_PREFIX", "Guard"]
 
 CONTROL_PREFIX = "/__mock"
-_UNGUARDED = f"{CONTROL_PREFIX}/health"
+#: Calls that need no control token: the health check, and the console's page and files (they
+#: hold no data of the world; the page asks for the token and sends it on its own calls).
+_UNGUARDED = frozenset(
+    f"{CONTROL_PREFIX}{path}" for path in ("/health", "/ui", "/ui/console.js", "/ui/console.css")
+)
 _READS = frozenset(("GET", "HEAD"))
 _NAMES_KEPT = 64
 #: What a control-plane write may carry (a seed's YAML types included).
@@ -85,7 +89,7 @@ class Guard:
                 f"names (localhost, 127.0.0.1, [::1]), not {host.decode('latin-1')!r}"
             )
         path: str = scope["path"]
-        if not path.startswith(CONTROL_PREFIX) or path == _UNGUARDED:
+        if not path.startswith(CONTROL_PREFIX) or path in _UNGUARDED:
             return
         if self._token is not None:
             sent = bearer_token(headers.get(b"authorization", b"").decode("latin-1"))

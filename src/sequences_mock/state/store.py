@@ -8,7 +8,14 @@ from datetime import datetime
 from sequences_mock.core import lifecycle
 from sequences_mock.core.choices import Choices
 from sequences_mock.core.clock import Clock
-from sequences_mock.core.domain import ApiKey, Sequence, StopReason, StopScope, Template
+from sequences_mock.core.domain import (
+    ApiKey,
+    Sequence,
+    Status,
+    StopReason,
+    StopScope,
+    Template,
+)
 from sequences_mock.core.events import Event, EventKind
 from sequences_mock.core.lifecycle import TaskOutcome
 from sequences_mock.core.world import ClockSetting, World
@@ -95,6 +102,12 @@ class Store:
         """What the runs hold beside themselves (histories, schedule, sorted indexes)."""
         return self._runs.stats()
 
+    @property
+    def setup(self) -> World:
+        """The world's workspaces, keys, templates and the rest, without copying its runs: the
+        runs it holds are the seeded ones (read the current ones from the other methods)."""
+        return self._world
+
     def api_key(self, key: str) -> ApiKey | None:
         return self._world.api_keys.get(key)
 
@@ -108,6 +121,16 @@ class Store:
     def get_sequence(self, workspace_id: str, sequence_id: str) -> Sequence:
         self.catch_up()
         return self._runs.visible(workspace_id, sequence_id)
+
+    def run(self, sequence_id: str) -> Sequence:
+        """A run of any workspace (the control plane's view)."""
+        self.catch_up()
+        return self._runs.any(sequence_id)
+
+    def run_counts(self) -> dict[str, dict[Status, int]]:
+        """By workspace, how many of its runs have each status held by any, now."""
+        self.catch_up()
+        return self._runs.table.counts()
 
     def list_sequences(self, workspace_id: str, query: ListQuery) -> Page:
         self.catch_up()

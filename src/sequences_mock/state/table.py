@@ -49,6 +49,14 @@ class SequenceTable:
         ids = smallest.intersection(*others) if others else smallest
         return [self.by_id[i] for i in ids]
 
+    def counts(self) -> dict[str, dict[Status, int]]:
+        """By workspace, how many of its runs have each status held by any."""
+        counts: dict[str, dict[Status, int]] = {}
+        for (workspace, status), ids in self._by_status.items():
+            if ids:
+                counts.setdefault(workspace, {})[status] = len(ids)
+        return counts
+
     def of_template(self, workspace_id: str, template_id: str) -> Iterator[Sequence]:
         """The runs of one template."""
         for sequence_id in self._by_template.get((workspace_id, template_id), ()):
