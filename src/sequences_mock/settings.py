@@ -10,10 +10,12 @@ from pathlib import Path
 
 from sequences_mock.state.documents import MAX_DOCUMENT_BYTES
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
+from sequences_mock.state.snapshots import DEFAULT_MAX_SNAPSHOTS
 
 __all__ = ["Settings"]
 
 MiB = 1024 * 1024
+DEFAULT_MAX_NAMESPACES = 100
 
 
 def _wall_clock() -> datetime:
@@ -28,6 +30,8 @@ class Settings:
     `cors_origins`: origins a browser may call the mock from (`*`: any); none, no CORS.
     `control_token`: when set, every control-plane call but the health check needs it as a
     bearer token.
+    `max_namespaces`: named namespaces held at once besides the default one.
+    `state_dir`: where snapshots are kept as files (in memory without one).
     """
 
     fixtures: Path | None = None
@@ -37,5 +41,9 @@ class Settings:
     max_body_bytes: int = 1 * MiB
     max_seed_bytes: int = MAX_DOCUMENT_BYTES
     journal_size: int = DEFAULT_JOURNAL_SIZE
+    max_namespaces: int = DEFAULT_MAX_NAMESPACES
+    state_dir: Path | None = None
+    max_snapshots: int = DEFAULT_MAX_SNAPSHOTS
+    max_snapshot_bytes: int = MAX_DOCUMENT_BYTES
     monotonic: Callable[[], float] = field(default=time.monotonic, repr=False)
     wall: Callable[[], datetime] = field(default=_wall_clock, repr=False)

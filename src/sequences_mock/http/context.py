@@ -9,7 +9,7 @@ from typing import Any
 from sequences_mock.contract.openapi import CONTROL_OPENAPI, Contract, Operation
 from sequences_mock.contract.validation import check_response
 from sequences_mock.core.errors import ContractViolation
-from sequences_mock.http.views import Renderer
+from sequences_mock.http.views import RENDER_BUDGET, Renderer
 from sequences_mock.settings import Settings
 from sequences_mock.state.runtime import Runtime
 
@@ -25,7 +25,13 @@ class Context:
     so it never outlives the sequences it describes."""
 
     def __init__(
-        self, settings: Settings, runtime: Runtime, contract: Contract, control: Contract
+        self,
+        settings: Settings,
+        runtime: Runtime,
+        contract: Contract,
+        control: Contract,
+        *,
+        render_budget: int = RENDER_BUDGET,
     ) -> None:
         self.settings = settings
         self.runtime = runtime
@@ -33,7 +39,7 @@ class Context:
         self.control = control
         #: Whether uvicorn serves this app on a socket (network faults need one); see `server`.
         self.on_socket = False
-        self.renderer = Renderer()
+        self.renderer = Renderer(budget=render_budget)
         runtime.when_world_replaced(self._forget_renderings)
 
     @classmethod

@@ -36,6 +36,8 @@ from sequences_mock.http.control_views import (
     run_view,
     world_summary,
 )
+from sequences_mock.http.control_worlds import WorldsPlane
+from sequences_mock.http.namespaces import Namespaces
 from sequences_mock.http.network import NEEDS_SOCKET, transport_of
 from sequences_mock.http.problems import NO_HEADERS
 from sequences_mock.http.threads import in_daemon_thread
@@ -65,11 +67,13 @@ class ControlPlane:
     """One method per operation of `control.openapi.yaml`. Refusals are raised as `MockError`s
     and answered by the app's exception handlers; every reply is checked against the document."""
 
-    def __init__(self, context: Context) -> None:
+    def __init__(self, context: Context, namespaces: Namespaces) -> None:
         _check_operation_ids(context)
         self.context = context
         self.runtime = context.runtime
+        worlds = WorldsPlane(context, namespaces, self._json_body)
         self.handlers: dict[str, Callable[[Call], Awaitable[Reply]]] = {
+            **worlds.handlers(),
             "getHealth": self.health,
             "resetWorld": self.reset,
             "seedWorld": self.seed,

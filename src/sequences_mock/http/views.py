@@ -23,7 +23,7 @@ from sequences_mock.formats import strict_json
 from sequences_mock.state.queries import Page
 from sequences_mock.state.records import sequence_record
 
-__all__ = ["Body", "CheckedItems", "Renderer", "sequence_view"]
+__all__ = ["RENDER_BUDGET", "Body", "CheckedItems", "Renderer", "sequence_view"]
 
 sequence_view = sequence_record
 

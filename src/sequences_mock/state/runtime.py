@@ -19,7 +19,7 @@ from sequences_mock.state import fixtures
 from sequences_mock.state.collector import collector_paused
 from sequences_mock.state.documents import MAX_DOCUMENT_BYTES
 from sequences_mock.state.faults import Faults
-from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE, Journal
+from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE, JOURNAL_BYTES, Journal
 from sequences_mock.state.store import Store
 
 __all__ = ["Prepared", "Runtime", "SeedBasis"]
@@ -57,13 +57,14 @@ class Runtime:
         initial: World,
         *,
         journal_size: int = DEFAULT_JOURNAL_SIZE,
+        journal_bytes: int = JOURNAL_BYTES,
         wall: Callable[[], datetime] = _WALL_CLOCK,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.initial = initial
         self._wall = wall
         self.clock = Clock(wall(), monotonic=monotonic)
-        self.journal = Journal(journal_size)
+        self.journal = Journal(journal_size, journal_bytes)
         self._on_new_world: list[Callable[[], None]] = []
         #: Counts the worlds: every reset and seed ends one (see `check_current`).
         self.generation = 0

@@ -1,0 +1,193 @@
+"""Namespaces: worlds of their own on one server, each under the base URL `/ns/{name}`.
+
+A named namespace is a whole app of its own (runtime, caches, endpoints) over the contracts the
+server compiled once; the bare paths are the default namespace, and reach it without a look-up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import NamedTuple
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from sequences_mock.core.errors import DuplicateId, LimitReached, MockError, NotFound
+from sequences_mock.core.names import name_problem
+from sequences_mock.core.world import World
+from sequences_mock.http.context import Context
+from sequences_mock.http.problems import problem_for, problem_response
+from sequences_mock.state.runtime import Runtime
+from sequences_mock.state.snapshots import Snapshots
+
+__all__ = [
+    "DEFAULT_NAMESPACE",
+    "NAMESPACE_JOURNAL_BYTES",
+    "NAMESPACE_PREFIX",
+    "NAMESPACE_RENDER_BUDGET",
+    "NAMESPACE_SEED_BYTES",
+    "Namespace",
+    "NamespaceRouter",
+    "Namespaces",
+    "inner_path",
+]
+
+NAMESPACE_PREFIX = "/ns/"
+DEFAULT_NAMESPACE = "default"
+MiB = 1024 * 1024
+#: What one named namespace may hold besides its world (bounded by its seeds): its journal's
+#: entries and its kept renderings, in bytes. Smaller than the default world's, since a server
+#: holds up to `--max-namespaces` of them.
+NAMESPACE_JOURNAL_BYTES = 2 * MiB
+NAMESPACE_RENDER_BUDGET = 4 * MiB
+#: The largest fixture document a named namespace is seeded, restored or created from.
+NAMESPACE_SEED_BYTES = 16 * MiB
+
+
+class Namespace(NamedTuple):
+    """One world of the server: its name, its context, its app, the snapshot it started from."""
+
+    name: str
+    context: Context
+    app: ASGIApp
+    from_snapshot: str | None
+
+
+#: Builds the app that serves one namespace's context (the same routes as the default one).
+AppBuilder = Callable[[Context, "Namespaces"], ASGIApp]
+
+
+class Namespaces:
+    """The default namespace and at most `limit` named ones, and the server's snapshots.
+
+    A named namespace is created by its first call or on demand, and goes only when deleted:
+    past the limit a new one is refused, never made room for.
+    """
+
+    def __init__(
+        self, default: Context, snapshots: Snapshots, build: AppBuilder, *, limit: int
+    ) -> None:
+        self.default = default
+        self.snapshots = snapshots
+        self.limit = limit
+        self._build = build
+        self._named: dict[str, Namespace] = {}
+        self._default: Namespace | None = None
+
+    def app_for(self, name: str) -> ASGIApp:
+        """The app of namespace `name`, created from the starting world on first use.
+
+        Raises `NotFound` for a name that cannot be one, `LimitReached` past the limit.
+        """
+        found = self._named.get(name)
+        if found is not None:
+            return found.app
+        if name == DEFAULT_NAMESPACE:
+            return self._default_namespace().app
+        problem = name_problem(name)
+        if problem is not None:
+            raise NotFound(f"no namespace here: {problem}")
+        return self.create(name).app
+
+    def create(
+        self, name: str, initial: World | None = None, from_snapshot: str | None = None
+    ) -> Namespace:
+        """A new namespace on `initial` (the server's starting world without one).
+
+        Raises `DuplicateId` for a name taken, `LimitReached` past the limit.
+        """
+        self.check_free(name)
+        settings = self.default.settings
+        seed_bytes = min(settings.max_seed_bytes, NAMESPACE_SEED_BYTES)
+        settings = replace(settings, max_seed_bytes=seed_bytes)
+        runtime = Runtime(
+            initial or self.default.runtime.initial,
+            journal_size=settings.journal_size,
+            journal_bytes=NAMESPACE_JOURNAL_BYTES,
+            wall=settings.wall,
+            monotonic=settings.monotonic,
+        )
+        context = Context(
+            settings,
+            runtime,
+            self.default.contract,
+            self.default.control,
+            render_budget=NAMESPACE_RENDER_BUDGET,
+        )
+        context.on_socket = self.default.on_socket
+        namespace = Namespace(name, context, self._build(context, self), from_snapshot)
+        self._named[name] = namespace
+        return namespace
+
+    def check_free(self, name: str) -> None:
+        """Raise `DuplicateId` when `name` is taken, `LimitReached` when the server holds as
+        many named namespaces as it may."""
+        if name == DEFAULT_NAMESPACE or name in self._named:
+            raise DuplicateId(f"a namespace {name!r} exists")
+        if len(self._named) >= self.limit:
+            raise LimitReached(
+                f"this mock holds at most {self.limit} namespaces (--max-namespaces): "
+                "delete one first (DELETE /__mock/namespaces/{name})"
+            )
+
+    def delete(self, name: str) -> Namespace:
+        """Forget namespace `name` and its world; raises `NotFound`, `DuplicateId` (default)."""
+        if name == DEFAULT_NAMESPACE:
+            raise DuplicateId("the default namespace cannot be deleted: reset it instead")
+        try:
+            return self._named.pop(name)
+        except KeyError:
+            raise NotFound(f"no namespace {name!r}: GET /__mock/namespaces lists them") from None
+
+    def listing(self) -> list[Namespace]:
+        """Every namespace, the default first, then the named ones by name."""
+        return [self._default_namespace(), *sorted(self._named.values())]
+
+    def _default_namespace(self) -> Namespace:
+        if self._default is None:
+            app = self._build(self.default, self)
+            self._default = Namespace(DEFAULT_NAMESPACE, self.default, app, None)
+        return self._default
+
+
+def inner_path(path: str) -> str:
+    """A path as its namespace sees it: `/ns/a/__mock/reset` → `/__mock/reset`."""
+    if not path.startswith(NAMESPACE_PREFIX):
+        return path
+    return "/" + path[len(NAMESPACE_PREFIX) :].partition("/")[2]
+
+
+class NamespaceRouter:
+    """ASGI middleware: a call under `/ns/{name}` goes to that namespace's app, with the prefix
+    moved from `path` to `root_path` (so its journal shows `/v1/...` as the default one's
+    does); every other call goes on to the default world's routes, as before."""
+
+    def __init__(self, app: ASGIApp, *, namespaces: Namespaces) -> None:
+        self.app = app
+        self.namespaces = namespaces
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or not scope["path"].startswith(NAMESPACE_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        name, _, rest = path[len(NAMESPACE_PREFIX) :].partition("/")
+        try:
+            app = self.namespaces.app_for(name)
+        except MockError as refusal:
+            await problem_response(problem_for(refusal, scope["method"], path))(
+                scope, receive, send
+            )
+            return
+        prefix = NAMESPACE_PREFIX + name
+        inner = dict(scope)
+        inner["path"] = "/" + rest
+        inner["root_path"] = scope.get("root_path", "") + prefix
+        raw_path = scope.get("raw_path")
+        if raw_path is not None:
+            encoded = prefix.encode("ascii")
+            if raw_path.startswith(encoded):
+                inner["raw_path"] = raw_path[len(encoded) :]
+            else:
+                del inner["raw_path"]
+        await app(inner, receive, send)
