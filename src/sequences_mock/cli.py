@@ -24,9 +24,10 @@ from sequences_mock.core.addresses import is_loopback_address
 from sequences_mock.core.errors import MockError
 from sequences_mock.core.timestamps import format_timestamp
 from sequences_mock.server import StoppableServer, bind_socket, uvicorn_config
-from sequences_mock.settings import Settings
+from sequences_mock.settings import DEFAULT_MAX_NAMESPACES, Settings
 from sequences_mock.state import fixtures
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
+from sequences_mock.state_dir import print_worlds, starting_fixtures
 
 __all__ = ["ENV_PREFIX", "exposure_warning", "main", "parse_args"]
 
@@ -110,6 +111,24 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         type=_positive_int,
         default=DEFAULT_JOURNAL_SIZE,
         help="requests the journal keeps",
+    )
+    serve.add_argument(
+        "--max-namespaces",
+        type=_positive_int,
+        default=DEFAULT_MAX_NAMESPACES,
+        help="named namespaces (/ns/NAME/v1) held at once besides the default one",
+    )
+    serve.add_argument(
+        "--state-dir",
+        type=Path,
+        metavar="DIR",
+        help="keep named snapshots as fixture files in DIR, where they outlive the server "
+        "(created if missing); in memory by default",
+    )
+    serve.add_argument(
+        "--restore",
+        metavar="NAME",
+        help="start from the snapshot NAME of --state-dir instead of --fixtures",
     )
     serve.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="server log level")
     serve.add_argument(
@@ -241,12 +260,17 @@ def exposure_warning(host: str, control_token: str | None) -> str | None:
 
 def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    fixtures_path = starting_fixtures(args.state_dir, args.restore, args.fixtures)
+    if isinstance(fixtures_path, int):
+        return fixtures_path
     settings = Settings(
-        fixtures=args.fixtures,
+        fixtures=fixtures_path,
         validate_responses=not args.no_validate_responses,
         journal_size=args.journal_size,
         cors_origins=tuple(args.cors_origin),
         control_token=args.control_token,
+        max_namespaces=args.max_namespaces,
+        state_dir=args.state_dir,
     )
     try:
         app = create_app(settings)
@@ -275,7 +299,12 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"sequences-mock: warning: {warning}", file=sys.stderr)
     runtime = app.state.runtime
     print(f"sequences-mock {__version__} serving {url}/v1 (control plane {url}/__mock)")
-    source = args.fixtures or "packaged default"
+    print_worlds(url, settings.max_namespaces, app.state.namespaces.snapshots)
+    source = (
+        f"snapshot {args.restore!r} of {args.state_dir}"
+        if args.restore
+        else args.fixtures or "packaged default"
+    )
     print(f"fixtures: {source}; clock at {format_timestamp(runtime.clock.now())}")
     for key in runtime.initial.api_keys.values():
         print(f"  API key {key.key}  scopes: {' '.join(sorted(key.scopes)) or '(none)'}")

@@ -41,10 +41,12 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     # uvicorn's HTTP/1.1 protocol with bounds on headers, timeouts and shutdown
     "connections": (set(), {"uvicorn", "orjson"}),
     "server": ({"app", "settings", "connections"}, {"uvicorn", "starlette"}),
+    # the fixture file `serve` starts from (`--restore`), and what it says about snapshots
+    "state_dir": ({"core", "state"}, set()),
     # the line `serve` prints per call, from the journal's entries
     "call_log": ({"state"}, set()),
     "cli": (
-        {"core", "state", "settings", "app", "server", "call_log", "__init__"},
+        {"core", "state", "settings", "app", "server", "call_log", "state_dir", "__init__"},
         {"uvicorn"},
     ),
     "testing": ({"core"}, {"httpx"}),
