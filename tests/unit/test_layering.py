@@ -50,8 +50,10 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
         {"uvicorn"},
     ),
     "testing": ({"core"}, {"httpx"}),
+    # one server for every xdist worker, a namespace each (opt-in)
+    "pytest_shared": ({"settings", "server", "testing"}, {"httpx", "pytest"}),
     "pytest_plugin": (
-        {"core", "settings", "testing", "app", "server"},
+        {"core", "settings", "testing", "app", "server", "pytest_shared"},
         {"httpx", "pytest", "starlette"},
     ),
     "__main__": ({"cli"}, set()),

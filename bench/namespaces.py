@@ -1,0 +1,164 @@
+"""What namespaces cost: instructions per request with 100 namespaces against one world, and
+memory per namespace of the default world.
+
+    python bench/namespaces.py            # all figures (needs valgrind for the instructions)
+    python bench/namespaces.py --drive SCENARIO N   # N requests in-process (what callgrind runs)
+
+Requests go straight into the ASGI app (no socket, no HTTP parsing), so the figures are the
+mock's own cost per request, the part namespaces could change. Each scenario is run under
+`valgrind --tool=callgrind` twice, with N1 and N2 requests; the difference divided by N2 - N1
+is the instructions of one request, start-up cancelled out. Scenarios:
+
+- `one`: the default world alone, `GET /v1/sequences/{id}` (the single-world cost);
+- `default-100`: the same calls with 100 named namespaces alive beside it;
+- `spread-100`: the same call spread round-robin over 100 named namespaces (`/ns/wK/v1/...`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import tracemalloc
+from typing import Any
+
+from sequences_mock.app import create_app
+
+RUN = "1ca9fa48-7489-48e1-a93b-8d5a708d3342"
+KEY = b"Bearer sk_test_acme_read_write"
+NAMESPACES = 100
+SCENARIOS = ("one", "default-100", "spread-100")
+
+
+def scope(path: str) -> dict[str, Any]:
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"localhost"), (b"authorization", KEY)],
+    }
+
+
+async def call(app: Any, path: str) -> int:
+    status = 0
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = message["status"]
+
+    await app(scope(path), receive, send)
+    return status
+
+
+def paths(scenario: str) -> list[str]:
+    item = f"/v1/sequences/{RUN}"
+    if scenario == "spread-100":
+        return [f"/ns/w{index}{item}" for index in range(NAMESPACES)]
+    return [item]
+
+
+async def drive(scenario: str, requests: int) -> None:
+    app = create_app()
+    if scenario != "one":
+        for index in range(NAMESPACES):  # each namespace created by its first call
+            assert await call(app, f"/ns/w{index}/v1/sequences/{RUN}") == 200
+    targets = paths(scenario)
+    for _ in range(50):  # warm every cache the first calls fill
+        await call(app, targets[0])
+    for index in range(requests):
+        status = await call(app, targets[index % len(targets)])
+        if status != 200:
+            raise SystemExit(f"{targets[index % len(targets)]} answered {status}")
+
+
+def instructions(scenario: str, requests: int) -> int:
+    """Instructions callgrind counts for the whole `--drive` run."""
+    with tempfile.TemporaryDirectory() as directory:
+        out = os.path.join(directory, "callgrind.out")
+        command = [
+            "valgrind",
+            "--tool=callgrind",
+            f"--callgrind-out-file={out}",
+            sys.executable,
+            __file__,
+            "--drive",
+            scenario,
+            str(requests),
+        ]
+        finished = subprocess.run(command, capture_output=True, text=True, check=True)
+        match = re.search(r"Collected : (\d+)", finished.stderr)
+        if match is None:
+            raise SystemExit(finished.stderr[-2000:])
+        return int(match.group(1))
+
+
+def per_request(scenario: str, low: int, high: int) -> float:
+    return (instructions(scenario, high) - instructions(scenario, low)) / (high - low)
+
+
+def memory_per_namespace() -> dict[str, float]:
+    """Bytes the Python heap grows by per namespace of the default world (tracemalloc), created
+    by a first call, and after 100 more calls each (their journals)."""
+
+    async def measure() -> dict[str, float]:
+        app = create_app()
+        await call(app, "/__mock/health")
+        gc.collect()
+        tracemalloc.start()
+        before = tracemalloc.get_traced_memory()[0]
+        for index in range(NAMESPACES):
+            await call(app, f"/ns/w{index}/v1/sequences/{RUN}")
+        gc.collect()
+        created = tracemalloc.get_traced_memory()[0]
+        for _ in range(100):
+            for index in range(NAMESPACES):
+                await call(app, f"/ns/w{index}/v1/sequences/{RUN}")
+        gc.collect()
+        used = tracemalloc.get_traced_memory()[0]
+        tracemalloc.stop()
+        return {
+            "created": (created - before) / NAMESPACES,
+            "after_100_calls": (used - before) / NAMESPACES,
+        }
+
+    return asyncio.run(measure())
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--drive", nargs=2, metavar=("SCENARIO", "N"))
+    parser.add_argument("--low", type=int, default=200)
+    parser.add_argument("--high", type=int, default=1200)
+    args = parser.parse_args()
+    if args.drive:
+        asyncio.run(drive(args.drive[0], int(args.drive[1])))
+        return
+    results: dict[str, Any] = {"memory_bytes_per_namespace": memory_per_namespace()}
+    if shutil.which("valgrind"):
+        costs = {name: per_request(name, args.low, args.high) for name in SCENARIOS}
+        results["instructions_per_request"] = costs
+        results["extra_vs_one"] = {
+            name: costs[name] / costs["one"] - 1 for name in SCENARIOS if name != "one"
+        }
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
