@@ -25,7 +25,9 @@ import re
 import shutil
 import subprocess
 import sys
+import statistics
 import tempfile
+import time
 import tracemalloc
 from typing import Any
 
@@ -141,6 +143,49 @@ def memory_per_namespace() -> dict[str, float]:
     return asyncio.run(measure())
 
 
+SERVER_COST = """
+import time, httpx
+def rss():
+    with open("/proc/self/status") as status:
+        return next(int(l.split()[1]) * 1024 for l in status if l.startswith("VmRSS"))
+from sequences_mock.server import MockServer
+before, started = rss(), time.perf_counter()
+server = MockServer().start()
+httpx.get(server.url + "/__mock/health").raise_for_status()
+seconds, grown = time.perf_counter() - started, rss() - before
+print(seconds, grown)
+server.stop()
+"""
+
+
+def server_costs() -> dict[str, float]:
+    """What a server per xdist worker costs each worker (its start, its memory), against a
+    namespace of a shared one (created by its first call over the socket)."""
+    finished = subprocess.run(
+        [sys.executable, "-c", SERVER_COST], capture_output=True, text=True, check=True
+    )
+    seconds, grown = map(float, finished.stdout.split())
+    return {
+        "server_start_seconds": seconds,
+        "server_rss_bytes": grown,
+        "namespace_create_seconds": asyncio.run(namespace_create_seconds()),
+    }
+
+
+async def namespace_create_seconds() -> float:
+    """The extra time of a namespace's first call (its creation), in-process, the median of
+    100 namespaces."""
+    app = create_app()
+    extra = []
+    for index in range(NAMESPACES):
+        started = time.perf_counter()
+        await call(app, f"/ns/w{index}/__mock/health")
+        first = time.perf_counter()
+        await call(app, f"/ns/w{index}/__mock/health")
+        extra.append((first - started) - (time.perf_counter() - first))
+    return statistics.median(extra)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--drive", nargs=2, metavar=("SCENARIO", "N"))
@@ -150,7 +195,10 @@ def main() -> None:
     if args.drive:
         asyncio.run(drive(args.drive[0], int(args.drive[1])))
         return
-    results: dict[str, Any] = {"memory_bytes_per_namespace": memory_per_namespace()}
+    results: dict[str, Any] = {
+        "memory_bytes_per_namespace": memory_per_namespace(),
+        "server_per_worker_against_namespace": server_costs(),
+    }
     if shutil.which("valgrind"):
         costs = {name: per_request(name, args.low, args.high) for name in SCENARIOS}
         results["instructions_per_request"] = costs
