@@ -23,9 +23,9 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
-import statistics
 import tempfile
 import time
 import tracemalloc
