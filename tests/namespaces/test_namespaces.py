@@ -3,6 +3,7 @@ stay the default one, and the server holds no more of them than it declares."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import httpx
@@ -209,3 +210,22 @@ def test_a_named_namespace_takes_smaller_seeds(mock: httpx.Client) -> None:
     response = mock.post("/ns/a/__mock/seed", content=body, headers=headers)
 
     assert response.status_code == 413
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.mark.anyio
+async def test_first_calls_arriving_together_create_one_namespace() -> None:
+    """The store of a new namespace is built off the loop; calls meanwhile wait for it."""
+    app = create_app(Settings(max_namespaces=1))
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
+        calls = [client.get(f"/ns/a{RUN}", headers=bearer(READ_WRITE)) for _ in range(10)]
+        answers = await asyncio.gather(*calls)
+        listed = (await client.get("/__mock/namespaces")).json()["namespaces"]
+
+    assert [answer.status_code for answer in answers] == [200] * 10
+    assert [namespace["name"] for namespace in listed] == ["default", "a"]

@@ -76,7 +76,8 @@ class WorldsPlane:
                 lambda: fixtures.load(fixtures.parse_seed(data, as_json=True), strict_json=True),
                 name="mock-load",
             )
-        return 201, Body.of(_namespace_view(self.namespaces.create(name, initial, source)))
+        namespace = await self.namespaces.create(name, initial, source)
+        return 201, Body.of(_namespace_view(namespace))
 
     async def delete_namespace(self, call: Call) -> Reply:
         name = _path_name(call, "namespace")

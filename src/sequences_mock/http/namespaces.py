@@ -6,6 +6,7 @@ server compiled once; the bare paths are the default namespace, and reach it wit
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import replace
 from typing import NamedTuple
@@ -17,6 +18,7 @@ from sequences_mock.core.names import name_problem
 from sequences_mock.core.world import World
 from sequences_mock.http.context import Context
 from sequences_mock.http.problems import problem_for, problem_response
+from sequences_mock.http.threads import in_daemon_thread
 from sequences_mock.state.runtime import Runtime
 from sequences_mock.state.snapshots import Snapshots
 
@@ -72,9 +74,16 @@ class Namespaces:
         self.limit = limit
         self._build = build
         self._named: dict[str, Namespace] = {}
+        #: Namespaces being created (their store is built off the loop), by name.
+        self._pending: dict[str, asyncio.Future[Namespace]] = {}
         self._default: Namespace | None = None
 
-    def app_for(self, name: str) -> ASGIApp:
+    def existing(self, name: str) -> ASGIApp | None:
+        """The app of the named namespace `name`, if it exists (the hot path: no await)."""
+        found = self._named.get(name)
+        return found.app if found is not None else None
+
+    async def app_for(self, name: str) -> ASGIApp:
         """The app of namespace `name`, created from the starting world on first use.
 
         Raises `NotFound` for a name that cannot be one, `LimitReached` past the limit.
@@ -87,21 +96,42 @@ class Namespaces:
         problem = name_problem(name)
         if problem is not None:
             raise NotFound(f"no namespace here: {problem}")
-        return self.create(name).app
+        pending = self._pending.get(name)
+        if pending is not None:  # its first call is creating it: wait for that
+            return (await asyncio.shield(pending)).app
+        return (await self.create(name)).app
 
-    def create(
+    async def create(
         self, name: str, initial: World | None = None, from_snapshot: str | None = None
     ) -> Namespace:
-        """A new namespace on `initial` (the server's starting world without one).
+        """A new namespace on `initial` (the server's starting world without one), its store
+        built and indexed on a worker thread: a large world must not stall the other calls.
 
         Raises `DuplicateId` for a name taken, `LimitReached` past the limit.
         """
         self.check_free(name)
+        created: asyncio.Future[Namespace] = asyncio.get_running_loop().create_future()
+        self._pending[name] = created
+        try:
+            world = initial or self.default.runtime.initial
+            context = await in_daemon_thread(lambda: self._context(world), name="mock-namespace")
+            namespace = Namespace(name, context, self._build(context, self), from_snapshot)
+            self._named[name] = namespace
+            created.set_result(namespace)
+            return namespace
+        except BaseException as error:
+            created.set_exception(error)
+            created.exception()  # handed to this caller; waiters, if any, get it too
+            raise
+        finally:
+            del self._pending[name]
+
+    def _context(self, initial: World) -> Context:
         settings = self.default.settings
         seed_bytes = min(settings.max_seed_bytes, NAMESPACE_SEED_BYTES)
         settings = replace(settings, max_seed_bytes=seed_bytes)
         runtime = Runtime(
-            initial or self.default.runtime.initial,
+            initial,
             journal_size=settings.journal_size,
             journal_bytes=NAMESPACE_JOURNAL_BYTES,
             wall=settings.wall,
@@ -115,16 +145,14 @@ class Namespaces:
             render_budget=NAMESPACE_RENDER_BUDGET,
         )
         context.on_socket = self.default.on_socket
-        namespace = Namespace(name, context, self._build(context, self), from_snapshot)
-        self._named[name] = namespace
-        return namespace
+        return context
 
     def check_free(self, name: str) -> None:
         """Raise `DuplicateId` when `name` is taken, `LimitReached` when the server holds as
         many named namespaces as it may."""
-        if name == DEFAULT_NAMESPACE or name in self._named:
+        if name == DEFAULT_NAMESPACE or name in self._named or name in self._pending:
             raise DuplicateId(f"a namespace {name!r} exists")
-        if len(self._named) >= self.limit:
+        if len(self._named) + len(self._pending) >= self.limit:
             raise LimitReached(
                 f"this mock holds at most {self.limit} namespaces (--max-namespaces): "
                 "delete one first (DELETE /__mock/namespaces/{name})"
@@ -173,7 +201,7 @@ class NamespaceRouter:
         path: str = scope["path"]
         name, _, rest = path[len(NAMESPACE_PREFIX) :].partition("/")
         try:
-            app = self.namespaces.app_for(name)
+            app = self.namespaces.existing(name) or await self.namespaces.app_for(name)
         except MockError as refusal:
             await problem_response(problem_for(refusal, scope["method"], path))(
                 scope, receive, send
