@@ -15,7 +15,7 @@ from default_world import AMELIE_RUN, CLOCK_START, READ_WRITE, bearer
 from live_server import cli_server
 from sequences_mock.app import create_app
 from sequences_mock.settings import Settings
-from sequences_mock.testing import SyncASGITransport
+from sequences_mock.testing import MockHandle, SyncASGITransport
 
 RUN = f"/v1/sequences/{AMELIE_RUN}"
 LATER = "2026-03-02T10:00:00Z"
@@ -168,3 +168,21 @@ def test_serve_refuses_to_restore_a_refused_or_missing_snapshot(tmp_path: Path) 
         )
         assert finished.returncode == 1
         assert expected in finished.stderr
+
+
+def test_the_handle_saves_and_restores_and_works_in_a_namespace() -> None:
+    """`MockHandle` on a namespace's base URL is a handle on that world alone."""
+    app = create_app()
+    with httpx.Client(transport=SyncASGITransport(app), base_url="http://mock") as client:
+        default = MockHandle("http://mock", client)
+        team = MockHandle("http://mock/ns/team", client)
+        team.clock.advance(3600)
+        saved = team.save_snapshot("team-later")
+
+        restored = default.restore_snapshot("team-later")
+
+        assert saved["name"] == "team-later"
+        assert restored["clock"]["now"] == LATER
+        assert default.clock.now() == team.clock.now()
+        team.reset()
+        assert team.clock.now() != default.clock.now()

@@ -312,6 +312,21 @@ class MockHandle:
     def clear_faults(self) -> None:
         self._call("DELETE", "/__mock/faults")
 
+    # -- snapshots -----------------------------------------------------------------------------
+
+    def save_snapshot(self, name: str, *, replace: bool = False) -> dict[str, Any]:
+        """Save this world's state and clock as `name`; snapshots are the server's, so any
+        namespace may restore it (a name taken needs `replace`)."""
+        body = {"name": name, "replace": replace}
+        return dict(self._call("POST", "/__mock/snapshots", json=body))
+
+    def restore_snapshot(self, name: str) -> dict[str, Any]:
+        """Make this world's state and clock the snapshot's (the journal and faults stay)."""
+        summary = self._call("POST", f"/__mock/snapshots/{name}/restore")
+        self._api_keys = None
+        self._pristine = False
+        return dict(summary)
+
     # -- plumbing ------------------------------------------------------------------------------
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
