@@ -7,7 +7,8 @@ memory per namespace of the default world.
 Requests go straight into the ASGI app (no socket, no HTTP parsing), so the figures are the
 mock's own cost per request, the part namespaces could change. Each scenario is run under
 `valgrind --tool=callgrind` twice, with N1 and N2 requests; the difference divided by N2 - N1
-is the instructions of one request, start-up cancelled out. Scenarios:
+is the instructions of one request, start-up cancelled out (the cyclic garbage collector is
+off while the requests run: its passes would land at random in one run of a pair). Scenarios:
 
 - `one`: the default world alone, `GET /v1/sequences/{id}` (the single-world cost);
 - `default-100`: the same calls with 100 named namespaces alive beside it;
@@ -82,8 +83,12 @@ async def drive(scenario: str, requests: int) -> None:
         for index in range(NAMESPACES):  # each namespace created by its first call
             assert await call(app, f"/ns/w{index}/v1/sequences/{RUN}") == 200
     targets = paths(scenario)
-    for _ in range(50):  # warm every cache the first calls fill
-        await call(app, targets[0])
+    for index in range(200):  # warm every cache the first calls fill, in every namespace
+        await call(app, targets[index % len(targets)])
+    # Without the cyclic collector, whose passes land in one run and not in the other at
+    # random and swamp the difference; it runs as usual in production.
+    gc.collect()
+    gc.disable()
     for index in range(requests):
         status = await call(app, targets[index % len(targets)])
         if status != 200:

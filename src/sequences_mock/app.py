@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
+from starlette.middleware.exceptions import ExceptionMiddleware
+from starlette.routing import BaseRoute, Router
+from starlette.types import ASGIApp
 
 from sequences_mock.http.api import api_routes
 from sequences_mock.http.context import Context
@@ -32,7 +35,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         max_count=settings.max_snapshots,
         max_bytes=settings.max_snapshot_bytes,
     )
-    namespaces = Namespaces(context, snapshots, _world_app, limit=settings.max_namespaces)
+    namespaces = Namespaces(context, snapshots, _namespace_app, limit=settings.max_namespaces)
     app = _world_app(
         context,
         namespaces,
@@ -52,15 +55,26 @@ def create_app(settings: Settings | None = None) -> Starlette:
     return app
 
 
-def _world_app(
-    context: Context, namespaces: Namespaces, middleware: list[Middleware] | None = None
-) -> Starlette:
-    """The public API and the control plane of one namespace's world."""
+def _world_app(context: Context, namespaces: Namespaces, middleware: list[Middleware]) -> Starlette:
+    """The app: the default world's routes behind the middleware every call goes through."""
     app = Starlette(
-        routes=[*api_routes(context), *ControlPlane(context, namespaces).routes()],
+        routes=_routes(context, namespaces),
         middleware=middleware,
         exception_handlers=exception_handlers(context),
     )
     # A mock must answer the path it was asked, not redirect `/v1/sequences/` elsewhere.
     app.router.redirect_slashes = False
     return app
+
+
+def _namespace_app(context: Context, namespaces: Namespaces) -> ASGIApp:
+    """A namespace's routes and exception handlers, without a second app around them: its
+    calls have been through the app's middleware already, and a layer less is a tenth less
+    work per call."""
+    router = Router(routes=_routes(context, namespaces), redirect_slashes=False)
+    return ExceptionMiddleware(router, handlers=exception_handlers(context))
+
+
+def _routes(context: Context, namespaces: Namespaces) -> list[BaseRoute]:
+    """The public API and the control plane of one namespace's world."""
+    return [*api_routes(context), *ControlPlane(context, namespaces).routes()]
