@@ -95,8 +95,9 @@ async def drive(scenario: str, requests: int) -> None:
             raise SystemExit(f"{targets[index % len(targets)]} answered {status}")
 
 
-def instructions(scenario: str, requests: int) -> int:
-    """Instructions callgrind counts for the whole `--drive` run."""
+def instructions(scenario: str, requests: int, source: str | None = None) -> int:
+    """Instructions callgrind counts for the whole `--drive` run (of the package in `source`,
+    a checkout's `src`, when given)."""
     with tempfile.TemporaryDirectory() as directory:
         out = os.path.join(directory, "callgrind.out")
         command = [
@@ -109,15 +110,20 @@ def instructions(scenario: str, requests: int) -> int:
             scenario,
             str(requests),
         ]
-        finished = subprocess.run(command, capture_output=True, text=True, check=True)
+        environment = {**os.environ, "PYTHONPATH": source} if source else None
+        finished = subprocess.run(
+            command, capture_output=True, text=True, check=True, env=environment
+        )
         match = re.search(r"Collected : (\d+)", finished.stderr)
         if match is None:
             raise SystemExit(finished.stderr[-2000:])
         return int(match.group(1))
 
 
-def per_request(scenario: str, low: int, high: int) -> float:
-    return (instructions(scenario, high) - instructions(scenario, low)) / (high - low)
+def per_request(scenario: str, low: int, high: int, source: str | None = None) -> float:
+    return (instructions(scenario, high, source) - instructions(scenario, low, source)) / (
+        high - low
+    )
 
 
 def memory_per_namespace() -> dict[str, float]:
@@ -196,6 +202,12 @@ def main() -> None:
     parser.add_argument("--drive", nargs=2, metavar=("SCENARIO", "N"))
     parser.add_argument("--low", type=int, default=200)
     parser.add_argument("--high", type=int, default=1200)
+    parser.add_argument(
+        "--before",
+        metavar="SRC",
+        help="also count `one` on the package in SRC (say, `git archive main` unpacked): "
+        "the single-world cost before namespaces",
+    )
     args = parser.parse_args()
     if args.drive:
         asyncio.run(drive(args.drive[0], int(args.drive[1])))
@@ -206,9 +218,11 @@ def main() -> None:
     }
     if shutil.which("valgrind"):
         costs = {name: per_request(name, args.low, args.high) for name in SCENARIOS}
+        if args.before:
+            costs["one-before"] = per_request("one", args.low, args.high, args.before)
         results["instructions_per_request"] = costs
         results["extra_vs_one"] = {
-            name: costs[name] / costs["one"] - 1 for name in SCENARIOS if name != "one"
+            name: costs[name] / costs["one"] - 1 for name in costs if name != "one"
         }
     print(json.dumps(results, indent=2))
 
