@@ -24,7 +24,7 @@ from sequences_mock.core.errors import (
     UnsupportedMediaType,
 )
 from sequences_mock.http.auth import bearer_token
-from sequences_mock.http.namespaces import inner_path
+from sequences_mock.http.namespaces import NAMESPACE_PREFIX, inner_path
 from sequences_mock.http.problems import problem_for, problem_response
 
 __all__ = ["CONTROL_PREFIX", "Guard"]
@@ -74,7 +74,9 @@ class Guard:
                 f"this mock listens on a loopback address and answers only loopback host names "
                 f"(localhost, 127.0.0.1, [::1]), not {host.decode('latin-1')!r}"
             )
-        path = inner_path(scope["path"])
+        path: str = scope["path"]
+        if path.startswith(NAMESPACE_PREFIX):
+            path = inner_path(path)
         if not path.startswith(CONTROL_PREFIX) or path == _UNGUARDED:
             return
         if self._token is not None:

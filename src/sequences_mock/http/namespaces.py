@@ -179,16 +179,15 @@ class Namespaces:
 
 
 def inner_path(path: str) -> str:
-    """A path as its namespace sees it: `/ns/a/__mock/reset` → `/__mock/reset`."""
-    if not path.startswith(NAMESPACE_PREFIX):
-        return path
+    """A path under `/ns/` as its namespace sees it: `/ns/a/__mock/reset` → `/__mock/reset`."""
     return "/" + path[len(NAMESPACE_PREFIX) :].partition("/")[2]
 
 
 class NamespaceRouter:
-    """ASGI middleware: a call under `/ns/{name}` goes to that namespace's app, with the prefix
-    moved from `path` to `root_path` (so its journal shows `/v1/...` as the default one's
-    does); every other call goes on to the default world's routes, as before."""
+    """ASGI middleware: a call under `/ns/{name}` goes to that namespace's app with the prefix
+    taken off its path, so that the namespace sees itself at the root and its journal shows
+    `/v1/...` as the default one's does; every other call goes on to the default world's
+    routes, as before."""
 
     def __init__(self, app: ASGIApp, *, namespaces: Namespaces) -> None:
         self.app = app
@@ -199,7 +198,7 @@ class NamespaceRouter:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        name, _, rest = path[len(NAMESPACE_PREFIX) :].partition("/")
+        name, _, rest = path[_PREFIX_LENGTH:].partition("/")
         try:
             app = self.namespaces.existing(name) or await self.namespaces.app_for(name)
         except MockError as refusal:
@@ -207,15 +206,11 @@ class NamespaceRouter:
                 scope, receive, send
             )
             return
-        prefix = NAMESPACE_PREFIX + name
-        inner = dict(scope)
+        inner = dict(scope)  # the server's own scope stays as it was (uvicorn reads it)
         inner["path"] = "/" + rest
-        inner["root_path"] = scope.get("root_path", "") + prefix
-        raw_path = scope.get("raw_path")
-        if raw_path is not None:
-            encoded = prefix.encode("ascii")
-            if raw_path.startswith(encoded):
-                inner["raw_path"] = raw_path[len(encoded) :]
-            else:
-                del inner["raw_path"]
+        # The path as sent, percent-escapes and all, would still carry the prefix.
+        inner.pop("raw_path", None)
         await app(inner, receive, send)
+
+
+_PREFIX_LENGTH = len(NAMESPACE_PREFIX)
