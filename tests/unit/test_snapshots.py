@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from sequences_mock import fixtures
 from sequences_mock.core.errors import (
     ContentTooLarge,
     DuplicateId,
@@ -17,7 +18,6 @@ from sequences_mock.core.errors import (
 )
 from sequences_mock.core.names import name_problem
 from sequences_mock.formats import strict_json
-from sequences_mock.state import fixtures
 from sequences_mock.state.snapshots import Snapshots, snapshot_file
 
 WORLD = strict_json.dumps(

@@ -14,15 +14,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from sequences_mock import fixtures
 from sequences_mock.contract import validation
-from sequences_mock.contract.openapi import Contract, Operation
-from sequences_mock.contract.validation import media_type_of, parse_json
-from sequences_mock.core.errors import (
-    FieldProblem,
-    InvalidClockChange,
-    UnsupportedMediaType,
-    ValidationFailed,
-)
+from sequences_mock.contract.openapi import Operation
+from sequences_mock.contract.validation import NO_COERCIONS, Coercions, media_type_of, parse_json
+from sequences_mock.core.errors import InvalidClockChange, UnsupportedMediaType
 from sequences_mock.core.lifecycle import TaskOutcome
 from sequences_mock.core.timestamps import TimestampError, parse_timestamp
 from sequences_mock.http.bodies import read_body
@@ -38,15 +34,13 @@ from sequences_mock.http.control_views import (
 )
 from sequences_mock.http.control_worlds import WorldsPlane
 from sequences_mock.http.namespaces import Namespaces
-from sequences_mock.http.network import NEEDS_SOCKET, transport_of
+from sequences_mock.http.network import transport_of
 from sequences_mock.http.problems import NO_HEADERS
 from sequences_mock.http.threads import in_daemon_thread
 from sequences_mock.http.views import Body
-from sequences_mock.state import fixtures
 from sequences_mock.state.enrollments import Enrollment
-from sequences_mock.state.faults import ANY_OPERATION, NO_ANSWER, Faults
+from sequences_mock.state.faults import Faults, NetworkFault, check_fault
 from sequences_mock.state.journal import Journal, JournalQuery
-from sequences_mock.state.runtime import Runtime
 
 __all__ = ["Call", "ControlPlane"]
 
@@ -72,6 +66,11 @@ class ControlPlane:
         self.context = context
         self.runtime = context.runtime
         worlds = WorldsPlane(context, namespaces, self._json_body)
+        #: Each public operation's declared statuses: what a fault may answer.
+        self._declared = {
+            operation.operation_id: tuple(operation.responses)
+            for operation in context.contract.operations
+        }
         self.handlers: dict[str, Callable[[Call], Awaitable[Reply]]] = {
             **worlds.handlers(),
             "getHealth": self.health,
@@ -109,7 +108,11 @@ class ControlPlane:
     ) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             operation = operations["GET" if request.method == "HEAD" else request.method]
-            query = validation.read_query(operation, request.query_params.multi_items())
+            query = validation.read_query(
+                operation,
+                request.query_params.multi_items(),
+                _COERCIONS.get(operation.operation_id, NO_COERCIONS),
+            )
             handler = self.handlers[operation.operation_id]
             status, reply = await handler(Call(request, operation, query))
             violation = self.context.violation(operation, status, reply.document, NO_HEADERS)
@@ -165,17 +168,14 @@ class ControlPlane:
         return 200, Body.of(clock_view(self.runtime.clock))
 
     async def change_clock(self, call: Call) -> Reply:
-        _change_clock(self.runtime, await self._json_body(call))
+        self.runtime.change_clock(**await self._json_body(call))
         return 200, Body.of(clock_view(self.runtime.clock))
 
     # -- the journal -------------------------------------------------------------------------
 
     async def requests(self, call: Call) -> Reply:
-        filters = dict(call.query)
-        if "method" in filters:
-            filters["method"] = filters["method"].upper()
         journal = self.runtime.journal
-        entries = journal.entries(JournalQuery(**filters))
+        entries = journal.entries(JournalQuery(**call.query))
         return 200, Body.of(
             {
                 "requests": [entry_view(entry) for entry in entries],
@@ -203,7 +203,7 @@ class ControlPlane:
         # A control call may reach the app without the socket (the plugin's calls run on the
         # server's loop), while the calls the fault waits for come over it.
         on_socket = self.context.on_socket or transport_of(call.request.scope) is not None
-        _check_fault(self.context.contract, change, on_socket=on_socket)
+        check_fault(change, self._declared, on_socket=on_socket)
         return 201, Body.of(fault_view(self.runtime.faults.add(**change)))
 
     async def clear_faults(self, call: Call) -> Reply:
@@ -217,7 +217,7 @@ class ControlPlane:
         return 201, Body.of(run_view(store, store.enroll(request)))
 
     async def complete_task(self, call: Call) -> Reply:
-        outcome = TaskOutcome((await self._json_body(call))["outcome"])
+        outcome = (await self._json_body(call))["outcome"]
         store = self.runtime.store
         sequence = store.complete_task(call.request.path_params["sequence_id"], outcome)
         return 200, Body.of(run_view(store, sequence))
@@ -249,7 +249,8 @@ class ControlPlane:
                 f"send this body as application/json, not {media_type or 'without a Content-Type'}"
             )
         document = parse_json(await read_body(call.request, self.context.settings.max_body_bytes))
-        validation.check_body(call.operation, document)
+        coercions = _COERCIONS.get(call.operation.operation_id, NO_COERCIONS)
+        document = validation.check_body(call.operation, document, coercions)
         # A change is applied to the world it arrived in, or not at all.
         self.runtime.check_current(generation)
         return document
@@ -271,59 +272,18 @@ def _check_operation_ids(context: Context) -> None:
         raise RuntimeError(f"control.openapi.yaml lists operations {listed}, not {public}")
 
 
-def _change_clock(runtime: Runtime, change: dict[str, Any]) -> None:
-    """Apply a validated clock change; a refused one leaves the clock as it was."""
-    clock = runtime.clock
-    if "now" in change:
-        try:
-            target = parse_timestamp(change["now"])
-        except TimestampError as error:
-            raise InvalidClockChange(str(error)) from None
-        clock.set(target)
-    elif "advance_seconds" in change:
-        clock.advance(change["advance_seconds"])
-    if "frozen" in change:
-        clock.freeze(change["frozen"])
-    runtime.store.catch_up()
+def _clock_instant(text: str) -> Any:
+    """A clock change's `now`: one Python cannot hold is refused as a clock change."""
+    try:
+        return parse_timestamp(text)
+    except TimestampError as error:
+        raise InvalidClockChange(str(error)) from None
 
 
-def _check_fault(contract: Contract, change: dict[str, Any], *, on_socket: object) -> None:
-    """A fault must name an operation and, if it has one, a status that operation declares; a
-    network fault must have a connection to act on (`on_socket`) and make sense with the rest."""
-    name = change["operation"]
-    operations = [
-        operation
-        for operation in contract.operations
-        if name in (ANY_OPERATION, operation.operation_id)
-    ]
-    if not operations:
-        known = ", ".join(operation.operation_id for operation in contract.operations)
-        message = f"no operation {name!r} in openapi.yaml; use one of {known} or {ANY_OPERATION!r}"
-        raise ValidationFailed([FieldProblem("body", "operation", message)])
-    if not change.keys() & {"status", "delay_ms", "network"}:
-        message = "give a status to answer with, a delay_ms to wait, a network fault, or some"
-        raise ValidationFailed([FieldProblem("body", "status", message)])
-    if "network" in change:
-        _check_network(change, on_socket)
-    status = change.get("status")
-    undeclared = [op.operation_id for op in operations if status and status not in op.responses]
-    if undeclared:
-        message = f"{', '.join(undeclared)} does not declare status {status} in openapi.yaml"
-        raise ValidationFailed([FieldProblem("body", "status", message)])
-
-
-def _check_network(change: dict[str, Any], on_socket: object) -> None:
-    network = change["network"]
-    if network in NO_ANSWER and "status" in change:
-        message = f"a {network!r} connection sends no answer, so no status; drop one of them"
-        raise ValidationFailed([FieldProblem("body", "status", message)])
-    if network == "dribble" and not change.get("delay_ms"):
-        message = "a 'dribble' spreads the body over delay_ms: give one above 0"
-        raise ValidationFailed([FieldProblem("body", "delay_ms", message)])
-    if network in NEEDS_SOCKET and not on_socket:
-        message = (
-            f"a {network!r} fault needs the mock on a socket (sequences-mock serve, MockServer, "
-            "the sequences_mock fixture); this app is called in-process, with no connection "
-            "to break ('dribble' works in-process)"
-        )
-        raise ValidationFailed([FieldProblem("body", "network", message)])
+#: The inputs each control operation reads as domain values, coerced once they are valid.
+_COERCIONS: dict[str, Coercions] = {
+    "changeClock": {"now": _clock_instant},
+    "listRequests": {"method": str.upper},
+    "addFault": {"network": NetworkFault},
+    "completeTask": {"outcome": TaskOutcome},
+}

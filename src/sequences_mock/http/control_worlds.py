@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
+from sequences_mock import fixtures
 from sequences_mock.core.errors import ContentTooLarge, NotFound
 from sequences_mock.core.names import name_problem
 from sequences_mock.core.timestamps import format_timestamp
@@ -20,7 +21,6 @@ from sequences_mock.http.control_views import world_summary
 from sequences_mock.http.namespaces import Namespace, Namespaces
 from sequences_mock.http.threads import in_daemon_thread
 from sequences_mock.http.views import Body
-from sequences_mock.state import fixtures
 from sequences_mock.state.snapshots import SnapshotInfo
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import NamedTuple
 
-from sequences_mock.core.lifecycle import Event
+from sequences_mock.core.events import Event
 
 __all__ = ["DEFAULT_EVENTS_PER_RUN", "Cause", "History", "Record"]
 

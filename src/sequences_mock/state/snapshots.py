@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sequences_mock import fixtures
 from sequences_mock.core.errors import (
     ContentTooLarge,
     DuplicateId,
@@ -24,8 +25,7 @@ from sequences_mock.core.errors import (
     StorageFailed,
 )
 from sequences_mock.core.names import name_problem
-from sequences_mock.state import fixtures
-from sequences_mock.state.documents import MAX_DOCUMENT_BYTES
+from sequences_mock.fixtures.documents import MAX_DOCUMENT_BYTES
 
 __all__ = [
     "DEFAULT_MAX_SNAPSHOTS",
