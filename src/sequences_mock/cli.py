@@ -24,9 +24,9 @@ from sequences_mock.core.addresses import is_loopback_address
 from sequences_mock.core.errors import MockError
 from sequences_mock.core.timestamps import format_timestamp
 from sequences_mock.server import StoppableServer, bind_socket, uvicorn_config
-from sequences_mock.settings import DEFAULT_MAX_NAMESPACES, Settings
+from sequences_mock.settings import Settings
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
-from sequences_mock.state_dir import print_worlds, starting_fixtures
+from sequences_mock.state_dir import add_world_options, print_worlds, starting_fixtures
 
 __all__ = ["ENV_PREFIX", "exposure_warning", "main", "parse_args"]
 
@@ -111,24 +111,7 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         default=DEFAULT_JOURNAL_SIZE,
         help="requests the journal keeps",
     )
-    serve.add_argument(
-        "--max-namespaces",
-        type=_positive_int,
-        default=DEFAULT_MAX_NAMESPACES,
-        help="named namespaces (/ns/NAME/v1) held at once besides the default one",
-    )
-    serve.add_argument(
-        "--state-dir",
-        type=Path,
-        metavar="DIR",
-        help="keep named snapshots as fixture files in DIR, where they outlive the server "
-        "(created if missing); in memory by default",
-    )
-    serve.add_argument(
-        "--restore",
-        metavar="NAME",
-        help="start from the snapshot NAME of --state-dir instead of --fixtures",
-    )
+    add_world_options(serve, _positive_int)
     serve.add_argument("--log-level", choices=LOG_LEVELS, default="info", help="server log level")
     serve.add_argument(
         "--quiet", action="store_true", help="do not print a line per call to the public API"

@@ -1,15 +1,40 @@
-"""What `sequences-mock serve` does with `--state-dir` and `--restore`: the fixture file it
-starts from, and what it says about the snapshots it found."""
+"""`sequences-mock serve`'s options for its worlds (`--max-namespaces`, `--state-dir`,
+`--restore`): the fixture file it starts from, and what it says about the snapshots it found."""
 
 from __future__ import annotations
 
+import argparse
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from sequences_mock.core.names import name_problem
+from sequences_mock.settings import DEFAULT_MAX_NAMESPACES
 from sequences_mock.state.snapshots import Snapshots, snapshot_file
 
-__all__ = ["print_worlds", "starting_fixtures"]
+__all__ = ["add_world_options", "print_worlds", "starting_fixtures"]
+
+
+def add_world_options(serve: argparse.ArgumentParser, count: Callable[[str], int]) -> None:
+    """Add the options to `serve`; `count` reads a whole number of at least 1."""
+    serve.add_argument(
+        "--max-namespaces",
+        type=count,
+        default=DEFAULT_MAX_NAMESPACES,
+        help="named namespaces (/ns/NAME/v1) held at once besides the default one",
+    )
+    serve.add_argument(
+        "--state-dir",
+        type=Path,
+        metavar="DIR",
+        help="keep named snapshots as fixture files in DIR, where they outlive the server "
+        "(created if missing); in memory by default",
+    )
+    serve.add_argument(
+        "--restore",
+        metavar="NAME",
+        help="start from the snapshot NAME of --state-dir instead of --fixtures",
+    )
 
 
 def starting_fixtures(

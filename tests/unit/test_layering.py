@@ -47,7 +47,7 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "connections": (set(), {"uvicorn", "orjson"}),
     "server": ({"app", "settings", "connections"}, {"uvicorn", "starlette"}),
     # the fixture file `serve` starts from (`--restore`), and what it says about snapshots
-    "state_dir": ({"core", "state"}, set()),
+    "state_dir": ({"core", "state", "settings"}, set()),
     # the line `serve` prints per call, from the journal's entries
     "call_log": ({"state"}, set()),
     "cli": (
