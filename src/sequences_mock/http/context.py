@@ -9,6 +9,7 @@ from typing import Any
 from sequences_mock.contract.openapi import CONTROL_OPENAPI, Contract, Operation
 from sequences_mock.contract.validation import check_response
 from sequences_mock.core.errors import ContractViolation
+from sequences_mock.core.world import World
 from sequences_mock.http.views import RENDER_BUDGET, Renderer
 from sequences_mock.settings import Settings
 from sequences_mock.state.runtime import Runtime
@@ -53,6 +54,24 @@ class Context:
             max_bytes=settings.max_seed_bytes,
         )
         return cls(settings, runtime, Contract.load(), Contract.load(CONTROL_OPENAPI))
+
+    def sibling(
+        self, initial: World, settings: Settings, *, journal_bytes: int, render_budget: int
+    ) -> Context:
+        """A context for another world of this server (a namespace): the same contracts, its
+        own runtime on `initial`, built with the options `from_settings` gives this one's."""
+        runtime = Runtime(
+            initial,
+            journal_size=settings.journal_size,
+            journal_bytes=journal_bytes,
+            wall=settings.wall,
+            monotonic=settings.monotonic,
+        )
+        context = Context(
+            settings, runtime, self.contract, self.control, render_budget=render_budget
+        )
+        context.on_socket = self.on_socket
+        return context
 
     def violation(
         self, operation: Operation, status: int, document: Any, headers: Mapping[str, str]

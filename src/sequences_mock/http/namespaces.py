@@ -19,7 +19,6 @@ from sequences_mock.core.world import World
 from sequences_mock.http.context import Context
 from sequences_mock.http.problems import problem_for, problem_response
 from sequences_mock.http.threads import in_daemon_thread
-from sequences_mock.state.runtime import Runtime
 from sequences_mock.state.snapshots import Snapshots
 
 __all__ = [
@@ -130,22 +129,12 @@ class Namespaces:
         settings = self.default.settings
         seed_bytes = min(settings.max_seed_bytes, NAMESPACE_SEED_BYTES)
         settings = replace(settings, max_seed_bytes=seed_bytes)
-        runtime = Runtime(
+        return self.default.sibling(
             initial,
-            journal_size=settings.journal_size,
-            journal_bytes=NAMESPACE_JOURNAL_BYTES,
-            wall=settings.wall,
-            monotonic=settings.monotonic,
-        )
-        context = Context(
             settings,
-            runtime,
-            self.default.contract,
-            self.default.control,
+            journal_bytes=NAMESPACE_JOURNAL_BYTES,
             render_budget=NAMESPACE_RENDER_BUDGET,
         )
-        context.on_socket = self.default.on_socket
-        return context
 
     def check_free(self, name: str) -> None:
         """Raise `DuplicateId` when `name` is taken, `LimitReached` when the server holds as
