@@ -45,8 +45,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 Guard,
                 control_token=settings.control_token,
                 origins=settings.cors_origins,
+                namespaces=NamespaceRouter(namespaces),
             ),
-            Middleware(NamespaceRouter, namespaces=namespaces),
         ],
     )
     app.state.context = context

@@ -173,19 +173,14 @@ def inner_path(path: str) -> str:
 
 
 class NamespaceRouter:
-    """ASGI middleware: a call under `/ns/{name}` goes to that namespace's app with the prefix
-    taken off its path, so that the namespace sees itself at the root and its journal shows
-    `/v1/...` as the default one's does; every other call goes on to the default world's
-    routes, as before."""
+    """The ASGI app of every call under `/ns/{name}`: on to that namespace's app, with the
+    prefix taken off its path, so that the namespace sees itself at the root and its journal
+    shows `/v1/...` as the default one's does. (The guard hands these calls over.)"""
 
-    def __init__(self, app: ASGIApp, *, namespaces: Namespaces) -> None:
-        self.app = app
+    def __init__(self, namespaces: Namespaces) -> None:
         self.namespaces = namespaces
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or not scope["path"].startswith(NAMESPACE_PREFIX):
-            await self.app(scope, receive, send)
-            return
         path: str = scope["path"]
         name, _, rest = path[_PREFIX_LENGTH:].partition("/")
         try:
