@@ -105,6 +105,9 @@ class MockHandle:
     `MockHandle(url, client)` talks to the mock at `url` over `client` (sending `control_token`
     on every call, when the mock was started with one); the pytest plugin makes its handles on
     a session's `Connection` instead, which they share (see `on`).
+
+    Over 200 lines on purpose: it is the one object a test holds, with a method per control
+    operation; the calls themselves are `Connection`'s, the clock is `MockClock`.
     """
 
     def __init__(

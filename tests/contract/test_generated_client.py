@@ -24,7 +24,7 @@ from default_world import AMELIE_RUN, READ_WRITE
 from sequences_mock.state.runtime import Runtime
 from sequences_mock.testing import SyncASGITransport
 
-ROOT_OPENAPI = Path(__file__).parent.parent / "openapi.yaml"
+ROOT_OPENAPI = Path(__file__).parents[2] / "openapi.yaml"
 PACKAGE = "sequences_api_client"
 GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 UNKNOWN_RUN = UUID("00000000-0000-4000-8000-000000000000")
