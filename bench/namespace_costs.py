@@ -1,8 +1,8 @@
 """What namespaces cost: instructions per request with 100 namespaces against one world, and
 memory per namespace of the default world.
 
-    python bench/namespaces.py            # all figures (needs valgrind for the instructions)
-    python bench/namespaces.py --drive SCENARIO N   # N requests in-process (what callgrind runs)
+    python bench/namespace_costs.py                     # all (callgrind needs valgrind)
+    python bench/namespace_costs.py --drive SCENARIO N  # N calls in-process (what callgrind runs)
 
 Requests go straight into the ASGI app (no socket, no HTTP parsing), so the figures are the
 mock's own cost per request, the part namespaces could change. Each scenario is run under
@@ -212,19 +212,25 @@ def main() -> None:
     if args.drive:
         asyncio.run(drive(args.drive[0], int(args.drive[1])))
         return
+    print(json.dumps(measure(args.low, args.high, args.before), indent=2))
+
+
+def measure(low: int = 200, high: int = 1200, before: str | None = None) -> dict[str, Any]:
+    """Every figure: memory per namespace, a server per worker against a namespace, and (with
+    valgrind) instructions per request in each scenario."""
     results: dict[str, Any] = {
         "memory_bytes_per_namespace": memory_per_namespace(),
         "server_per_worker_against_namespace": server_costs(),
     }
     if shutil.which("valgrind"):
-        costs = {name: per_request(name, args.low, args.high) for name in SCENARIOS}
-        if args.before:
-            costs["one-before"] = per_request("one", args.low, args.high, args.before)
+        costs = {name: per_request(name, low, high) for name in SCENARIOS}
+        if before:
+            costs["one-before"] = per_request("one", low, high, before)
         results["instructions_per_request"] = costs
         results["extra_vs_one"] = {
             name: costs[name] / costs["one"] - 1 for name in costs if name != "one"
         }
-    print(json.dumps(results, indent=2))
+    return results
 
 
 if __name__ == "__main__":
