@@ -204,12 +204,18 @@ def control_codes(operation: Operation) -> set[str]:
     if operation.path_parameters:
         codes.add("not_found")
     codes |= {
-        "seedWorld": {"malformed_document", "unsupported_media_type", "invalid_fixtures"},
+        "seedWorld": {
+            "malformed_document",
+            "unsupported_media_type",
+            "invalid_fixtures",
+            "seed_queue_full",
+        },
         "changeClock": {"invalid_clock_change"},
         "enrollContact": {"duplicate_id"},
         "completeTask": {"invalid_state_transition"},
         # a snapshot is read, and checked again, when a namespace is created from it
         "createNamespace": {
+            "seed_queue_full",
             "duplicate_id",
             "limit_reached",
             "not_found",
@@ -219,6 +225,7 @@ def control_codes(operation: Operation) -> set[str]:
         "deleteNamespace": {"duplicate_id"},
         "saveSnapshot": {"duplicate_id", "limit_reached", "storage_failed"},
         "restoreSnapshot": {
+            "seed_queue_full",
             "malformed_json",
             "content_too_large",
             "invalid_fixtures",

@@ -8,6 +8,7 @@ dump taken from it stays whole).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 from sequences_mock import fixtures
@@ -41,11 +42,14 @@ class WorldsPlane:
         context: Context,
         namespaces: Namespaces,
         json_body: Callable[[Call], Awaitable[Any]],
+        seed_slot: Callable[[], AbstractContextManager[None]],
     ) -> None:
         self.context = context
         self.namespaces = namespaces
         self.snapshots = namespaces.snapshots
         self._json_body = json_body
+        #: A place among the worlds this namespace builds at once (shared with its seeds).
+        self._seed_slot = seed_slot
 
     def handlers(self) -> dict[str, Handler]:
         return {
@@ -71,11 +75,16 @@ class WorldsPlane:
         initial: World | None = None
         self.namespaces.check_free(name)  # before any work; `create` checks again after it
         if source is not None:
-            data = await in_daemon_thread(lambda: self._snapshot_bytes(source), name="mock-read")
-            initial = await in_daemon_thread(
-                lambda: fixtures.load(fixtures.parse_seed(data, as_json=True), strict_json=True),
-                name="mock-load",
-            )
+            with self._seed_slot():
+                data = await in_daemon_thread(
+                    lambda: self._snapshot_bytes(source), name="mock-read"
+                )
+                initial = await in_daemon_thread(
+                    lambda: fixtures.load(
+                        fixtures.parse_seed(data, as_json=True), strict_json=True
+                    ),
+                    name="mock-load",
+                )
         namespace = await self.namespaces.create(name, initial, source)
         return 201, Body.of(_namespace_view(namespace))
 
@@ -114,6 +123,10 @@ class WorldsPlane:
         """Restored as a seed of the snapshot would be: built off the loop, installed on it
         unless a reset or seed ended the world the call arrived in first."""
         name = _path_name(call, "snapshot")
+        with self._seed_slot():
+            return await self._restore(name)
+
+    async def _restore(self, name: str) -> Reply:
         runtime = self.context.runtime
         generation = runtime.generation
         data = await in_daemon_thread(lambda: self._snapshot_bytes(name), name="mock-read")
