@@ -40,6 +40,8 @@ def _middle(entry: Entry) -> str:
         middle += f" network={entry.network}"
     if entry.contract_violation is not None:
         middle += " CONTRACT-VIOLATION"
+    if entry.violations:
+        middle += " UPSTREAM-VIOLATES " + "; ".join(entry.violations)
     return middle
 
 
@@ -78,6 +80,7 @@ class CallLog:
             entry.fault,
             entry.network,
             entry.contract_violation is None,
+            entry.violations,
         )
         middle = self._middles.get(key)
         if middle is None:

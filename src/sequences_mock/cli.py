@@ -21,12 +21,15 @@ from sequences_mock import __version__, fixtures
 from sequences_mock.app import create_app
 from sequences_mock.call_log import CallLog
 from sequences_mock.core.addresses import is_loopback_address
+from sequences_mock.core.choices import choice_problems
 from sequences_mock.core.errors import MockError
 from sequences_mock.core.timestamps import format_timestamp
+from sequences_mock.proxy.command import add_proxy_parser, run_proxy
 from sequences_mock.server import StoppableServer, bind_socket, uvicorn_config
 from sequences_mock.settings import Settings, control_token_problem
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
 from sequences_mock.state_dir import add_world_options, print_worlds, starting_fixtures
+from sequences_mock.verify.command import add_verify_parser, run_verify
 
 __all__ = ["ENV_PREFIX", "exposure_warning", "main", "parse_args"]
 
@@ -78,7 +81,9 @@ class _Repeatable(argparse.Action):
 
 
 def env_name(action: argparse.Action) -> str:
-    """`--journal-size` is `SEQUENCES_MOCK_JOURNAL_SIZE`."""
+    """`--journal-size` is `SEQUENCES_MOCK_JOURNAL_SIZE` (`--choice`, a list, `..._CHOICES`)."""
+    if action.dest == "choices":
+        return f"{ENV_PREFIX}CHOICES"
     return ENV_PREFIX + action.option_strings[-1].lstrip("-").upper().replace("-", "_")
 
 
@@ -133,6 +138,17 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         "health check; none by default",
     )
     serve.add_argument(
+        "--choice",
+        dest="choices",
+        type=_choice,
+        action=_Repeatable,
+        default=[],
+        metavar="ID=OPTION",
+        help="switch a choice of the mock's choice register (repeat it for more; "
+        "comma-separated in the variable), on top of the fixture's; `GET /__mock/choices` "
+        "lists them",
+    )
+    serve.add_argument(
         "--control-token-file",
         metavar="PATH",
         type=Path,
@@ -153,6 +169,8 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         help="print the schemathesis config for contract runs against the mock",
     )
     contract.add_argument("--output", type=Path, help="write it to this file instead")
+    add_verify_parser(commands)
+    add_proxy_parser(commands)
     return parser
 
 
@@ -224,6 +242,17 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _choice(text: str) -> tuple[str, str]:
+    """`repause=refuse` → `("repause", "refuse")`, checked against the register."""
+    choice_id, equals, option = text.partition("=")
+    if not equals:
+        raise argparse.ArgumentTypeError(f"expected ID=OPTION, not {text!r}")
+    problems = choice_problems({choice_id.strip(): option.strip()}, prefix="")
+    if problems:
+        raise argparse.ArgumentTypeError(str(problems[0]))
+    return choice_id.strip(), option.strip()
+
+
 def parse_args(
     argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None
 ) -> argparse.Namespace:
@@ -233,6 +262,10 @@ def parse_args(
 
 def main(argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None) -> int:
     args = parse_args(argv, environ)
+    if args.command == "proxy":
+        return run_proxy(args)
+    if args.command == "verify":
+        return run_verify(args, os.environ if environ is None else environ)
     if args.command == "check-fixtures":
         return _check_fixtures(args.path)
     if args.command == "schemathesis-config":
@@ -308,6 +341,7 @@ def _serve(args: argparse.Namespace) -> int:
         control_token=control_token,
         max_namespaces=args.max_namespaces,
         state_dir=args.state_dir,
+        choices=tuple(args.choices),
     )
     try:
         app = create_app(settings)
@@ -347,6 +381,9 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"fixtures: {source}; clock at {format_timestamp(runtime.clock.now())}")
     for key in runtime.initial.api_keys.values():
         print(f"  API key {key.key}  scopes: {' '.join(sorted(key.scopes)) or '(none)'}")
+    if args.choices:
+        chosen = " ".join(f"{choice_id}={option}" for choice_id, option in args.choices)
+        print(f"choices: {chosen} (on top of the fixture's)")
     if args.cors_origin:
         print(f"CORS: browser apps from {' '.join(args.cors_origin)} may call it")
     call_log = None

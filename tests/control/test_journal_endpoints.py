@@ -43,6 +43,7 @@ ENTRY_KEYS = {
     "api_key",
     "fault",
     "network",
+    "violations",
     "duration_ms",
 }
 

@@ -186,3 +186,20 @@ def test_the_handle_saves_and_restores_and_works_in_a_namespace() -> None:
         assert default.clock.now() == team.clock.now()
         team.reset()
         assert team.clock.now() != default.clock.now()
+
+
+def test_choices_are_per_namespace_and_in_snapshots() -> None:
+    app = create_app()
+    with httpx.Client(transport=SyncASGITransport(app), base_url="http://mock") as client:
+        default = MockHandle("http://mock", client)
+        team = MockHandle("http://mock/ns/team", client)
+        team.set_choices(repause="refuse")
+        team.save_snapshot("refusing")
+        team.reset()
+        reset_to = team.choices()["repause"]
+
+        team.restore_snapshot("refusing")
+
+        assert reset_to == "replace"
+        assert team.choices()["repause"] == "refuse"
+        assert default.choices()["repause"] == "replace"

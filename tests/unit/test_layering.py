@@ -50,6 +50,23 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "state_dir": ({"core", "state", "settings"}, set()),
     # the line `serve` prints per call, from the journal's entries
     "call_log": ({"state"}, set()),
+    # `sequences-mock verify`: probes a real target over httpx, and mock worlds in process
+    "verify": ({"core", "formats", "contract", "state", "settings", "app"}, {"httpx"}),
+    # `sequences-mock proxy`: the upstream behind the mock's HTTP layer, checked like `verify`
+    "proxy": (
+        {
+            "core",
+            "formats",
+            "contract",
+            "state",
+            "settings",
+            "http",
+            "server",
+            "call_log",
+            "verify",
+        },
+        {"httpx", "starlette", "yaml"},
+    ),
     "cli": (
         {
             "core",
@@ -60,6 +77,8 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
             "server",
             "call_log",
             "state_dir",
+            "verify",
+            "proxy",
             "__init__",
         },
         {"uvicorn"},

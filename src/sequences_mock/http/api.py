@@ -153,14 +153,18 @@ class PathEndpoint:
             key = authenticate(store, token, operation)
             if too_large is not None:
                 raise too_large
+            # Choice `unknown_query_parameter`: ignored, or named in a 422.
+            strict = store.choices["unknown_query_parameter"] == "reject"
             inputs = validation.read_inputs(
                 operation,
                 scope["path_params"],
-                _query_items(operation, scope["query_string"]),
+                _query_items(operation, scope["query_string"], strict=strict),
                 headers.get(b"content-type"),
                 body,
                 COERCIONS.get(operation.operation_id, NO_COERCIONS),
+                strict_query=strict,
             )
+            context.renderer.use(store.choices, store.templates())
             status, reply = HANDLERS[operation.operation_id](store, context.renderer, key, inputs)
         except Exception as error:  # a refusal, or a bug: answered and journaled like any call
             return _problem(problems.problem_for(error, scope["method"], scope["path"]))
@@ -203,10 +207,12 @@ def _request_headers(scope: Scope) -> dict[bytes, str]:
 _READ_HEADERS = frozenset((b"authorization", b"content-type", b"content-length"))
 
 
-def _query_items(operation: Operation, query_string: bytes) -> list[tuple[str, str]]:
+def _query_items(
+    operation: Operation, query_string: bytes, *, strict: bool = False
+) -> list[tuple[str, str]]:
     """The query's name/value pairs, decoded as Starlette does; none for an operation that
-    declares no query parameters (it ignores them all)."""
-    if not operation.query_parameters or not query_string:
+    declares no query parameters, unless `strict` (else it ignores them all)."""
+    if not query_string or not (strict or operation.query_parameters):
         return []
     return parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
 
@@ -224,6 +230,7 @@ def record(
     violation: str | None = None,
     fault: int | None = None,
     network: NetworkFault | None = None,
+    violations: tuple[str, ...] = (),
 ) -> None:
     """Write one exchange to the journal; `token` is the bearer token sent, if any (the journal
     keeps only its last characters)."""
@@ -243,4 +250,5 @@ def record(
         fault=fault,
         duration_ms=(perf_counter() - started) * 1000,
         network=network,
+        violations=violations,
     )

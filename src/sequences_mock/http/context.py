@@ -52,6 +52,7 @@ class Context:
             wall=settings.wall,
             monotonic=settings.monotonic,
             max_bytes=settings.max_seed_bytes,
+            choices=dict(settings.choices),
         )
         return cls(settings, runtime, Contract.load(), Contract.load(CONTROL_OPENAPI))
 
@@ -66,6 +67,7 @@ class Context:
             journal_bytes=journal_bytes,
             wall=settings.wall,
             monotonic=settings.monotonic,
+            choices=dict(settings.choices),
         )
         context = Context(
             settings, runtime, self.contract, self.control, render_budget=render_budget

@@ -9,6 +9,7 @@ from starlette.datastructures import QueryParams
 
 from sequences_mock.contract.openapi import Contract
 from sequences_mock.contract.validation import parse_json
+from sequences_mock.core.choices import REGISTER, Choices
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import Sequence
 from sequences_mock.core.errors import MalformedJson
@@ -21,6 +22,7 @@ from sequences_mock.state.runtime import Runtime
 from sequences_mock.state.store import Store
 
 __all__ = [
+    "choices_view",
     "clock_view",
     "coverage_view",
     "entry_view",
@@ -33,6 +35,24 @@ __all__ = [
 
 def clock_view(clock: Clock) -> dict[str, Any]:
     return {"now": format_timestamp(clock.now()), "frozen": clock.frozen}
+
+
+def choices_view(choices: Choices) -> dict[str, Any]:
+    """The register, in order, with `choices`' current option for each."""
+    return {
+        "choices": [
+            {
+                "id": choice.id,
+                "question": choice.question,
+                "options": list(choice.options),
+                "default": choice.default,
+                "current": choices[choice.id],
+                "switchable": choice.switchable,
+                "docs": choice.docs,
+            }
+            for choice in REGISTER
+        ]
+    }
 
 
 def world_summary(runtime: Runtime) -> dict[str, Any]:
@@ -59,6 +79,7 @@ def entry_view(entry: Entry) -> dict[str, Any]:
         "api_key": f"…{entry.api_key_suffix}" if entry.api_key_suffix is not None else None,
         "fault": entry.fault,
         "network": entry.network,
+        "violations": list(entry.violations),
         "duration_ms": round(entry.duration_ms, 3),
     }
     if entry.path_size:

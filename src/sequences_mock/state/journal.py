@@ -66,6 +66,8 @@ class Entry(NamedTuple):
     cost: int = 0
     #: The network fault the answer met; None when sent whole.
     network: NetworkFault | None = None
+    #: How a proxied upstream's answer broke openapi.yaml (`sequences-mock proxy`).
+    violations: tuple[str, ...] = ()
 
     @property
     def incident(self) -> bool:
@@ -121,6 +123,7 @@ class Journal:
         fault: int | None,
         duration_ms: float,
         network: NetworkFault | None = None,
+        violations: tuple[str, ...] = (),
     ) -> Entry:
         path_size = query_size = 0
         if len(path) > PATH_LIMIT:
@@ -130,6 +133,7 @@ class Journal:
             query_size, query_string = len(query_string), query_string[:QUERY_LIMIT]
         kept = body[:BODY_LIMIT]
         cost = ENTRY_OVERHEAD + 2 * len(path) + len(query_string) + len(kept)
+        cost += sum(map(len, violations))
         # Positional, in field order: one of these is made per request.
         entry = Entry(
             self._next_seq,
@@ -151,6 +155,7 @@ class Journal:
             query_size,
             cost,
             network,
+            violations,
         )
         self._next_seq += 1
         entries = self._entries

@@ -315,6 +315,18 @@ class MockHandle:
     def clear_faults(self) -> None:
         self._call("DELETE", "/__mock/faults")
 
+    # -- choices -------------------------------------------------------------------------------
+
+    def choices(self) -> dict[str, str]:
+        """The current world's option for every choice of the register, by id."""
+        return _current(self._call("GET", "/__mock/choices"))
+
+    def set_choices(self, **options: str) -> dict[str, str]:
+        """Switch choices of the current world (`repause="refuse"`), until the next reset: the
+        pytest plugin's comes after each test. An unknown id or option raises `ControlError`
+        naming the allowed ones, and changes nothing."""
+        return _current(self._call("POST", "/__mock/choices", json={"choices": options}))
+
     # -- snapshots -----------------------------------------------------------------------------
 
     def save_snapshot(self, name: str, *, replace: bool = False) -> dict[str, Any]:
@@ -337,3 +349,7 @@ class MockHandle:
 
     def __repr__(self) -> str:
         return f"MockHandle({self.url})"
+
+
+def _current(register: Mapping[str, Any]) -> dict[str, str]:
+    return {choice["id"]: choice["current"] for choice in register["choices"]}
