@@ -35,6 +35,7 @@ class Options:
     consumer_rounds: int
     consumer_fixtures: tuple[str, ...]
     memory_replays: tuple[str, ...]
+    namespaces: bool = False
 
     def drive(
         self, base_url: str, load: Load, seconds: float, headers: dict[str, str]
@@ -52,6 +53,7 @@ class Options:
             "million_requests": self.million_requests,
             "scale": None if self.skip_scale else [self.scale_small, self.scale],
             "peers": self.peers,
+            "namespaces": self.namespaces,
             "driver": self.driver,
             "consumer_suite": None
             if self.skip_consumer_suite
@@ -88,6 +90,12 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         "--peers",
         action="store_true",
         help="also measure Prism and WireMock (installed with npm under ~/.cache)",
+    )
+    parser.add_argument(
+        "--namespaces",
+        action="store_true",
+        help="also count instructions per call with 100 namespaces and memory per namespace "
+        "(bench/namespace_costs.py; needs valgrind, some 15 minutes)",
     )
     parser.add_argument(
         "--driver",

@@ -11,6 +11,8 @@ and what a test costs on the plugin's fixtures against the peers a Python suite 
    pytest-httpserver and the plugin's two fixtures, side by side. `--consumer-suite` runs this
    step alone, and it needs no wrk. `--driver builtin` replaces wrk in steps 1-4 by a small
    Python driver (`driver.py`), for smoke runs on machines without wrk.
+6. With `--namespaces` (`namespace_costs.py`): instructions per call with 100 namespaces against
+   one world (valgrind's callgrind), and memory per namespace.
 
 Prints the tables and writes everything as JSON to bench/results/bench-<UTC time>.json.
 """
@@ -31,6 +33,7 @@ from typing import Any
 import consumer_suite
 import lifecycle
 import memory_replay
+import namespace_costs
 import regressions
 import report
 import seed_stall
@@ -72,6 +75,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\n" + memory_replay.render(result["memory_replay"]))
     if result.get("lifecycle"):
         print("\nlifecycle at scale:\n" + json.dumps(result["lifecycle"], indent=2))
+    if result.get("namespaces"):
+        print("\nnamespaces:\n" + json.dumps(result["namespaces"], indent=2))
     if result.get("seed_stall"):
         print("\nhealth during a large seed:\n" + json.dumps(result["seed_stall"], indent=2))
     print("\n" + regressions.check(result, options.output, written=path))
@@ -114,7 +119,14 @@ def benchmark(options: Options, started: datetime) -> dict[str, Any]:
         result["consumer_suite"] = (
             None if options.skip_consumer_suite else consumer_benchmark(options, workdir)
         )
+        result["namespaces"] = namespaces_benchmark() if options.namespaces else None
     return _finished(result)
+
+
+def namespaces_benchmark() -> dict[str, Any]:
+    """Step 6 (`--namespaces`): instructions per call with 100 namespaces, memory per one."""
+    log("namespaces: instructions per call under callgrind, memory per namespace")
+    return namespace_costs.measure()
 
 
 def lifecycle_benchmark(options: Options) -> dict[str, Any]:

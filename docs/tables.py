@@ -33,11 +33,17 @@ from sequences_mock.core.timestamps import LAST, format_timestamp
 from sequences_mock.formats.schema import MAX_ECHO, MAX_ENTRIES, MAX_PROBLEMS
 from sequences_mock.formats.strict_json import MAX_DEPTH
 from sequences_mock.http.control import MOVE_SLICE_SECONDS, SEEDS_AT_ONCE
+from sequences_mock.http.namespaces import (
+    NAMESPACE_JOURNAL_BYTES,
+    NAMESPACE_RENDER_BUDGET,
+    NAMESPACE_SEED_BYTES,
+)
 from sequences_mock.http.problems import ERRORS_BUDGET, STATUS_BY_CODE
 from sequences_mock.http.views import RENDER_BUDGET
 from sequences_mock.settings import Settings
 from sequences_mock.state import journal
 from sequences_mock.state.faults import MAX_PENDING
+from sequences_mock.state.snapshots import Snapshots
 from sequences_mock.state.history import DEFAULT_EVENTS_PER_RUN, DEFAULT_EVENTS_TOTAL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -108,7 +114,11 @@ WHEN = {
     "[Limits](limits.md)); the connection is closed",
     "invalid_state_transition": "pause/resume/stop from a status that does not allow it; detail "
     "names the status (control plane: a task for a run not WAITING_FOR_USER)",
-    "duplicate_id": "an enrollment with an `id` the world already holds (control plane)",
+    "duplicate_id": "an enrollment with an `id` the world already holds, or a namespace or "
+    "snapshot name taken (control plane)",
+    "limit_reached": "(control plane) one namespace or snapshot past its limit (see "
+    "[Limits](limits.md)); nothing is ever evicted",
+    "storage_failed": "(control plane) a snapshot file under `--state-dir` could not be written",
     "content_too_large": "a body over its limit (see [Limits](limits.md))",
     "unsupported_media_type": "a body that is not `application/json`, or not in UTF-8 (a seed "
     "may be YAML too)",
@@ -236,6 +246,22 @@ def limits() -> str:
             "journal `since` / `limit`",
             f"{_span(since)} / {_span(limit)}",
             "`422 validation_error`",
+        ),
+        (
+            "named namespaces (`/ns/{name}/v1`)",
+            f"{settings.max_namespaces:,} (`--max-namespaces`)",
+            "`409 limit_reached`; none is evicted",
+        ),
+        (
+            "a named namespace's seed / journal / kept renderings",
+            f"{_bytes(NAMESPACE_SEED_BYTES)} / {_bytes(NAMESPACE_JOURNAL_BYTES)} / "
+            f"{_bytes(NAMESPACE_RENDER_BUDGET)}",
+            "`413 content_too_large` / the oldest go / rendered again",
+        ),
+        (
+            "snapshots (`POST /__mock/snapshots`)",
+            f"{settings.max_snapshots:,}, {_bytes(Snapshots().max_bytes)} together",
+            "`409 limit_reached` / `413 content_too_large`",
         ),
         (
             "runs in a page of `GET /__mock/sequences` (the console's runs table shows 25)",

@@ -28,6 +28,7 @@ from sequences_mock.proxy.command import add_proxy_parser, run_proxy
 from sequences_mock.server import StoppableServer, bind_socket, uvicorn_config
 from sequences_mock.settings import Settings, control_token_problem
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
+from sequences_mock.state_dir import add_world_options, print_worlds, starting_fixtures
 from sequences_mock.verify.command import add_verify_parser, run_verify
 
 __all__ = ["ENV_PREFIX", "exposure_warning", "main", "parse_args"]
@@ -126,6 +127,7 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         metavar="N",
         help="requests the journal keeps",
     )
+    add_world_options(serve, _positive_int)
     serve.add_argument(
         "--log-level",
         choices=LOG_LEVELS,
@@ -345,12 +347,17 @@ def _serve(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"sequences-mock: error: {error}", file=sys.stderr)
         return 2
+    fixtures_path = starting_fixtures(args.state_dir, args.restore, args.fixtures)
+    if isinstance(fixtures_path, int):
+        return fixtures_path
     settings = Settings(
-        fixtures=args.fixtures,
+        fixtures=fixtures_path,
         validate_responses=not args.no_validate_responses,
         journal_size=args.journal_size,
         cors_origins=tuple(args.cors_origin),
         control_token=control_token,
+        max_namespaces=args.max_namespaces,
+        state_dir=args.state_dir,
         choices=tuple(args.choices),
     )
     try:
@@ -382,7 +389,12 @@ def _serve(args: argparse.Namespace) -> int:
         print(f"sequences-mock: {warning}", file=sys.stderr)
     runtime = app.state.runtime
     print(f"sequences-mock {__version__} serving {url}/v1 (control plane {url}/__mock)")
-    source = args.fixtures or "packaged default"
+    print_worlds(url, settings.max_namespaces, app.state.namespaces.snapshots)
+    source = (
+        f"snapshot {args.restore!r} of {args.state_dir}"
+        if args.restore
+        else args.fixtures or "packaged default"
+    )
     print(f"fixtures: {source}; clock at {format_timestamp(runtime.clock.now())}")
     for key in runtime.initial.api_keys.values():
         print(f"  API key {key.key}  scopes: {' '.join(sorted(key.scopes)) or '(none)'}")

@@ -1,4 +1,5 @@
-"""The pytest plugin: a mock server per test session (per xdist worker), reset for every test.
+"""The pytest plugin: a mock server per test session (per xdist worker, or one shared by the
+workers, a namespace each: `pytest_shared`), reset for every test.
 
 Registered through the `pytest11` entry point, so installing the package is all a suite needs.
 Fixtures: `sequences_mock` (a handle on a real socket), `sequences_mock_app` (the same handle on
@@ -25,6 +26,14 @@ import httpx
 import pytest
 
 from sequences_mock.core.errors import MockError
+from sequences_mock.pytest_shared import (
+    add_shared_option,
+    pytest_configure_node,
+    shared_connection,
+    shared_namespace_url,
+    start_shared_server,
+    stop_shared_server,
+)
 from sequences_mock.settings import Settings
 from sequences_mock.testing import Connection, MockHandle, SuiteCoverage, SyncASGITransport
 from sequences_mock.testing.transport import CountingTransport, LoopTransport
@@ -34,7 +43,7 @@ if TYPE_CHECKING:
 
     from sequences_mock.server import MockServer
 
-__all__ = ["InProcessMock"]
+__all__ = ["InProcessMock", "pytest_configure_node"]
 
 ALLOW_ERRORS_MARKER = "sequences_mock_allow_errors"
 CHOICES_MARKER = "sequences_mock_choices"
@@ -68,6 +77,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         type=float,
         help="fail the session when fewer declared statuses than this were exercised",
     )
+    add_shared_option(group)
     parser.addini("sequences_mock_fixtures", "fixture file the mock serves", type="string")
     parser.addini(
         "sequences_mock_validate_responses",
@@ -88,6 +98,11 @@ def pytest_configure(config: pytest.Config) -> None:
         "(GET /__mock/choices lists them)",
     )
     config.stash[COVERAGE] = SuiteCoverage()
+    start_shared_server(config, _settings_from(config))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    stop_shared_server(config)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
@@ -228,12 +243,18 @@ def sequences_mock_server(sequences_mock_settings: Settings) -> Iterator[MockSer
 
 @pytest.fixture(scope="session")
 def _sequences_mock_connection(
-    sequences_mock_server: MockServer, pytestconfig: pytest.Config
+    pytestconfig: pytest.Config, request: pytest.FixtureRequest
 ) -> Iterator[Connection]:
     """The session's control calls: run on the server's event loop (in turn with the requests
-    coming over the socket, without HTTP in between); the calls after the last reset count too.
+    coming over the socket, without HTTP in between), or over HTTP to this worker's namespace
+    of a shared server; the calls after the last reset count too.
     """
-    server = sequences_mock_server
+    shared = shared_namespace_url(pytestconfig)
+    if shared is not None:
+        token = _settings_from(pytestconfig).control_token
+        yield from shared_connection(shared, pytestconfig.stash[COVERAGE], token)
+        return
+    server: MockServer = request.getfixturevalue("sequences_mock_server")
     assert server.loop is not None, "the mock server is not running"
     connection = Connection(
         server.url,

@@ -10,10 +10,12 @@ from pathlib import Path
 
 from sequences_mock.fixtures.documents import MAX_DOCUMENT_BYTES
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
+from sequences_mock.state.snapshots import DEFAULT_MAX_SNAPSHOTS
 
 __all__ = ["Settings", "control_token_problem"]
 
 MiB = 1024 * 1024
+DEFAULT_MAX_NAMESPACES = 100
 
 
 def control_token_problem(token: str | None) -> str | None:
@@ -42,6 +44,8 @@ class Settings:
     `control_token`: when set, every control-plane call but the health check needs it as a
     bearer token. `choices`: options for the choice register, `(id, option)` pairs, on top of
     the fixture's.
+    `max_namespaces`: named namespaces held at once besides the default one.
+    `state_dir`: where snapshots are kept as files (in memory without one).
     """
 
     fixtures: Path | None = None
@@ -52,6 +56,10 @@ class Settings:
     max_seed_bytes: int = MAX_DOCUMENT_BYTES
     journal_size: int = DEFAULT_JOURNAL_SIZE
     choices: tuple[tuple[str, str], ...] = ()
+    max_namespaces: int = DEFAULT_MAX_NAMESPACES
+    state_dir: Path | None = None
+    max_snapshots: int = DEFAULT_MAX_SNAPSHOTS
+    max_snapshot_bytes: int = MAX_DOCUMENT_BYTES
     monotonic: Callable[[], float] = field(default=time.monotonic, repr=False)
     wall: Callable[[], datetime] = field(default=_wall_clock, repr=False)
 

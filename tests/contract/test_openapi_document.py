@@ -224,6 +224,26 @@ def control_codes(operation: Operation) -> set[str]:
         "changeClock": {"invalid_clock_change"},
         "enrollContact": {"duplicate_id"},
         "completeTask": {"invalid_state_transition"},
+        # a snapshot is read, and checked again, when a namespace is created from it
+        "createNamespace": {
+            "seed_queue_full",
+            "duplicate_id",
+            "limit_reached",
+            "not_found",
+            "invalid_fixtures",
+            "storage_failed",
+        },
+        "deleteNamespace": {"duplicate_id"},
+        "saveSnapshot": {"duplicate_id", "limit_reached", "storage_failed"},
+        "restoreSnapshot": {
+            "seed_queue_full",
+            "malformed_json",
+            "content_too_large",
+            "invalid_fixtures",
+            "storage_failed",
+            "world_replaced",
+        },
+        "deleteSnapshot": {"storage_failed"},
     }.get(operation.operation_id, set())
     return codes
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import logging
 from typing import Any
+from uuid import uuid4
 
 import httpx
 import pytest
@@ -18,8 +19,10 @@ from sequences_mock.contract.openapi import CONTROL_OPENAPI, Contract
 from sequences_mock.contract.validation import check_response
 from sequences_mock.http.context import Context
 from sequences_mock.http.control import ControlPlane
+from sequences_mock.http.namespaces import Namespaces
 from sequences_mock.settings import Settings
 from sequences_mock.state.runtime import Runtime
+from sequences_mock.state.snapshots import Snapshots
 from sequences_mock.state.store import Store
 
 CONTROL = Contract.load(CONTROL_OPENAPI)
@@ -58,6 +61,27 @@ REQUESTS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "getConsole": ("GET", "/__mock/ui", {}),
     "getConsoleScript": ("GET", "/__mock/ui/console.js", {}),
     "getConsoleStyle": ("GET", "/__mock/ui/console.css", {}),
+    "listNamespaces": ("GET", "/__mock/namespaces", {}),
+    "createNamespace": ("POST", "/__mock/namespaces", {"json": {"name": f"n-{uuid4().hex}"}}),
+    "deleteNamespace": ("DELETE", "/__mock/namespaces/contract-gone", {}),
+    "listSnapshots": ("GET", "/__mock/snapshots", {}),
+    "saveSnapshot": ("POST", "/__mock/snapshots", {"json": {"name": "c", "replace": True}}),
+    "restoreSnapshot": ("POST", "/__mock/snapshots/contract-kept/restore", {}),
+    "deleteSnapshot": ("DELETE", "/__mock/snapshots/contract-gone", {}),
+}
+#: What an operation needs to exist first (the app, and so its namespaces, lives a session).
+SETUP: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "deleteNamespace": ("GET", "/ns/contract-gone/__mock/health", {}),
+    "restoreSnapshot": (
+        "POST",
+        "/__mock/snapshots",
+        {"json": {"name": "contract-kept", "replace": True}},
+    ),
+    "deleteSnapshot": (
+        "POST",
+        "/__mock/snapshots",
+        {"json": {"name": "contract-gone", "replace": True}},
+    ),
 }
 
 
@@ -92,6 +116,9 @@ def test_each_documented_operation_answers_as_declared(
 ) -> None:
     """Each operation is served, with a status and body its operation declares."""
     method, path, kwargs = REQUESTS[operation_id]
+    if operation_id in SETUP:
+        setup_method, setup_path, setup_kwargs = SETUP[operation_id]
+        assert client.request(setup_method, setup_path, **setup_kwargs).status_code < 400
 
     response = client.request(method, path, **kwargs)
 
@@ -204,7 +231,11 @@ def test_the_journal_filter_must_list_the_public_operations() -> None:
     context = Context(Settings(), Runtime.from_fixtures(), Contract.load(), Contract(document, b""))
 
     with pytest.raises(RuntimeError, match="stopSequence"):
-        ControlPlane(context)
+        ControlPlane(context, Namespaces(context, Snapshots(), _no_app, limit=0))
+
+
+def _no_app(context: Context, namespaces: Namespaces) -> Starlette:
+    raise AssertionError("no namespace is served here")
 
 
 def test_an_enrollment_with_more_overrides_than_a_run_holds_is_refused(

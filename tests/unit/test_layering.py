@@ -46,6 +46,8 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     # uvicorn's HTTP/1.1 protocol with bounds on headers, timeouts and shutdown
     "connections": (set(), {"uvicorn", "orjson"}),
     "server": ({"app", "settings", "connections"}, {"uvicorn", "starlette"}),
+    # the fixture file `serve` starts from (`--restore`), and what it says about snapshots
+    "state_dir": ({"core", "state", "settings"}, set()),
     # the line `serve` prints per call, from the journal's entries
     "call_log": ({"state"}, set()),
     # `sequences-mock verify`: probes a real target over httpx, and mock worlds in process
@@ -74,6 +76,7 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
             "app",
             "server",
             "call_log",
+            "state_dir",
             "verify",
             "proxy",
             "__init__",
@@ -81,8 +84,10 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
         {"uvicorn"},
     ),
     "testing": ({"core"}, {"httpx"}),
+    # one server for every xdist worker, a namespace each (opt-in)
+    "pytest_shared": ({"settings", "server", "testing"}, {"httpx", "pytest"}),
     "pytest_plugin": (
-        {"core", "settings", "testing", "app", "server"},
+        {"core", "settings", "testing", "app", "server", "pytest_shared"},
         {"httpx", "pytest", "starlette"},
     ),
     "__main__": ({"cli"}, set()),

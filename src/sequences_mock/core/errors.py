@@ -16,6 +16,7 @@ __all__ = [
     "InvalidClockChange",
     "InvalidFixtures",
     "InvalidStateTransition",
+    "LimitReached",
     "MalformedDocument",
     "MalformedJson",
     "MisdirectedRequest",
@@ -23,6 +24,7 @@ __all__ = [
     "NotFound",
     "PausedUntilNotInFuture",
     "SeedQueueFull",
+    "StorageFailed",
     "Unauthenticated",
     "UnsupportedMediaType",
     "ValidationFailed",
@@ -125,6 +127,18 @@ class DuplicateId(MockError):
     """An id asked for that the world already holds."""
 
     code = "duplicate_id"
+
+
+class LimitReached(MockError):
+    """A count the mock declares a limit for (namespaces, snapshots) would go past it."""
+
+    code = "limit_reached"
+
+
+class StorageFailed(MockError):
+    """A snapshot file could not be written, read or deleted (a full disk, a permission)."""
+
+    code = "storage_failed"
 
 
 class UnsupportedMediaType(MockError):

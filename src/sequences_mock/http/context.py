@@ -9,7 +9,8 @@ from typing import Any
 from sequences_mock.contract.openapi import CONTROL_OPENAPI, Contract, Operation
 from sequences_mock.contract.validation import check_response
 from sequences_mock.core.errors import ContractViolation
-from sequences_mock.http.views import Renderer
+from sequences_mock.core.world import World
+from sequences_mock.http.views import RENDER_BUDGET, Renderer
 from sequences_mock.settings import Settings
 from sequences_mock.state.runtime import Runtime
 
@@ -25,7 +26,13 @@ class Context:
     so it never outlives the sequences it describes."""
 
     def __init__(
-        self, settings: Settings, runtime: Runtime, contract: Contract, control: Contract
+        self,
+        settings: Settings,
+        runtime: Runtime,
+        contract: Contract,
+        control: Contract,
+        *,
+        render_budget: int = RENDER_BUDGET,
     ) -> None:
         self.settings = settings
         self.runtime = runtime
@@ -33,7 +40,7 @@ class Context:
         self.control = control
         #: Whether uvicorn serves this app on a socket (network faults need one); see `server`.
         self.on_socket = False
-        self.renderer = Renderer()
+        self.renderer = Renderer(budget=render_budget)
         runtime.when_world_replaced(self._forget_renderings)
 
     @classmethod
@@ -48,6 +55,25 @@ class Context:
             choices=dict(settings.choices),
         )
         return cls(settings, runtime, Contract.load(), Contract.load(CONTROL_OPENAPI))
+
+    def sibling(
+        self, initial: World, settings: Settings, *, journal_bytes: int, render_budget: int
+    ) -> Context:
+        """A context for another world of this server (a namespace): the same contracts, its
+        own runtime on `initial`, built with the options `from_settings` gives this one's."""
+        runtime = Runtime(
+            initial,
+            journal_size=settings.journal_size,
+            journal_bytes=journal_bytes,
+            wall=settings.wall,
+            monotonic=settings.monotonic,
+            choices=dict(settings.choices),
+        )
+        context = Context(
+            settings, runtime, self.contract, self.control, render_budget=render_budget
+        )
+        context.on_socket = self.on_socket
+        return context
 
     def violation(
         self, operation: Operation, status: int, document: Any, headers: Mapping[str, str]

@@ -7,7 +7,9 @@ tell tests what their code did and make the API misbehave on demand.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
 
@@ -43,6 +45,8 @@ from sequences_mock.http.control_views import (
     run_view,
     world_summary,
 )
+from sequences_mock.http.control_worlds import WorldsPlane
+from sequences_mock.http.namespaces import Namespaces
 from sequences_mock.http.network import transport_of
 from sequences_mock.http.problems import NO_HEADERS
 from sequences_mock.http.threads import in_daemon_thread
@@ -73,10 +77,11 @@ class ControlPlane:
     """One method per operation of `control.openapi.yaml`. Refusals are raised as `MockError`s
     and answered by the app's exception handlers; every reply is checked against the document."""
 
-    def __init__(self, context: Context) -> None:
+    def __init__(self, context: Context, namespaces: Namespaces) -> None:
         _check_operation_ids(context)
         self.context = context
         self.runtime = context.runtime
+        worlds = WorldsPlane(context, namespaces, self._json_body, self.seed_slot)
         #: Seeds being read, built or waiting to be (see `SEEDS_AT_ONCE`).
         self._seeds = 0
         #: Each public operation's declared statuses: what a fault may answer.
@@ -85,6 +90,7 @@ class ControlPlane:
             for operation in context.contract.operations
         }
         self.handlers: dict[str, Callable[[Call], Awaitable[Reply]]] = {
+            **worlds.handlers(),
             "getHealth": self.health,
             "resetWorld": self.reset,
             "seedWorld": self.seed,
@@ -161,13 +167,20 @@ class ControlPlane:
         building run on a worker thread while the old world goes on serving; the new one
         replaces it on the loop, unless a reset or another seed ended the world the seed arrived
         in first (`world_replaced`)."""
+        with self.seed_slot():
+            return await self._seed(call)
+
+    @contextmanager
+    def seed_slot(self) -> Iterator[None]:
+        """Hold one of the `SEEDS_AT_ONCE` places of a world being built (a seed, a restore);
+        raises `SeedQueueFull` when there is none."""
         if self._seeds >= SEEDS_AT_ONCE:
             raise SeedQueueFull(
                 "a seed is being built and another waits: send this one again once they are done"
             )
         self._seeds += 1
         try:
-            return await self._seed(call)
+            yield
         finally:
             self._seeds -= 1
 

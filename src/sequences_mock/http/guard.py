@@ -25,6 +25,7 @@ from sequences_mock.core.errors import (
 )
 from sequences_mock.http.auth import bearer_token
 from sequences_mock.http.cors import control_origins
+from sequences_mock.http.namespaces import NAMESPACE_PREFIX, inner_path
 from sequences_mock.http.problems import problem_for, problem_response
 
 __all__ = ["CONTROL_PREFIX", "Guard"]
@@ -45,12 +46,23 @@ _DOCUMENT_TYPES = frozenset(
 
 class Guard:
     """ASGI middleware in front of the whole app; `origins` are allowed to write besides the
-    mock's own, `control_token` (when set) is needed on the control plane."""
+    mock's own, `control_token` (when set) is needed on the control plane.
+
+    A call it lets through under `/ns/` goes to `namespaces` (the namespaces' router), any
+    other to `app`: the guard tests that prefix anyway, so the default world's calls pay no
+    layer of their own for the namespaces beside it.
+    """
 
     def __init__(
-        self, app: ASGIApp, *, control_token: str | None = None, origins: Collection[str] = ()
+        self,
+        app: ASGIApp,
+        *,
+        control_token: str | None = None,
+        origins: Collection[str] = (),
+        namespaces: ASGIApp | None = None,
     ) -> None:
         self.app = app
+        self._namespaces = namespaces or app
         self._token = control_token.encode() if control_token else None
         self._origins = frozenset(control_origins(origins))
         #: Whether each local address requests arrive on is a loopback one (a handful).
@@ -62,15 +74,18 @@ class Guard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path: str = scope["path"]
+        namespaced = path.startswith(NAMESPACE_PREFIX)
         try:
-            self._check(scope)
+            self._check(scope, inner_path(path) if namespaced else path)
         except MockError as refusal:
-            answer = problem_for(refusal, scope["method"], scope["path"])
+            answer = problem_for(refusal, scope["method"], path)
             await problem_response(answer)(scope, receive, send)
             return
-        await self.app(scope, receive, send)
+        await (self._namespaces if namespaced else self.app)(scope, receive, send)
 
-    def _check(self, scope: Scope) -> None:
+    def _check(self, scope: Scope, path: str) -> None:
+        """Refuse the call unless it may be made; `path` as its namespace sees it."""
         headers = dict(scope["headers"])  # the last of a repeated name; none of these repeats
         host = headers.get(b"host")
         # Both answers are remembered: a usual request pays two lookups here, no call.
@@ -88,7 +103,6 @@ class Guard:
                 "this mock listens on a loopback address and answers only loopback host "
                 f"names (localhost, 127.0.0.1, [::1]), not {host.decode('latin-1')!r}"
             )
-        path: str = scope["path"]
         if not path.startswith(CONTROL_PREFIX) or path in _UNGUARDED:
             return
         if self._token is not None:

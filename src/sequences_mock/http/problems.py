@@ -50,6 +50,7 @@ STATUS_BY_CODE = {
     "method_not_allowed": 405,
     "invalid_state_transition": 409,
     "duplicate_id": 409,
+    "limit_reached": 409,
     "content_too_large": 413,
     "unsupported_media_type": 415,
     "misdirected_request": 421,
@@ -65,6 +66,7 @@ STATUS_BY_CODE = {
     "gateway_timeout": 504,
     "world_replaced": 503,
     "seed_queue_full": 503,
+    "storage_failed": 507,
 }
 
 #: The code a fault of each status carries: the first one the table gives that status.

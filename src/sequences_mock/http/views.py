@@ -24,7 +24,7 @@ from sequences_mock.fixtures.records import sequence_record
 from sequences_mock.formats import strict_json
 from sequences_mock.state.queries import Page
 
-__all__ = ["Body", "CheckedItems", "Renderer", "sequence_view"]
+__all__ = ["RENDER_BUDGET", "Body", "CheckedItems", "Renderer", "sequence_view"]
 
 sequence_view = sequence_record
 

@@ -16,6 +16,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
+from starlette.types import ASGIApp
 
 from sequences_mock.contract.openapi import Operation
 from sequences_mock.formats import strict_json
@@ -25,10 +26,12 @@ from sequences_mock.http.bodies import read_body
 from sequences_mock.http.context import Context
 from sequences_mock.http.control import ControlPlane
 from sequences_mock.http.guard import Guard
+from sequences_mock.http.namespaces import Namespaces
 from sequences_mock.http.problems import PROBLEM_JSON, problem
 from sequences_mock.http.refusals import exception_handlers
 from sequences_mock.proxy.recording import Recorder
 from sequences_mock.settings import Settings
+from sequences_mock.state.snapshots import Snapshots
 from sequences_mock.verify.checks import contract_problems
 
 __all__ = ["ProxySettings", "create_proxy_app"]
@@ -58,7 +61,9 @@ def create_proxy_app(settings: ProxySettings) -> Starlette:
     ends (serve it with the lifespan on: its connections belong to the server's loop)."""
     context = Context.from_settings(Settings(journal_size=settings.journal_size))
     forward = _Forwarder(context, settings)
-    control = [r for r in ControlPlane(context).routes() if _path(r) in CONTROL_PATHS]
+    # The proxy serves one world: no namespace is ever made, nor any snapshot kept.
+    namespaces = Namespaces(context, Snapshots(max_count=0), _no_namespaces, limit=0)
+    control = [r for r in ControlPlane(context, namespaces).routes() if _path(r) in CONTROL_PATHS]
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -75,6 +80,10 @@ def create_proxy_app(settings: ProxySettings) -> Starlette:
     app.state.context = context
     app.state.runtime = context.runtime
     return app
+
+
+def _no_namespaces(context: Context, namespaces: Namespaces) -> ASGIApp:
+    raise RuntimeError("the proxy serves no namespaces")
 
 
 def _path(route: BaseRoute) -> str:

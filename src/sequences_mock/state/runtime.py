@@ -23,7 +23,7 @@ from sequences_mock.fixtures.documents import MAX_DOCUMENT_BYTES
 from sequences_mock.state.collector import collector_paused
 from sequences_mock.state.faults import Faults
 from sequences_mock.state.history import History
-from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE, Journal
+from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE, JOURNAL_BYTES, Journal
 from sequences_mock.state.store import Store
 
 __all__ = ["Prepared", "Runtime", "SeedBasis"]
@@ -69,6 +69,7 @@ class Runtime:
         initial: World,
         *,
         journal_size: int = DEFAULT_JOURNAL_SIZE,
+        journal_bytes: int = JOURNAL_BYTES,
         wall: Callable[[], datetime] = _WALL_CLOCK,
         monotonic: Callable[[], float] = time.monotonic,
         choices: Mapping[str, str] | None = None,
@@ -78,7 +79,7 @@ class Runtime:
         self.initial = replace(initial, choices=initial.choices.with_overrides(choices or {}))
         self._wall = wall
         self.clock = Clock(wall(), monotonic=monotonic)
-        self.journal = Journal(journal_size)
+        self.journal = Journal(journal_size, journal_bytes)
         self._on_new_world: list[Callable[[], None]] = []
         #: A clock move is being applied a slice at a time (see `http.control`): calls that
         #: read or change runs wait for it.

@@ -327,6 +327,21 @@ class MockHandle:
         naming the allowed ones, and changes nothing."""
         return _current(self._call("POST", "/__mock/choices", json={"choices": options}))
 
+    # -- snapshots -----------------------------------------------------------------------------
+
+    def save_snapshot(self, name: str, *, replace: bool = False) -> dict[str, Any]:
+        """Save this world's state and clock as `name`; snapshots are the server's, so any
+        namespace may restore it (a name taken needs `replace`)."""
+        body = {"name": name, "replace": replace}
+        return dict(self._call("POST", "/__mock/snapshots", json=body))
+
+    def restore_snapshot(self, name: str) -> dict[str, Any]:
+        """Make this world's state and clock the snapshot's (the journal and faults stay)."""
+        summary = self._call("POST", f"/__mock/snapshots/{name}/restore")
+        self._api_keys = None
+        self._pristine = False
+        return dict(summary)
+
     # -- plumbing ------------------------------------------------------------------------------
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
