@@ -222,17 +222,18 @@ def enroll(
 def schedule(
     sequence: Sequence, steps: Steps[Step], now: datetime, activation_delay: timedelta
 ) -> Sequence:
-    """A seeded run that the clock should act on but has no `next_step_at`: due from its
-    `created_at` or `now`, whichever is later (activation for FOUND, the next step otherwise)."""
+    """A seeded run that the clock should act on but has no `next_step_at`: a FOUND run
+    activates `activation_delay` after its `created_at` (at `now` when that has passed, as it
+    was due); any other is due its next step's wait after `created_at` or `now`, whichever is
+    later."""
     if not steps or sequence.next_step_at is not None or sequence.status not in _SCHEDULED:
         return sequence
     if sequence.next_step >= len(steps):
         return sequence
-    start = max(sequence.created_at, now)
     if sequence.status is Status.FOUND:
-        due = start + activation_delay
+        due = max(sequence.created_at + activation_delay, now)
     else:
-        due = start + steps[sequence.next_step].wait
+        due = max(sequence.created_at, now) + steps[sequence.next_step].wait
     return _progressed(
         sequence,
         sequence.status,

@@ -78,13 +78,16 @@ class Runs:
             index = self._indexes.build(selection, order, members, len(self.table))
         return page_of(index, query)
 
-    def catch_up(self, now: datetime) -> None:
+    def catch_up(
+        self, now: datetime, cause: Cause = Cause.CLOCK, request_seq: int | None = None
+    ) -> None:
         """Apply every clock event due at or before `now`, each at the instant it was due."""
         timeline = self._timeline
         if not timeline.anything_due(now):
             return
+        progressed = timeline.catch_up(now, self.table.by_id, cause, request_seq)
         with collector_paused():
-            for changed, sequence in enumerate(timeline.catch_up(now, self.table.by_id), 1):
+            for changed, sequence in enumerate(progressed, 1):
                 if changed == BULK_CHANGES:
                     self._indexes.clear()
                 self.put([sequence])

@@ -130,8 +130,13 @@ class Store:
 
     def resume(self, workspace_id: str, sequence_id: str) -> Sequence:
         self.catch_up()
+        now = self.clock.now()
         before = self.runs.visible(workspace_id, sequence_id)
-        return self._apply(EventKind.RESUMED, before, domain.resume(before, self.clock.now()))
+        resumed = self._apply(EventKind.RESUMED, before, domain.resume(before, now))
+        # A step overdue while the run was paused runs as part of the resume, not after its
+        # answer: the answer is what a read at the same instant shows, and the call caused it.
+        self.runs.catch_up(now, Cause.API, self._current_request())
+        return self.runs.any(resumed.id)
 
     def stop(
         self, workspace_id: str, sequence_id: str, reason: StopReason, scope: StopScope

@@ -43,8 +43,15 @@ class Timeline:
         earliest = self._due.earliest
         return earliest is not None and earliest <= now
 
-    def catch_up(self, now: datetime, runs: Mapping[str, Sequence]) -> Iterator[Sequence]:
-        """Every run due at or before `now`, brought up to `now`, earliest due first.
+    def catch_up(
+        self,
+        now: datetime,
+        runs: Mapping[str, Sequence],
+        cause: Cause = Cause.CLOCK,
+        request_seq: int | None = None,
+    ) -> Iterator[Sequence]:
+        """Every run due at or before `now`, brought up to `now`, earliest due first; its events
+        recorded with `cause`.
 
         Each yielded run must be stored (and so tracked again) before the next is asked for.
         """
@@ -55,7 +62,7 @@ class Timeline:
             steps = template.steps if template is not None else ()
             contact = contacts.get(sequence.contact_id) if sequence.contact_id else None
             progressed, events = lifecycle.progress(sequence, steps, contact, now)
-            history.record(sequence_id, events, Cause.CLOCK)
+            history.record(sequence_id, events, cause, request_seq)
             yield progressed
 
     def steps_of(self, sequence: Sequence) -> tuple[Step, ...]:
