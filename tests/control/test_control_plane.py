@@ -291,7 +291,7 @@ def test_clock_reads_and_moves_forward(client):
         ({}, "validation_error"),
         ({"frozen": "yes"}, "validation_error"),
         ({"now": "tomorrow"}, "validation_error"),
-        ({"advance_seconds": 1e300}, "invalid_clock_change"),
+        ({"advance_seconds": 1e300}, "validation_error"),
         ({"now": "0000-01-01T00:00:00Z"}, "invalid_clock_change"),
     ],
 )

@@ -195,10 +195,16 @@ class ControlPlane:
         )
 
     async def add_fault(self, call: Call) -> Reply:
-        change = await self._json_body(call)
         # A control call may reach the app without the socket (the plugin's calls run on the
         # server's loop), while the calls the fault waits for come over it.
         on_socket = self.context.on_socket or transport_of(call.request.scope) is not None
+
+        def explain(change: Any) -> None:
+            # The document states the same rules, but its refusals cannot name the choices.
+            if _typed_fault(change):
+                _check_fault(self.context.contract, change, on_socket=on_socket)
+
+        change = await self._json_body(call, explain)
         _check_fault(self.context.contract, change, on_socket=on_socket)
         return 201, Body.of(fault_view(self.runtime.faults.add(**change)))
 
@@ -233,8 +239,11 @@ class ControlPlane:
         control = self.context.control
         return 200, Body(control.document, control.yaml_bytes)
 
-    async def _json_body(self, call: Call) -> Any:
-        """The body as JSON checked against the operation's schema (400, 413, 415, 422).
+    async def _json_body(
+        self, call: Call, explain: Callable[[Any], None] | None = None
+    ) -> Any:
+        """The body as JSON checked against the operation's schema (400, 413, 415, 422), after
+        `explain`, which may refuse it first with a clearer message.
 
         `application/json` only: a browser page of any origin may send a form or text body
         without asking first."""
@@ -245,6 +254,8 @@ class ControlPlane:
                 f"send this body as application/json, not {media_type or 'without a Content-Type'}"
             )
         document = parse_json(await read_body(call.request, self.context.settings.max_body_bytes))
+        if explain is not None:
+            explain(document)
         validation.check_body(call.operation, document)
         # A change is applied to the world it arrived in, or not at all.
         self.runtime.check_current(generation)
@@ -306,6 +317,18 @@ def _check_fault(contract: Contract, change: dict[str, Any], *, on_socket: objec
     if undeclared:
         message = f"{', '.join(undeclared)} does not declare status {status} in openapi.yaml"
         raise ValidationFailed([FieldProblem("body", "status", message)])
+
+
+def _typed_fault(change: Any) -> bool:
+    """Whether a fault request's named fields have the types `_check_fault` reads."""
+    if not isinstance(change, dict) or not isinstance(change.get("operation"), str):
+        return False
+    status, network, delay = change.get("status"), change.get("network"), change.get("delay_ms")
+    return (
+        isinstance(status, int | None)
+        and isinstance(network, str | None)
+        and isinstance(delay, int | float | None)
+    )
 
 
 def _check_network(change: dict[str, Any], on_socket: object) -> None:

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from sequences_mock.core.lifecycle import Event
+from sequences_mock.state.feed import Feed
 
 __all__ = ["DEFAULT_EVENTS_PER_RUN", "Cause", "History", "Record"]
 
@@ -32,10 +33,12 @@ class Record(NamedTuple):
 class History:
     """Each run's records; at most `per_run` per run (the oldest dropped, and counted)."""
 
-    def __init__(self, per_run: int = DEFAULT_EVENTS_PER_RUN) -> None:
+    def __init__(self, per_run: int = DEFAULT_EVENTS_PER_RUN, feed: Feed | None = None) -> None:
         if per_run < 1:
             raise ValueError(f"a history keeps at least one event per run, not {per_run}")
         self.per_run = per_run
+        #: Every run's events in one ring, in the order they happened.
+        self.feed = feed or Feed()
         #: Plain (event, cause, request_seq) tuples: a clock move may add half a million at once,
         #: and a named tuple costs several times more to make. `of` hands out `Record`s.
         self._records: dict[str, list[tuple[Event, Cause, int | None]]] = {}
@@ -44,10 +47,11 @@ class History:
     def record(
         self,
         sequence_id: str,
-        events: Iterable[Event],
+        events: list[Event],
         cause: Cause,
         request_seq: int | None = None,
     ) -> None:
+        self.feed.record(sequence_id, events, cause, request_seq)
         records = self._records.get(sequence_id)
         if records is None:
             records = self._records[sequence_id] = []
@@ -73,6 +77,7 @@ class History:
     def clear(self) -> None:
         self._records.clear()
         self._dropped.clear()
+        self.feed = Feed(self.feed.size)
 
     def __len__(self) -> int:
         """Records kept, over every run."""

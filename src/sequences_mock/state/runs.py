@@ -12,6 +12,7 @@ from sequences_mock.core.ids import IdSource
 from sequences_mock.core.lifecycle import Event
 from sequences_mock.core.world import World
 from sequences_mock.state.collector import collector_paused
+from sequences_mock.state.feed import Feed
 from sequences_mock.state.history import Cause, History, Record
 from sequences_mock.state.list_indexes import (
     INDEX_ENTRIES_MIN,
@@ -108,6 +109,10 @@ class Runs:
         while (candidate := self._ids.new()) in self.table.by_id:
             pass  # a seeded world may already hold an id the generator makes
         return candidate
+
+    @property
+    def feed(self) -> Feed:
+        return self._timeline.history.feed
 
     def history_events(self) -> int:
         """Events kept in every run's history."""

@@ -11,6 +11,7 @@ from sequences_mock.core.domain import ApiKey, Sequence, StopReason, StopScope, 
 from sequences_mock.core.lifecycle import Event, EventKind, TaskOutcome
 from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.state.enrollments import Enrollment, enrolled_run
+from sequences_mock.state.feed import Feed, FeedItem
 from sequences_mock.state.history import Cause, History, Record
 from sequences_mock.state.list_indexes import INDEX_ENTRIES_MIN, INDEX_ENTRIES_PER_SEQUENCE
 from sequences_mock.state.queries import ListQuery, Page
@@ -109,6 +110,12 @@ class Store:
         """A run's history, oldest first, and how many older events it dropped (any workspace)."""
         self.catch_up()
         return self.runs.history(self.runs.any(sequence_id).id)
+
+    def events(self, since: int, limit: int) -> tuple[list[FeedItem], Feed]:
+        """At most `limit` events of every run after `since`, oldest first, and the feed."""
+        self.catch_up()
+        feed = self.runs.feed
+        return feed.since(since, limit), feed
 
     # -- the API's writes ----------------------------------------------------------------------
 
