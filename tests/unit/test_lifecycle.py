@@ -273,7 +273,8 @@ def test_a_seeded_found_run_activates_its_delay_after_created_at_clamped_to_now(
     old = run(Status.FOUND, created_at=T0 - HOUR, next_step_at=None)
     assert lifecycle.schedule(old, AUTOMATIC, T0, 5 * MINUTE).next_step_at == T0
     future = run(Status.FOUND, created_at=T0 + DAY, next_step_at=None)
-    assert lifecycle.schedule(future, AUTOMATIC, T0, 5 * MINUTE).next_step_at == T0 + DAY + 5 * MINUTE
+    activation = lifecycle.schedule(future, AUTOMATIC, T0, 5 * MINUTE).next_step_at
+    assert activation == T0 + DAY + 5 * MINUTE
 
 
 @pytest.mark.parametrize("seed", range(40))
