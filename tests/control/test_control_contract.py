@@ -50,6 +50,7 @@ REQUESTS: dict[str, tuple[str, str, dict[str, Any]]] = {
         {"json": {"outcome": "done"}},
     ),
     "getHistory": ("GET", f"/__mock/sequences/{AMELIE_RUN}/history", {}),
+    "listEvents": ("GET", "/__mock/events", {}),
 }
 
 

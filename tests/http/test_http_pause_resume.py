@@ -317,9 +317,7 @@ def test_a_resume_answers_the_step_that_fell_due_while_paused(acme: httpx.Client
     assert resumed.status_code == 200
     assert acme.get(f"/v1/sequences/{AMELIE_RUN}").json() == resumed.json()
     assert resumed.json()["last_step_executed_at"] == "2026-04-01T09:00:00Z"
-    [call] = acme.get("/__mock/requests", params={"operation": "resumeSequence"}).json()[
-        "requests"
-    ]
+    [call] = acme.get("/__mock/requests", params={"operation": "resumeSequence"}).json()["requests"]
     events = acme.get(f"/__mock/sequences/{AMELIE_RUN}/history").json()["events"]
     after_resume = events[[event["event"] for event in events].index("resumed") :]
     assert len(after_resume) > 1

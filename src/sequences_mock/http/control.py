@@ -28,9 +28,11 @@ from sequences_mock.core.timestamps import TimestampError, parse_timestamp
 from sequences_mock.http.bodies import read_body
 from sequences_mock.http.context import Context
 from sequences_mock.http.control_views import (
+    clock_change_view,
     clock_view,
     coverage_view,
     entry_view,
+    events_view,
     fault_view,
     history_view,
     run_view,
@@ -85,6 +87,7 @@ class ControlPlane:
             "enrollContact": self.enroll,
             "completeTask": self.complete_task,
             "getHistory": self.history,
+            "listEvents": self.events,
             "getControlOpenapiJson": self.openapi_json,
             "getControlOpenapiYaml": self.openapi_yaml,
         }
@@ -161,8 +164,11 @@ class ControlPlane:
         return 200, Body.of(clock_view(self.runtime.clock))
 
     async def change_clock(self, call: Call) -> Reply:
-        _change_clock(self.runtime, await self._json_body(call))
-        return 200, Body.of(clock_view(self.runtime.clock))
+        change = await self._json_body(call)
+        feed = self.runtime.store.runs.feed
+        before = feed.recorded
+        _change_clock(self.runtime, change)
+        return 200, Body.of(clock_change_view(self.runtime.clock, before, feed.recorded))
 
     # -- the journal -------------------------------------------------------------------------
 
@@ -224,6 +230,10 @@ class ControlPlane:
         sequence = store.complete_task(call.request.path_params["sequence_id"], outcome)
         return 200, Body.of(run_view(store, sequence))
 
+    async def events(self, call: Call) -> Reply:
+        items, feed = self.runtime.store.events(call.query["since"], call.query["limit"])
+        return 200, Body.of(events_view(items, feed))
+
     async def history(self, call: Call) -> Reply:
         sequence_id = call.request.path_params["sequence_id"].lower()
         records, dropped = self.runtime.store.history(sequence_id)
@@ -239,9 +249,7 @@ class ControlPlane:
         control = self.context.control
         return 200, Body(control.document, control.yaml_bytes)
 
-    async def _json_body(
-        self, call: Call, explain: Callable[[Any], None] | None = None
-    ) -> Any:
+    async def _json_body(self, call: Call, explain: Callable[[Any], None] | None = None) -> Any:
         """The body as JSON checked against the operation's schema (400, 413, 415, 422), after
         `explain`, which may refuse it first with a clearer message.
 
