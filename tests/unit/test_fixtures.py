@@ -891,3 +891,12 @@ def test_a_fixture_file_with_a_key_given_twice_is_refused(tmp_path: Any, name: s
         fixtures.read_document(path)
 
     assert names(list(caught.value.problems)) == ["clock.now"]
+
+
+@pytest.mark.parametrize("field", ["template_id", "workspace_id"])
+def test_a_reference_that_is_an_object_is_a_problem_not_a_crash(field: str) -> None:
+    """Found by schemathesis on the control plane: looking an unhashable reference up once made
+    a TypeError (a 500)."""
+    document = valid_document()
+    document["sequences"][0][field] = {}
+    assert f"sequences[0].{field}" in names(fixtures.check(document))

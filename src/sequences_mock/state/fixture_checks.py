@@ -286,7 +286,7 @@ def _find_reference_problems(
         is_sequence = collection == "sequences"
         for index, item in _items(document, collection):
             workspace_id = item.get("workspace_id")
-            if workspace_id not in workspaces and isinstance(workspace_id, str):
+            if isinstance(workspace_id, str) and workspace_id not in workspaces:
                 problem(collection, index, "workspace_id", f"unknown workspace {workspace_id}")
             for field, owners, singular in references:
                 value = item.get(field)
@@ -298,7 +298,9 @@ def _find_reference_problems(
                 elif owner != workspace_id:
                     problem(collection, index, field, f"{singular} {value} is in another workspace")
             if is_sequence and len(rule_problems) < problems.limit:
-                steps = steps_of.get(item.get("template_id"))  # type: ignore[arg-type]
+                template_id = item.get("template_id")
+                # A template_id of the wrong type is a schema problem, reported already.
+                steps = steps_of.get(template_id) if isinstance(template_id, str) else None
                 for field, message in _sequence_rule_problems(item, moments, steps):
                     rule_problems.append((index, field, message))
     # Listed after every reference problem, as they always were.
