@@ -20,9 +20,7 @@ def _middle(entry: Entry) -> str:
     target = entry.path
     if entry.query_string:
         target += "?" + entry.query_string.decode("latin-1")
-    if not target.isprintable():
-        # A percent-decoded path may hold a newline: one call stays one line.
-        target = target.encode("unicode_escape").decode("ascii")
+    target = _printable(target)
     middle = f"{entry.method} {target} {entry.status}"
     if entry.code is not None:
         middle += " " + entry.code
@@ -32,7 +30,14 @@ def _middle(entry: Entry) -> str:
         middle += f" network={entry.network}"
     if entry.contract_violation is not None:
         middle += " CONTRACT-VIOLATION"
+    if entry.warnings:
+        middle += " IGNORED-PARAMETERS=" + _printable(",".join(entry.warnings))
     return middle
+
+
+def _printable(text: str) -> str:
+    """A percent-decoded path or parameter name may hold a newline: one call stays one line."""
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
 
 
 class CallLog:

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = ["InProcessMock"]
 
 ALLOW_ERRORS_MARKER = "sequences_mock_allow_errors"
+ALLOW_WARNINGS_MARKER = "sequences_mock_allow_warnings"
 COVERAGE = pytest.StashKey[SuiteCoverage]()
 Handle = TypeVar("Handle", bound=MockHandle)
 #: The key an xdist worker hands its coverage over under (`workeroutput`).
@@ -76,6 +77,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{ALLOW_ERRORS_MARKER}: the test may make the mock answer 5xx or break its contract",
+    )
+    config.addinivalue_line(
+        "markers",
+        f"{ALLOW_WARNINGS_MARKER}: the test may send the mock query parameters the contract "
+        "does not declare (which it ignores)",
     )
     config.stash[COVERAGE] = SuiteCoverage()
 
@@ -357,15 +363,31 @@ def _per_test(handle: Handle, request: pytest.FixtureRequest) -> Iterator[Handle
     handle._pristine = True
     yield handle
     allowed = request.node.get_closest_marker(ALLOW_ERRORS_MARKER) is not None
-    incidents = connection.finish_test(find_incidents=not allowed)
+    warnings_allowed = request.node.get_closest_marker(ALLOW_WARNINGS_MARKER) is not None
+    incidents, warned = connection.finish_test(
+        find_incidents=not allowed, find_warnings=not warnings_allowed
+    )
+    failures = []
     if incidents:
         lines = [
             f"  #{call['seq']} {call['method']} {call['path']} -> {call['status']}"
             + (f": {call['contract_violation']}" if call["contract_violation"] else "")
             for call in incidents
         ]
-        pytest.fail(
+        failures.append(
             "the Sequences mock answered with a server error or broke its contract during this "
-            f"test (mark it {ALLOW_ERRORS_MARKER} if that is expected):\n" + "\n".join(lines),
-            pytrace=False,
+            f"test (mark it {ALLOW_ERRORS_MARKER} if that is expected):\n" + "\n".join(lines)
         )
+    if warned:
+        lines = [
+            f"  #{call['seq']} {call['method']} {call['path']}: "
+            + "; ".join(f"{warning['name']} {warning['message']}" for warning in call["warnings"])
+            for call in warned
+        ]
+        failures.append(
+            "calls of this test sent the Sequences mock query parameters its contract does not "
+            f"declare, which it ignored (mark the test {ALLOW_WARNINGS_MARKER} if that is "
+            "meant):\n" + "\n".join(lines)
+        )
+    if failures:
+        pytest.fail("\n".join(failures), pytrace=False)

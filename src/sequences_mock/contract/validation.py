@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import parse_qsl
 
 from sequences_mock.contract.openapi import Operation, Parameter
 from sequences_mock.core.errors import (
@@ -97,6 +98,16 @@ def check_body(operation: Operation, document: Any) -> None:
     problems = schema_problems(operation.body.validator, document, "body")
     if problems:
         raise ValidationFailed(problems)
+
+
+def unknown_query_parameters(operation: Operation, query_string: bytes) -> tuple[str, ...]:
+    """The names in a raw query string that `operation` does not declare, each once, in order:
+    what a misspelled or guessed filter looks like (`?statuses=ACTIVE`)."""
+    if not query_string:
+        return ()
+    declared = {parameter.name for parameter in operation.query_parameters}
+    names = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    return tuple(name for name in dict.fromkeys(name for name, _ in names) if name not in declared)
 
 
 def _query_problems(

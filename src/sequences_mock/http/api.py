@@ -113,6 +113,7 @@ class PathEndpoint:
             violation=violation.detail if violation else None,
             fault=fault.id if fault else None,
             network=network,
+            warnings=validation.unknown_query_parameters(operation, scope["query_string"]),
         )
         start = _start(operation, status, reply, extra)
         if network is not None:
@@ -219,6 +220,7 @@ def record(
     violation: str | None = None,
     fault: int | None = None,
     network: str | None = None,
+    warnings: tuple[str, ...] = (),
 ) -> None:
     """Write one exchange to the journal; `token` is the bearer token sent, if any (the journal
     keeps only its last characters)."""
@@ -238,4 +240,5 @@ def record(
         fault=fault,
         duration_ms=(perf_counter() - started) * 1000,
         network=network,
+        warnings=warnings,
     )

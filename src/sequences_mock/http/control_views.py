@@ -75,6 +75,14 @@ def entry_view(entry: Entry) -> dict[str, Any]:
         "fault": entry.fault,
         "network": entry.network,
         "duration_ms": round(entry.duration_ms, 3),
+        "warnings": [
+            {
+                "in": "query",
+                "name": name,
+                "message": f"is not a query parameter of {entry.operation}; it was ignored",
+            }
+            for name in entry.warnings
+        ],
     }
     if entry.path_size:
         view["path_truncated_from"] = entry.path_size
@@ -131,6 +139,7 @@ def coverage_view(contract: Contract, journal: Journal) -> dict[str, Any]:
             "operations_called": called,
             "declared_statuses": declared_count,
             "exercised_statuses": exercised_count,
+            "warned_calls": journal.warned,
         },
     }
 

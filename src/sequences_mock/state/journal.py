@@ -15,6 +15,8 @@ __all__ = [
     "JOURNAL_BYTES",
     "PATH_LIMIT",
     "QUERY_LIMIT",
+    "WARNINGS_LIMIT",
+    "WARNING_NAME_LIMIT",
     "Entry",
     "Journal",
     "JournalQuery",
@@ -26,6 +28,9 @@ BODY_LIMIT = 8 * 1024
 #: Characters of each path (and of each path parameter) kept, and bytes of each query string.
 PATH_LIMIT = 2 * 1024
 QUERY_LIMIT = 2 * 1024
+#: Warnings kept per entry, and characters of the parameter name each names.
+WARNINGS_LIMIT = 20
+WARNING_NAME_LIMIT = 100
 #: What the kept entries may cost together; past it the oldest go, whatever `size` allows.
 #: 10,000 ordinary calls cost some 7 MiB; a flood of calls with 8 KiB bodies keeps about 900.
 JOURNAL_BYTES = 8 * 1024 * 1024
@@ -64,6 +69,8 @@ class Entry(NamedTuple):
     cost: int = 0
     #: The network fault the answer met (`faults.NETWORK_FAULTS`); None when sent whole.
     network: str | None = None
+    #: Query parameters the contract does not declare, which the call's answer ignored.
+    warnings: tuple[str, ...] = ()
 
     @property
     def incident(self) -> bool:
@@ -79,6 +86,7 @@ class JournalQuery:
     since: int = 0
     limit: int | None = None
     incident: bool | None = None
+    warned: bool | None = None
 
 
 class Journal:
@@ -101,6 +109,8 @@ class Journal:
         #: Per operation (None: router refusals), how many calls answered each status.
         self._tallies: dict[str | None, dict[int, int]] = {}
         self._next_seq = 1
+        #: Calls with warnings since the last clear, dropped ones included.
+        self.warned = 0
 
     def record(
         self,
@@ -119,6 +129,7 @@ class Journal:
         fault: int | None,
         duration_ms: float,
         network: str | None = None,
+        warnings: tuple[str, ...] = (),
     ) -> Entry:
         path_size = query_size = 0
         if len(path) > PATH_LIMIT:
@@ -128,6 +139,11 @@ class Journal:
             query_size, query_string = len(query_string), query_string[:QUERY_LIMIT]
         kept = body[:BODY_LIMIT]
         cost = ENTRY_OVERHEAD + 2 * len(path) + len(query_string) + len(kept)
+        if warnings:
+            # Names taken from the query string as sent, which may be longer than the kept one.
+            warnings = tuple(name[:WARNING_NAME_LIMIT] for name in warnings[:WARNINGS_LIMIT])
+            cost += sum(len(name) for name in warnings)
+            self.warned += 1
         # Positional, in field order: one of these is made per request.
         entry = Entry(
             self._next_seq,
@@ -149,6 +165,7 @@ class Journal:
             query_size,
             cost,
             network,
+            warnings,
         )
         self._next_seq += 1
         entries = self._entries
@@ -176,6 +193,7 @@ class Journal:
             and (query.status is None or entry.status == query.status)
             and (query.method is None or entry.method == query.method)
             and (query.incident is None or entry.incident == query.incident)
+            and (query.warned is None or bool(entry.warnings) == query.warned)
         ]
         if query.limit is not None:
             found = found[len(found) - query.limit :] if query.limit else []
@@ -206,6 +224,7 @@ class Journal:
         self._cost = 0
         self._tallies.clear()
         self._next_seq = 1
+        self.warned = 0
 
     @property
     def cost(self) -> int:

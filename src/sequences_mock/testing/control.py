@@ -157,17 +157,21 @@ class Connection:
         if self._served is None or self._reset_at is None or self._served() != self._reset_at:
             self.reset()
 
-    def finish_test(self, find_incidents: bool) -> list[dict[str, Any]]:
+    def finish_test(
+        self, find_incidents: bool, find_warnings: bool = False
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Add the test's calls to the suite's coverage and reset the mock for the next test;
-        with `find_incidents`, first the kept calls that were incidents (only a 5xx can be one).
+        with `find_incidents`, first the kept calls that were incidents (only a 5xx can be one),
+        and with `find_warnings` those with warnings (coverage counts them).
 
         Through a transport this is one step on the mock's loop: half the cost of two calls.
         """
         if self._transport is None:
             coverage = self.harvest()
             found = self._incidents() if find_incidents and _any_5xx(coverage) else []
+            warned = self._warned() if find_warnings and _any_warned(coverage) else []
             self.reset()
-            return found
+            return found, warned
         transport = self._transport
 
         async def call(method: str, path: str, **kwargs: Any) -> Any:
@@ -178,23 +182,29 @@ class Connection:
                 raise refusal(method, path, response)
             return response.json()
 
-        async def steps() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        async def steps() -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
             coverage = await call("GET", "/__mock/coverage")
             found: list[dict[str, Any]] = []
+            warned: list[dict[str, Any]] = []
             if find_incidents and _any_5xx(coverage):
                 found = (await call("GET", "/__mock/requests", params=INCIDENT))["requests"]
+            if find_warnings and _any_warned(coverage):
+                warned = (await call("GET", "/__mock/requests", params=WARNED))["requests"]
             await call("POST", "/__mock/reset")
-            return coverage, found
+            return coverage, found, warned
 
-        coverage, found = transport.run(steps)
+        coverage, found, warned = transport.run(steps)
         if self.suite_coverage is not None:
             self.suite_coverage.add(coverage, self._counted)
         self._counted = {}
         self._reset_at = self._served() if self._served is not None else None
-        return found
+        return found, warned
 
     def _incidents(self) -> list[dict[str, Any]]:
         return list(self.call("GET", "/__mock/requests", params=INCIDENT)["requests"])
+
+    def _warned(self) -> list[dict[str, Any]]:
+        return list(self.call("GET", "/__mock/requests", params=WARNED)["requests"])
 
     def harvest(self) -> dict[str, Any]:
         """`GET /__mock/coverage`, adding to the suite's tally what it had not counted yet."""
@@ -216,12 +226,18 @@ class Connection:
 
 #: The query of `GET /__mock/requests` that keeps the incidents only.
 INCIDENT = {"incident": "true"}
+#: The query that keeps the calls with warnings only.
+WARNED = {"warned": "true"}
 
 
 def _any_5xx(coverage: Mapping[str, Any]) -> bool:
     """Whether a coverage document counts a 5xx answer (every incident is one)."""
     parts = [*coverage.get("operations", ()), coverage.get("unmatched") or {}]
     return any(int(status) >= 500 for part in parts for status in part.get("statuses", {}))
+
+
+def _any_warned(coverage: Mapping[str, Any]) -> bool:
+    return bool(coverage.get("summary", {}).get("warned_calls"))
 
 
 def _operations_of(contract: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
