@@ -267,8 +267,27 @@ def test_serving_beyond_this_machine_without_a_token_is_warned_about(host: str):
     warning = exposure_warning(host, None)
 
     assert warning is not None
+    assert warning.startswith("warning: ")
     assert host in warning
     assert "--control-token" in warning
+
+
+def test_an_acknowledged_exposure_is_a_note_naming_the_token_variable():
+    note = exposure_warning("0.0.0.0", None, acknowledged=True)
+
+    assert note is not None
+    assert note.startswith("note: ")
+    assert "SEQUENCES_MOCK_CONTROL_TOKEN" in note
+
+
+def test_serve_acknowledges_the_exposure_from_the_environment(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SEQUENCES_MOCK_EXPOSURE_ACKNOWLEDGED", "1")
+    with cli_server("--host", "0.0.0.0") as server:
+        local = server.url.replace("0.0.0.0", "127.0.0.1")
+        assert httpx.get(f"{local}/__mock/health").status_code == 200
+    notes = [line for line in server.stderr if "without a control token" in line]
+    assert notes
+    assert all("note:" in line and "warning" not in line for line in notes)
 
 
 @pytest.mark.parametrize(("host", "token"), [("127.0.0.1", None), ("::1", None), ("0.0.0.0", "t")])

@@ -129,6 +129,12 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         help="require 'Authorization: Bearer TOKEN' on the control plane (/__mock) but its "
         "health check; none by default",
     )
+    serve.add_argument(
+        "--exposure-acknowledged",
+        action="store_true",
+        help="serving beyond this machine without a control token is intended (a container's "
+        "own network, a private CI network): print a one-line note instead of the warning",
+    )
     _defaults_from(environ, serve)
     check = commands.add_parser("check-fixtures", help="check a fixture file and list its problems")
     check.add_argument("path", type=Path)
@@ -228,11 +234,21 @@ def _check_fixtures(path: Path) -> int:
     return 0
 
 
-def exposure_warning(host: str, control_token: str | None) -> str | None:
-    """What to tell whoever serves the control plane beyond this machine without a token."""
+def exposure_warning(
+    host: str, control_token: str | None, *, acknowledged: bool = False
+) -> str | None:
+    """What to tell whoever serves the control plane beyond this machine without a token.
+
+    `acknowledged` (`--exposure-acknowledged`, set in the container image): a note, not a warning.
+    """
     if is_loopback_address(host) or control_token is not None:
         return None
-    return (
+    if acknowledged:
+        return (
+            f"note: listening on {host} without a control token, as acknowledged; let only "
+            f"trusted callers reach the port, or set {CONTROL_TOKEN_VARIABLE}."
+        )
+    return "warning: " + (
         f"listening on {host}, beyond this machine, without a control token: anyone who can "
         "reach it can reset or seed the world, read every key and call, move the clock and "
         f"queue faults. Set --control-token or {CONTROL_TOKEN_VARIABLE}."
@@ -270,9 +286,11 @@ def _serve(args: argparse.Namespace) -> int:
         return 1
     host, port = sock.getsockname()[:2]
     url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
-    warning = exposure_warning(host, settings.control_token)
+    warning = exposure_warning(
+        host, settings.control_token, acknowledged=args.exposure_acknowledged
+    )
     if warning:
-        print(f"sequences-mock: warning: {warning}", file=sys.stderr)
+        print(f"sequences-mock: {warning}", file=sys.stderr)
     runtime = app.state.runtime
     print(f"sequences-mock {__version__} serving {url}/v1 (control plane {url}/__mock)")
     source = args.fixtures or "packaged default"
