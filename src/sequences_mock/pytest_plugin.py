@@ -241,6 +241,7 @@ def _sequences_mock_connection(
     )
     yield connection
     connection.harvest()
+    connection.close()
 
 
 @pytest.fixture

@@ -47,9 +47,11 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
         {"core", "state", "settings", "app", "server", "call_log", "__init__"},
         {"uvicorn"},
     ),
-    "testing": ({"core"}, {"httpx"}),
+    # the control plane's client for any framework or script, sync and async
+    "client": ({"core"}, {"httpx"}),
+    "testing": ({"core", "client"}, {"httpx"}),
     "pytest_plugin": (
-        {"core", "settings", "testing", "app", "server"},
+        {"core", "settings", "client", "testing", "app", "server"},
         {"httpx", "pytest", "starlette"},
     ),
     "__main__": ({"cli"}, set()),

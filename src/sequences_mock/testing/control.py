@@ -12,71 +12,13 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 
+from sequences_mock.client.errors import MAX_LISTED_PROBLEMS, ControlError, refusal
 from sequences_mock.testing.coverage import SuiteCoverage, Tallies
 from sequences_mock.testing.transport import exchange
 
 __all__ = ["MAX_LISTED_PROBLEMS", "Connection", "ControlError", "ControlTransport"]
 
 T = TypeVar("T")
-
-#: How many problems of a refusal the message lists; `ControlError.problems` keeps them all.
-MAX_LISTED_PROBLEMS = 20
-
-
-class ControlError(AssertionError):
-    """The control plane refused a call; the message carries its detail and its problems.
-
-    `status` and `code` come from the problem document, and `problems` holds every entry of
-    its `errors` (`{"in", "name", "message"}`), of which the message lists the first
-    `MAX_LISTED_PROBLEMS` by path.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        code: str | None = None,
-        problems: list[dict[str, Any]] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.problems = problems or []
-
-
-def refusal(method: str, path: str, response: httpx.Response) -> ControlError:
-    """The `ControlError` for an error answer of the control plane."""
-    try:
-        document = response.json()
-    except ValueError:
-        document = None
-    if not isinstance(document, dict):
-        text = response.text[:500]
-        return ControlError(f"{method} {path} answered {response.status_code}: {text}")
-    problems = [entry for entry in document.get("errors") or () if isinstance(entry, dict)]
-    lines = [f"{method} {path} answered {response.status_code}: {document.get('detail')}"]
-    lines += [f"  {_where(problem)}: {problem.get('message')}" for problem in problems]
-    if len(problems) > MAX_LISTED_PROBLEMS:
-        hidden = len(problems) - MAX_LISTED_PROBLEMS
-        lines[MAX_LISTED_PROBLEMS + 1 :] = [
-            f"  ... and {hidden} more (ControlError.problems holds them all)"
-        ]
-    return ControlError(
-        "\n".join(lines),
-        status=response.status_code,
-        code=document.get("code"),
-        problems=problems,
-    )
-
-
-def _where(problem: Mapping[str, Any]) -> str:
-    """A problem's path: a body field by its own path, anything else by its place too."""
-    name = str(problem.get("name") or "")
-    place = str(problem.get("in") or "")
-    if place in ("", "body"):
-        return name or "(document)"
-    return f"{place} {name}".strip()
 
 
 class ControlTransport(Protocol):
@@ -112,11 +54,15 @@ class Connection:
         transport: ControlTransport | None = None,
         served: Callable[[], int] | None = None,
         control_token: str | None = None,
+        owns_client: bool = False,
     ) -> None:
         if client is None and transport is None:
             raise TypeError("a Connection needs a client or a transport")
         self.url = url.rstrip("/")
         self.client = client
+        self._owns_client = owns_client
+        #: Pooled API clients by the key they send, made on first use, closed with `close()`.
+        self._api_clients: dict[str | None, httpx.Client] = {}
         #: Sent on every call when the mock was started with a control token.
         self._headers = {"Authorization": f"Bearer {control_token}"} if control_token else {}
         self.suite_coverage = coverage
@@ -219,6 +165,23 @@ class Connection:
             contract = self.call("GET", "/openapi.json")
             self._operations = _operations_of(contract)
         return self._operations
+
+    def api_client(self, key: str | None) -> httpx.Client:
+        """A pooled `httpx.Client` at the API (`/v1`) sending `key`, one per key."""
+        client = self._api_clients.get(key)
+        if client is None:
+            headers = {"Authorization": f"Bearer {key}"} if key else {}
+            client = httpx.Client(base_url=f"{self.url}/v1", headers=headers, timeout=10)
+            self._api_clients[key] = client
+        return client
+
+    def close(self) -> None:
+        """Close the API clients, and the control client when this connection made it."""
+        for client in self._api_clients.values():
+            client.close()
+        self._api_clients.clear()
+        if self._owns_client and self.client is not None:
+            self.client.close()
 
     def __repr__(self) -> str:
         return f"Connection({self.url})"
