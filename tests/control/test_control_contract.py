@@ -51,6 +51,12 @@ REQUESTS: dict[str, tuple[str, str, dict[str, Any]]] = {
     ),
     "getHistory": ("GET", f"/__mock/sequences/{AMELIE_RUN}/history", {}),
     "listEvents": ("GET", "/__mock/events", {}),
+    "failRun": ("POST", f"/__mock/sequences/{AMELIE_RUN}/fail", {}),
+    "changeContact": (
+        "POST",
+        f"/__mock/contacts/{OLIVIA}/changes",
+        {"json": {"change": "unsubscribed"}},
+    ),
 }
 
 

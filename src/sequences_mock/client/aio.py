@@ -88,6 +88,12 @@ class AsyncControlClient:
     async def skip_task(self, sequence_id: str) -> dict[str, Any]:
         return await self._send(Requests.task(sequence_id, "skipped"))
 
+    async def fail(self, sequence_id: str) -> dict[str, Any]:
+        return await self._send(Requests.fail(sequence_id))
+
+    async def change_contact(self, contact_id: str, change: str) -> list[dict[str, Any]]:
+        return await self._send(Requests.change_contact(contact_id, change))
+
     async def history(self, sequence_id: str) -> list[dict[str, Any]]:
         return await self._send(Requests.history(sequence_id))
 

@@ -142,6 +142,15 @@ class Requests:
         return _post(f"/__mock/sequences/{sequence_id}/task", _dict, json={"outcome": outcome})
 
     @staticmethod
+    def fail(sequence_id: str) -> ControlRequest[dict[str, Any]]:
+        return _post(f"/__mock/sequences/{sequence_id}/fail", _dict)
+
+    @staticmethod
+    def change_contact(contact_id: str, change: str) -> ControlRequest[list[dict[str, Any]]]:
+        path = f"/__mock/contacts/{contact_id}/changes"
+        return _post(path, _items("runs"), json={"change": change})
+
+    @staticmethod
     def history(sequence_id: str) -> ControlRequest[list[dict[str, Any]]]:
         return _get(f"/__mock/sequences/{sequence_id}/history", _items("events"))
 

@@ -123,6 +123,14 @@ class ControlClient:
         """A person skipped it: the run will end COMPLETED, not SUCCEEDED."""
         return self._send(Requests.task(sequence_id, "skipped"))
 
+    def fail(self, sequence_id: str) -> dict[str, Any]:
+        """End an unfinished run as FAILED now (the docs' internal error)."""
+        return self._send(Requests.fail(sequence_id))
+
+    def change_contact(self, contact_id: str, change: str) -> list[dict[str, Any]]:
+        """`email_bounced`, `unsubscribed` or `contact_deleted`: the contact's runs after it."""
+        return self._send(Requests.change_contact(contact_id, change))
+
     def history(self, sequence_id: str) -> list[dict[str, Any]]:
         """What happened to a run, oldest first (`event`, `from`, `to`, `step`, `cause`, ...)."""
         return self._send(Requests.history(sequence_id))

@@ -34,11 +34,13 @@ __all__ = [
     "StopScope",
     "Template",
     "Workspace",
+    "fail",
     "pause",
     "resume",
     "resume_at_deadline",
     "stop",
     "update_variables",
+    "without_contact",
 ]
 
 
@@ -266,6 +268,23 @@ def stop(sequence: Sequence, reason: StopReason, now: datetime) -> Sequence:
         next_step_at=None,
         updated_at=_touched(sequence, now),
     )
+
+
+def fail(sequence: Sequence, now: datetime) -> Sequence:
+    """End a run that has not finished yet as FAILED (the docs' internal error)."""
+    _require(sequence, NON_TERMINAL, "failed")
+    return _changed(
+        sequence,
+        status=Status.FAILED,
+        paused_until=None,
+        next_step_at=None,
+        updated_at=_touched(sequence, now),
+    )
+
+
+def without_contact(sequence: Sequence, now: datetime) -> Sequence:
+    """A run whose contact was deleted: its `contact_id` is null, as the docs say."""
+    return _changed(sequence, contact_id=None, updated_at=_touched(sequence, now))
 
 
 def _changed(sequence: Sequence, **changes: Any) -> Sequence:

@@ -47,6 +47,7 @@ from sequences_mock.state.enrollments import Enrollment
 from sequences_mock.state.faults import ANY_OPERATION, NO_ANSWER, Faults
 from sequences_mock.state.journal import Journal, JournalQuery
 from sequences_mock.state.runtime import Runtime
+from sequences_mock.state.store import ContactChange
 
 __all__ = ["Call", "ControlPlane"]
 
@@ -88,6 +89,8 @@ class ControlPlane:
             "completeTask": self.complete_task,
             "getHistory": self.history,
             "listEvents": self.events,
+            "failRun": self.fail_run,
+            "changeContact": self.change_contact,
             "getControlOpenapiJson": self.openapi_json,
             "getControlOpenapiYaml": self.openapi_yaml,
         }
@@ -229,6 +232,23 @@ class ControlPlane:
         store = self.runtime.store
         sequence = store.complete_task(call.request.path_params["sequence_id"], outcome)
         return 200, Body.of(run_view(store, sequence))
+
+    async def fail_run(self, call: Call) -> Reply:
+        store = self.runtime.store
+        return 200, Body.of(run_view(store, store.fail(call.request.path_params["sequence_id"])))
+
+    async def change_contact(self, call: Call) -> Reply:
+        change = ContactChange((await self._json_body(call))["change"])
+        store = self.runtime.store
+        contact_id = call.request.path_params["contact_id"].lower()
+        runs = store.change_contact(contact_id, change)
+        return 200, Body.of(
+            {
+                "contact_id": contact_id,
+                "change": change.value,
+                "runs": [run_view(store, run) for run in runs],
+            }
+        )
 
     async def events(self, call: Call) -> Reply:
         items, feed = self.runtime.store.events(call.query["since"], call.query["limit"])

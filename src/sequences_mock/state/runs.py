@@ -3,10 +3,10 @@ due instants and histories, and the ids the mock makes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from sequences_mock.core.domain import Sequence, Step
+from sequences_mock.core.domain import Contact, Sequence, Step
 from sequences_mock.core.errors import NotFound
 from sequences_mock.core.ids import IdSource
 from sequences_mock.core.lifecycle import Event
@@ -92,6 +92,9 @@ class Runs:
                 if changed == BULK_CHANGES:
                     self._indexes.clear()
                 self.put([sequence])
+
+    def use_contacts(self, contacts: Mapping[str, Contact]) -> None:
+        self._timeline.use_contacts(contacts)
 
     def steps_of(self, sequence: Sequence) -> tuple[Step, ...]:
         return self._timeline.steps_of(sequence)

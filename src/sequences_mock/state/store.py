@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
+from enum import StrEnum
 
 from sequences_mock.core import domain, lifecycle
 from sequences_mock.core.clock import Clock
-from sequences_mock.core.domain import ApiKey, Sequence, StopReason, StopScope, Template
+from sequences_mock.core.domain import (
+    ApiKey,
+    EmailStatus,
+    Sequence,
+    StopReason,
+    StopScope,
+    Template,
+)
+from sequences_mock.core.errors import NotFound
 from sequences_mock.core.lifecycle import Event, EventKind, TaskOutcome
 from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.state.enrollments import Enrollment, enrolled_run
@@ -17,7 +27,15 @@ from sequences_mock.state.list_indexes import INDEX_ENTRIES_MIN, INDEX_ENTRIES_P
 from sequences_mock.state.queries import ListQuery, Page
 from sequences_mock.state.runs import Runs
 
-__all__ = ["Store"]
+__all__ = ["ContactChange", "Store"]
+
+
+class ContactChange(StrEnum):
+    """What the control plane may do to a contact (each is also its runs' history event)."""
+
+    EMAIL_BOUNCED = "email_bounced"
+    UNSUBSCRIBED = "unsubscribed"
+    DELETED = "contact_deleted"
 
 
 class Store:
@@ -185,6 +203,44 @@ class Store:
         self.runs.put([done])
         self.runs.record(done.id, events, Cause.CONTROL, None)
         return done
+
+    def fail(self, sequence_id: str) -> Sequence:
+        """End an unfinished run as FAILED now (the docs' internal error)."""
+        self.catch_up()
+        before = self.runs.any(sequence_id)
+        failed = domain.fail(before, self.clock.now())
+        self.runs.put([failed])
+        event = Event(self.clock.now(), EventKind.FAILED, before.status, failed.status)
+        self.runs.record(failed.id, [event], Cause.CONTROL, None)
+        return failed
+
+    def change_contact(self, contact_id: str, change: ContactChange) -> list[Sequence]:
+        """Bounce a contact's email, unsubscribe it, or delete it; its runs, each with the change
+        in its history (cause `control`). A deleted contact's runs show `contact_id: null`; the
+        others are unchanged, but a due email step of a bounced or missing contact fails the
+        run, and a new enrollment of a bounced or unsubscribed one is refused."""
+        self.catch_up()
+        contacts = self._world.contacts
+        contact = contacts.get(contact_id.lower())
+        if contact is None:
+            raise NotFound(f"no contact {contact_id}")
+        now = self.clock.now()
+        remaining = dict(contacts)
+        runs = [run for run in self.runs.table.by_id.values() if run.contact_id == contact.id]
+        if change is ContactChange.DELETED:
+            del remaining[contact.id]
+            runs = [domain.without_contact(run, now) for run in runs]
+        elif change is ContactChange.EMAIL_BOUNCED:
+            remaining[contact.id] = replace(contact, email_status=EmailStatus.BOUNCED)
+        else:
+            remaining[contact.id] = replace(contact, unsubscribed=True)
+        self._world = replace(self._world, contacts=remaining)
+        self.runs.use_contacts(remaining)
+        self.runs.put(runs)
+        for run in runs:
+            event = Event(now, EventKind(change.value), run.status, run.status)
+            self.runs.record(run.id, [event], Cause.CONTROL, None)
+        return runs
 
     def catch_up(self) -> None:
         """Apply every clock event due by the clock's now: pause deadlines, activations, steps."""

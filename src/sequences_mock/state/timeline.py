@@ -65,6 +65,10 @@ class Timeline:
             history.record(sequence_id, events, cause, request_seq)
             yield progressed
 
+    def use_contacts(self, contacts: Mapping[str, Contact]) -> None:
+        """The world's contacts after a control-plane change to one."""
+        self._contacts = contacts
+
     def steps_of(self, sequence: Sequence) -> tuple[Step, ...]:
         template = self._templates.get(sequence.template_id)
         return template.steps if template is not None else ()
