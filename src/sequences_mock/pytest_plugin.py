@@ -23,6 +23,7 @@ import pytest
 from sequences_mock.core.errors import MockError
 from sequences_mock.settings import Settings
 from sequences_mock.testing import Connection, MockHandle, SuiteCoverage, SyncASGITransport
+from sequences_mock.testing.coverage import parse_ignore
 from sequences_mock.testing.transport import CountingTransport, LoopTransport
 
 if TYPE_CHECKING:
@@ -59,6 +60,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="write the suite's coverage (calls per operation and declared status) as JSON",
     )
     group.addoption(
+        "--sequences-mock-coverage-ignore",
+        metavar="OP:STATUS",
+        action="append",
+        default=[],
+        help="leave declared statuses out of the coverage (wildcards: 'stopSequence:409', "
+        "'*:413', 'getSequence'); repeat it or separate with commas",
+    )
+    group.addoption(
+        "--sequences-mock-coverage-all",
+        action="store_true",
+        default=False,
+        help="count every declared status, also those only a fault or another Host brings "
+        "about (421, 429, 500, 502, 503, 504), which are left out by default",
+    )
+    group.addoption(
         "--sequences-mock-coverage-fail-under",
         metavar="PERCENT",
         type=float,
@@ -83,7 +99,12 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{ALLOW_WARNINGS_MARKER}: the test may send the mock query parameters the contract "
         "does not declare (which it ignores)",
     )
-    config.stash[COVERAGE] = SuiteCoverage()
+    try:
+        ignore = parse_ignore(config.getoption("sequences_mock_coverage_ignore") or [])
+    except ValueError as error:
+        raise pytest.UsageError(f"--sequences-mock-coverage-ignore: {error}") from None
+    count_all = bool(config.getoption("sequences_mock_coverage_all"))
+    config.stash[COVERAGE] = SuiteCoverage(ignore, count_all=count_all)
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:
