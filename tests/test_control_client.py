@@ -8,10 +8,12 @@ from datetime import timedelta
 import pytest
 
 from default_world import AMELIE_RUN, OLIVIA, RENEWAL_NUDGE
+from readme_blocks import README, block_after
 from sequences_mock.client import AsyncControlClient, ClockMove, ControlClient, ControlError
 from sequences_mock.server import MockServer
 
 MONTH = 30 * 86400
+ROOT = README.parent
 
 
 def test_the_sync_client_drives_the_world_and_reads_a_moves_events(server: MockServer) -> None:
@@ -55,3 +57,19 @@ def test_the_async_client_makes_the_same_calls(server: MockServer) -> None:
 
     assert len(events) == moved.fired > 0
     assert faults == 1
+
+
+def test_the_readme_and_docs_example_runs_as_written(
+    server: MockServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The example outside pytest, in the README and docs/control-client.md alike, against a
+    live mock on its port."""
+    example = block_after("From Python outside pytest", "python")
+    assert example in (ROOT / "docs" / "control-client.md").read_text()
+    assert "http://127.0.0.1:8080" in example
+
+    exec(compile(example.replace("http://127.0.0.1:8080", server.url), "README", "exec"), {})
+
+    fired, events = capsys.readouterr().out.split(" events ")
+    assert int(fired) > 0
+    assert events.startswith("['")
