@@ -132,7 +132,7 @@ def measure(n: int) -> dict[str, Any]:
             "catch_up_us": _median_us(store.catch_up),
             "get_us": _median_us(lambda: store.get_sequence(_id(1, 0), _id(4, 0))),
         }
-        schedule_bytes = store.runs.schedule_bytes()
+        schedule_bytes = store.stats().schedule_bytes
         peak_before = _rss_mib()
         started = time.perf_counter()
         moved = http.post("/__mock/clock", json={"advance_seconds": THIRTY_DAYS})
@@ -152,7 +152,7 @@ def measure(n: int) -> dict[str, Any]:
             "runs": n,
             "seed_s": round(seed_s, 3),
             "advance_30_days_s": round(advance_s, 3),
-            "events": store.runs.history_events(),
+            "events": store.stats().history_events,
             "statuses_after": counts,
             "list_after_ms": {
                 "p50": round(latencies[len(latencies) // 2] * 1e3, 3),

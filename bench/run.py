@@ -41,6 +41,7 @@ import memory_replay
 import peers
 import report
 import scale_world
+import seed_stall
 from options import Options, parse_args
 from servers import BenchError, Reply, Server, free_port, http_call, running
 from wrk import CONNECTIONS, WRK_MISSING, Load, WrkResult, wrk_path
@@ -100,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("\n" + memory_replay.render(result["memory_replay"]))
     if result.get("lifecycle"):
         print("\nlifecycle at scale:\n" + json.dumps(result["lifecycle"], indent=2))
+    if result.get("seed_stall"):
+        print("\nhealth during a large seed:\n" + json.dumps(result["seed_stall"], indent=2))
     print(f"\nresults written to {path}")
     return 0
 
@@ -137,6 +140,7 @@ def benchmark(options: Options, started: datetime) -> dict[str, Any]:
         log("memory replays (bench/memory_replay.py) on a fresh mock")
         result["memory_replay"] = memory_replay.replay_on_fresh_mock(mock_command, workdir)
         result["lifecycle"] = None if options.skip_scale else lifecycle_benchmark(options)
+        result["seed_stall"] = None if options.skip_scale else seed_stall_benchmark(options)
         result["consumer_suite"] = (
             None if options.skip_consumer_suite else consumer_benchmark(options, workdir)
         )
@@ -147,6 +151,12 @@ def lifecycle_benchmark(options: Options) -> dict[str, Any]:
     """Step 4b: `--scale` ACTIVE runs of 5-step templates, one clock move (`lifecycle.py`)."""
     log(f"lifecycle: {options.scale:,} runs of 5-step templates, one 30-day clock move")
     return lifecycle.measure(options.scale)
+
+
+def seed_stall_benchmark(options: Options) -> dict[str, Any]:
+    """Step 4c: how long health waits while a world of `--scale` more runs is seeded."""
+    log(f"seed stall: health every 20 ms while {options.scale:,} more runs are seeded")
+    return seed_stall.measure(options.scale)
 
 
 def _finished(result: dict[str, Any]) -> dict[str, Any]:

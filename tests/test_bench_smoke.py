@@ -67,6 +67,9 @@ def test_a_tiny_run_writes_a_complete_result(tmp_path: Path) -> None:
         "variables_growth",
         "seed_reset",
     }
+    stall = result["seed_stall"]
+    assert stall["runs"] == 300
+    assert set(stall) == {"runs", "seed_s", "health_checks", "health_wait_ms", "within_limit"}
     assert result["settings"]["driver"] == "builtin"
     assert "consumer suite: 3 tests of one GET each" in completed.stdout
 

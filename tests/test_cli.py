@@ -12,8 +12,8 @@ import pytest
 from default_world import AMELIE_RUN, READ_ONLY, READ_WRITE, bearer
 from live_server import cli_server
 from sequences_mock.cli import exposure_warning, main, parse_args
+from sequences_mock.fixtures import DEFAULT_FIXTURES
 from sequences_mock.server import bind_socket
-from sequences_mock.state.fixtures import DEFAULT_FIXTURES
 
 BROKEN = """\
 workspaces:

@@ -24,8 +24,8 @@ from sequences_mock.contract.openapi import (
 )
 from sequences_mock.contract.validation import check_response
 from sequences_mock.core import errors
-from sequences_mock.core.domain import MAX_VARIABLES
 from sequences_mock.core.errors import FieldProblem, MockError
+from sequences_mock.core.lifecycle import MAX_VARIABLES
 from sequences_mock.core.timestamps import format_timestamp
 from sequences_mock.formats.schema import compile_schema
 from sequences_mock.http.api import HANDLERS

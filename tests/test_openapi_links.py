@@ -17,8 +17,8 @@ import pytest
 import yaml
 
 from default_world import AMELIE_RUN, READ_WRITE
+from sequences_mock import fixtures
 from sequences_mock.core.domain import Status
-from sequences_mock.state import fixtures
 
 ROOT_OPENAPI = Path(__file__).parent.parent / "openapi.yaml"
 DOCUMENT: dict[str, Any] = yaml.safe_load(ROOT_OPENAPI.read_text())

@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 import uvicorn
 
-from sequences_mock import __version__
+from sequences_mock import __version__, fixtures
 from sequences_mock.app import create_app
 from sequences_mock.call_log import CallLog
 from sequences_mock.core.addresses import is_loopback_address
@@ -25,7 +25,6 @@ from sequences_mock.core.errors import MockError
 from sequences_mock.core.timestamps import format_timestamp
 from sequences_mock.server import StoppableServer, bind_socket, uvicorn_config
 from sequences_mock.settings import Settings
-from sequences_mock.state import fixtures
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
 
 __all__ = ["ENV_PREFIX", "exposure_warning", "main", "parse_args"]

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sequences_mock.state.documents import MAX_DOCUMENT_BYTES
+from sequences_mock.fixtures.documents import MAX_DOCUMENT_BYTES
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
 
 __all__ = ["Settings"]

@@ -1,4 +1,4 @@
-"""Pure status rules in `sequences_mock.domain`, and the three copies of the status enum."""
+"""Pure status rules in `sequences_mock.core.lifecycle`, and the three copies of the status enum."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from uuid import uuid4
 import pytest
 import yaml
 
-from sequences_mock.core import domain
-from sequences_mock.core.domain import NON_TERMINAL, Sequence, Status, StopReason
+from sequences_mock.core import lifecycle
+from sequences_mock.core.domain import Sequence, Status, StopReason
 from sequences_mock.core.errors import InvalidStateTransition, PausedUntilNotInFuture
+from sequences_mock.core.lifecycle import NON_TERMINAL
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
@@ -98,7 +99,7 @@ def test_status_enum_matches_fixture_schema() -> None:
 def test_pause_allowed(status: Status) -> None:
     """Pausing an ACTIVE or WAITING_FOR_LEAD run makes it WAITING_FOR_LEAD until the deadline."""
     sequence = make_sequence(status)
-    paused = domain.pause(sequence, LATER, NOW)
+    paused = lifecycle.pause(sequence, LATER, NOW)
     assert paused == replace(
         sequence, status=Status.WAITING_FOR_LEAD, paused_until=LATER, updated_at=NOW
     )
@@ -109,7 +110,7 @@ def test_pause_refused(status: Status) -> None:
     """Pausing any other status raises InvalidStateTransition naming the current status."""
     sequence = make_sequence(status)
     with pytest.raises(InvalidStateTransition) as caught:
-        domain.pause(sequence, LATER, NOW)
+        lifecycle.pause(sequence, LATER, NOW)
     assert caught.value.code == "invalid_state_transition"
     assert caught.value.detail.startswith(f"sequence {sequence.id} is {status.value};")
     assert caught.value.detail.endswith("can be paused")
@@ -121,7 +122,7 @@ def test_pause_deadline_not_in_future(status: Status, until: datetime) -> None:
     """A deadline at or before now raises PausedUntilNotInFuture, before any status check."""
     sequence = make_sequence(status)
     with pytest.raises(PausedUntilNotInFuture) as caught:
-        domain.pause(sequence, until, NOW)
+        lifecycle.pause(sequence, until, NOW)
     assert caught.value.code == "paused_until_not_in_future"
 
 
@@ -129,7 +130,7 @@ def test_pause_past_deadline_on_succeeded_run_is_deadline_error() -> None:
     """A past deadline on a SUCCEEDED run is PausedUntilNotInFuture, not a state error."""
     sequence = make_sequence(Status.SUCCEEDED)
     with pytest.raises(PausedUntilNotInFuture) as caught:
-        domain.pause(sequence, NOW - timedelta(hours=1), NOW)
+        lifecycle.pause(sequence, NOW - timedelta(hours=1), NOW)
     assert caught.value.detail == (
         "paused_until 2026-03-02T08:00:00Z is not after the current time 2026-03-02T09:00:00Z"
     )
@@ -138,14 +139,14 @@ def test_pause_past_deadline_on_succeeded_run_is_deadline_error() -> None:
 def test_pause_one_microsecond_ahead_is_allowed() -> None:
     """A deadline one microsecond after now is in the future."""
     until = NOW + timedelta(microseconds=1)
-    paused = domain.pause(make_sequence(Status.ACTIVE), until, NOW)
+    paused = lifecycle.pause(make_sequence(Status.ACTIVE), until, NOW)
     assert paused.paused_until == until
 
 
 def test_pause_moves_an_existing_deadline() -> None:
     """Pausing a paused run replaces its deadline, earlier or later."""
     sequence = make_sequence(Status.WAITING_FOR_LEAD, paused_until=NOW + timedelta(days=5))
-    earlier = domain.pause(sequence, NOW + timedelta(minutes=1), NOW)
+    earlier = lifecycle.pause(sequence, NOW + timedelta(minutes=1), NOW)
     assert earlier.paused_until == NOW + timedelta(minutes=1)
 
 
@@ -155,7 +156,7 @@ def test_pause_moves_an_existing_deadline() -> None:
 def test_resume_allowed_from_waiting_for_lead() -> None:
     """Resuming a WAITING_FOR_LEAD run makes it ACTIVE and clears the deadline."""
     sequence = make_sequence(Status.WAITING_FOR_LEAD)
-    resumed = domain.resume(sequence, NOW)
+    resumed = lifecycle.resume(sequence, NOW)
     assert resumed == replace(sequence, status=Status.ACTIVE, paused_until=None, updated_at=NOW)
 
 
@@ -164,7 +165,7 @@ def test_resume_refused(status: Status) -> None:
     """Resuming any status but WAITING_FOR_LEAD raises InvalidStateTransition naming it."""
     sequence = make_sequence(status)
     with pytest.raises(InvalidStateTransition) as caught:
-        domain.resume(sequence, NOW)
+        lifecycle.resume(sequence, NOW)
     assert caught.value.detail == (
         f"sequence {sequence.id} is {status.value}; only a sequence that is WAITING_FOR_LEAD "
         "can be resumed"
@@ -179,7 +180,7 @@ def test_resume_refused(status: Status) -> None:
 def test_stop_allowed(status: Status, reason: StopReason) -> None:
     """Stopping a non-terminal run makes it STOPPED_EARLY with the reason and no deadline."""
     sequence = make_sequence(status)
-    stopped = domain.stop(sequence, reason, NOW)
+    stopped = lifecycle.stop(sequence, reason, NOW)
     assert stopped == replace(
         sequence,
         status=Status.STOPPED_EARLY,
@@ -194,7 +195,7 @@ def test_stop_refused(status: Status) -> None:
     """Stopping a terminal run raises InvalidStateTransition naming its status."""
     sequence = make_sequence(status)
     with pytest.raises(InvalidStateTransition) as caught:
-        domain.stop(sequence, StopReason.WIN, NOW)
+        lifecycle.stop(sequence, StopReason.WIN, NOW)
     assert caught.value.detail == (
         f"sequence {sequence.id} is {status.value}; only a sequence that is ACTIVE, FOUND, "
         "WAITING_FOR_LEAD, WAITING_FOR_USER can be stopped"
@@ -208,7 +209,7 @@ def test_stop_refused(status: Status) -> None:
 def test_update_variables_works_in_every_status(status: Status) -> None:
     """Variables merge in every status: set, overwrite, None removes; only updated_at changes."""
     sequence = make_sequence(status)
-    updated = domain.update_variables(
+    updated = lifecycle.update_variables(
         sequence, {"first_name": "Grace", "title": "CTO", "company": None}, NOW
     )
     assert updated == replace(
@@ -219,7 +220,7 @@ def test_update_variables_works_in_every_status(status: Status) -> None:
 def test_update_variables_removing_absent_key_is_fine() -> None:
     """A None for a variable that is not set is ignored, not an error."""
     sequence = make_sequence(Status.ACTIVE)
-    updated = domain.update_variables(sequence, {"missing": None}, NOW)
+    updated = lifecycle.update_variables(sequence, {"missing": None}, NOW)
     assert updated.variables == {"first_name": "Ada", "company": "Initech"}
     assert updated.updated_at == NOW
 
@@ -227,7 +228,7 @@ def test_update_variables_removing_absent_key_is_fine() -> None:
 def test_update_variables_empty_changes_bumps_updated_at() -> None:
     """An empty change set keeps the variables but still bumps updated_at."""
     sequence = make_sequence(Status.FOUND)
-    updated = domain.update_variables(sequence, {}, NOW)
+    updated = lifecycle.update_variables(sequence, {}, NOW)
     assert updated.variables == sequence.variables
     assert updated.updated_at == NOW
 
@@ -236,7 +237,7 @@ def test_update_variables_never_mutates_input() -> None:
     """The input run's variables dict is left untouched and not shared with the result."""
     original = {"first_name": "Ada", "company": "Initech"}
     sequence = make_sequence(Status.ACTIVE, variables=original)
-    updated = domain.update_variables(sequence, {"first_name": "Grace", "company": None}, NOW)
+    updated = lifecycle.update_variables(sequence, {"first_name": "Grace", "company": None}, NOW)
     assert original == {"first_name": "Ada", "company": "Initech"}
     assert sequence.variables is original
     assert updated.variables is not original
@@ -246,18 +247,18 @@ def test_update_variables_never_mutates_input() -> None:
 def test_update_variables_empty_string_is_a_value() -> None:
     """An empty string is stored as a value, not treated as a removal."""
     sequence = make_sequence(Status.ACTIVE)
-    updated = domain.update_variables(sequence, {"company": ""}, NOW)
+    updated = lifecycle.update_variables(sequence, {"company": ""}, NOW)
     assert updated.variables == {"first_name": "Ada", "company": ""}
 
 
-# -- resume_at_deadline ------------------------------------------------------------------------
+# -- the resume at the deadline ----------------------------------------------------------------
 
 
 def test_resume_at_deadline() -> None:
     """The automatic resume makes the run ACTIVE, clears the deadline, updated_at = deadline."""
     deadline = NOW + timedelta(hours=5, microseconds=3)
     sequence = make_sequence(Status.WAITING_FOR_LEAD, paused_until=deadline)
-    resumed = domain.resume_at_deadline(sequence)
+    resumed, _ = lifecycle.progress(sequence, (), None, deadline)
     assert resumed == replace(
         sequence, status=Status.ACTIVE, paused_until=None, updated_at=deadline
     )
@@ -267,11 +268,11 @@ def test_resume_at_deadline() -> None:
 
 
 def test_transitions_return_new_objects_and_leave_input_alone() -> None:
-    """pause, resume and stop return new runs; the input run is unchanged."""
+    """pause, resume, stop and the clock return new runs; the input run is unchanged."""
     sequence = make_sequence(Status.WAITING_FOR_LEAD)
     snapshot = replace(sequence)
-    domain.pause(sequence, LATER, NOW)
-    domain.resume(sequence, NOW)
-    domain.stop(sequence, StopReason.WIN, NOW)
-    domain.resume_at_deadline(sequence)
+    lifecycle.pause(sequence, LATER, NOW)
+    lifecycle.resume(sequence, NOW)
+    lifecycle.stop(sequence, StopReason.WIN, NOW)
+    lifecycle.progress(sequence, (), None, LATER)
     assert sequence == snapshot

@@ -6,7 +6,7 @@ import pytest
 
 from sequences_mock.contract.openapi import CONTROL_OPENAPI, Contract
 from sequences_mock.core.errors import ValidationFailed
-from sequences_mock.state.faults import ANY_OPERATION, MAX_PENDING, NETWORK_FAULTS, Faults
+from sequences_mock.state.faults import ANY_OPERATION, MAX_PENDING, Faults, NetworkFault
 
 
 def test_a_new_fault_has_an_id_and_defaults() -> None:
@@ -124,7 +124,7 @@ def test_a_network_fault_is_one_the_mock_knows() -> None:
 def test_the_network_faults_are_the_documented_ones() -> None:
     """control.openapi.yaml's enum and the queue's list are the same."""
     schema = Contract.load(CONTROL_OPENAPI).document["components"]["schemas"]["NetworkFault"]
-    assert tuple(schema["enum"]) == NETWORK_FAULTS
+    assert tuple(schema["enum"]) == tuple(NetworkFault)
 
 
 def test_first_queued_first_used_across_an_operation_and_any() -> None:

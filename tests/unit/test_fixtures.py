@@ -12,10 +12,11 @@ from uuid import uuid4
 
 import pytest
 
-from sequences_mock.core.domain import NON_TERMINAL, Status, StopReason
+from sequences_mock import fixtures
+from sequences_mock.core.domain import Status, StopReason
 from sequences_mock.core.errors import FieldProblem, InvalidFixtures, MalformedDocument, MockError
+from sequences_mock.core.lifecycle import NON_TERMINAL
 from sequences_mock.core.world import ClockSetting, World
-from sequences_mock.state import fixtures
 
 Document = dict[str, Any]
 

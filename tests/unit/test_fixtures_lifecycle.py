@@ -19,8 +19,8 @@ from test_fixtures import (
     valid_document,
 )
 
+from sequences_mock import fixtures
 from sequences_mock.core.domain import EmailStatus, RefusalReason, Status, StepType
-from sequences_mock.state import fixtures
 
 STEPS = [
     {"type": "email", "wait": "PT0S"},

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from sequences_mock.core.domain import Status
+from sequences_mock.core.events import Event, EventKind
 from sequences_mock.core.ids import IdSource
-from sequences_mock.core.lifecycle import Event, EventKind
 from sequences_mock.state.history import Cause, History
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

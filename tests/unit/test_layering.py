@@ -30,21 +30,26 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "formats": ({"core"}, {"orjson", "yaml", "jsonschema_rs"}),
     # openapi.yaml as operations with compiled validators; request and response checks
     "contract": ({"core", "formats"}, set()),
-    # what one mock holds: store, indexes, deadlines, fixtures, journal, faults, runtime
-    "state": ({"core", "formats"}, set()),
+    # fixture documents: parsing, checks, limits, building a world and dumping it back
+    "fixtures": ({"core", "formats"}, set()),
+    # what one mock holds: store, indexes, deadlines, journal, faults, runtime
+    "state": ({"core", "formats", "fixtures"}, set()),
     # how the app is configured (plain values, read by the HTTP layer and the surfaces)
-    "settings": ({"core", "state"}, set()),
+    "settings": ({"core", "fixtures", "state"}, set()),
     # Starlette endpoints: the public API, the control plane, problems, views
-    "http": ({"core", "formats", "contract", "state", "settings"}, {"starlette"}),
+    "http": ({"core", "formats", "contract", "fixtures", "state", "settings"}, {"starlette"}),
     # the surfaces
-    "app": ({"core", "formats", "contract", "state", "settings", "http"}, {"starlette"}),
+    "app": (
+        {"core", "formats", "contract", "fixtures", "state", "settings", "http"},
+        {"starlette"},
+    ),
     # uvicorn's HTTP/1.1 protocol with bounds on headers, timeouts and shutdown
     "connections": (set(), {"uvicorn", "orjson"}),
     "server": ({"app", "settings", "connections"}, {"uvicorn", "starlette"}),
     # the line `serve` prints per call, from the journal's entries
     "call_log": ({"state"}, set()),
     "cli": (
-        {"core", "state", "settings", "app", "server", "call_log", "__init__"},
+        {"core", "fixtures", "state", "settings", "app", "server", "call_log", "__init__"},
         {"uvicorn"},
     ),
     # the control plane's client for any framework or script, sync and async
@@ -61,7 +66,7 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "__init__": (set(), set()),
 }
 #: Below the HTTP layer nothing reaches a web framework, directly or through our own imports.
-BELOW_HTTP = ("core", "formats", "contract", "state", "settings")
+BELOW_HTTP = ("core", "formats", "contract", "fixtures", "state", "settings")
 WEB = {"starlette", "uvicorn", "httpx"}
 
 
@@ -99,8 +104,11 @@ def imports_of(path: Path) -> frozenset[str]:
             if node.level:
                 raise AssertionError(f"{path}: use absolute imports")
             base = node.module or ""
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)
+            names = [f"{base}.{alias.name}" for alias in node.names]
+            found.update(names)
+            # `from sequences_mock import fixtures` imports that module, not the package's names.
+            if not all(path_of(name) for name in names):
+                found.add(base)
     return frozenset(found)
 
 
@@ -156,7 +164,7 @@ def test_the_scanner_sees_imports() -> None:
     """Known imports are found, so the empty results below mean something."""
     clock = SOURCE / "core" / "clock.py"
     assert "sequences_mock.core.errors" in imports_of(clock)
-    assert "yaml" in reached(SOURCE / "state" / "fixtures.py")
+    assert "yaml" in reached(SOURCE / "fixtures" / "loading.py")
     assert "starlette" in reached(SOURCE / "app.py")
 
 
@@ -187,8 +195,8 @@ def test_imports_only_what_its_layer_allows(path: Path) -> None:
     "path", [p for p in MODULES if layer_of(p) in BELOW_HTTP], ids=lambda p: str(p.name)
 )
 def test_no_web_framework_below_the_http_layer(path: Path) -> None:
-    """Nothing in core/, formats/, contract/, state/ or settings reaches starlette, uvicorn or
-    httpx, even through our own modules."""
+    """Nothing in core/, formats/, contract/, fixtures/, state/ or settings reaches starlette,
+    uvicorn or httpx, even through our own modules."""
     assert sorted(reached(path) & WEB) == []
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sequences_mock.core import domain, lifecycle
+from sequences_mock.core import lifecycle
 from sequences_mock.core.domain import (
     Contact,
     EmailStatus,
@@ -20,7 +20,8 @@ from sequences_mock.core.domain import (
     StopReason,
 )
 from sequences_mock.core.errors import InvalidStateTransition
-from sequences_mock.core.lifecycle import EventKind, TaskOutcome
+from sequences_mock.core.events import Event, EventKind
+from sequences_mock.core.lifecycle import TaskOutcome
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
@@ -67,7 +68,7 @@ def run(status: Status = Status.ACTIVE, **changes: object) -> Sequence:
     return replace(base, **changes)
 
 
-def kinds(events: list[lifecycle.Event]) -> list[str]:
+def kinds(events: list[Event]) -> list[str]:
     return [event.kind.value for event in events]
 
 
@@ -165,7 +166,7 @@ def test_an_email_to_a_bounced_or_deleted_contact_fails_the_run(reached: Contact
 
 
 def test_a_paused_run_executes_nothing_and_an_overdue_step_runs_at_the_resume() -> None:
-    paused = domain.pause(run(), T0 + 2 * DAY, T0 - HOUR)
+    paused = lifecycle.pause(run(), T0 + 2 * DAY, T0 - HOUR)
     assert paused.next_step_at == T0  # kept: it is due during the pause
     after, events = lifecycle.progress(paused, AUTOMATIC, contact(), T0 + DAY)
     assert (after, events) == (paused, [])
@@ -176,20 +177,20 @@ def test_a_paused_run_executes_nothing_and_an_overdue_step_runs_at_the_resume() 
 
 
 def test_a_step_due_after_the_resume_keeps_its_time() -> None:
-    paused = domain.pause(run(next_step_at=T0 + 5 * DAY), T0 + DAY, T0)
-    resumed = domain.resume(paused, T0 + HOUR)
+    paused = lifecycle.pause(run(next_step_at=T0 + 5 * DAY), T0 + DAY, T0)
+    resumed = lifecycle.resume(paused, T0 + HOUR)
     assert resumed.next_step_at == T0 + 5 * DAY
     assert lifecycle.due_at(resumed) == T0 + 5 * DAY
 
 
 def test_resuming_through_the_api_moves_an_overdue_step_to_now() -> None:
-    paused = domain.pause(run(), T0 + 2 * DAY, T0 - HOUR)
-    resumed = domain.resume(paused, T0 + DAY)
+    paused = lifecycle.pause(run(), T0 + 2 * DAY, T0 - HOUR)
+    resumed = lifecycle.resume(paused, T0 + DAY)
     assert (resumed.status, resumed.next_step_at) == (Status.ACTIVE, T0 + DAY)
 
 
 def test_stop_clears_the_schedule() -> None:
-    stopped = domain.stop(run(), StopReason.WIN, T0 - HOUR)
+    stopped = lifecycle.stop(run(), StopReason.WIN, T0 - HOUR)
     assert stopped.next_step_at is None
     assert lifecycle.due_at(stopped) is None
     assert lifecycle.progress(stopped, CADENCE, contact(), T0 + 99 * DAY)[1] == []
@@ -297,7 +298,7 @@ def test_one_jump_and_many_small_ones_reach_the_same_run(seed: int) -> None:
     )
     start = run(rng.choice([Status.FOUND, Status.ACTIVE]))
     if start.status is Status.ACTIVE and rng.random() < 0.5:
-        start = domain.pause(start, T0 + timedelta(minutes=rng.randrange(1, 9000)), T0 - MINUTE)
+        start = lifecycle.pause(start, T0 + timedelta(minutes=rng.randrange(1, 9000)), T0 - MINUTE)
     end = T0 + 20 * DAY
     whole, whole_events = lifecycle.progress(start, steps, reached, end)
     current, pieces = start, []

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -11,11 +10,11 @@ from typing import Any
 import pytest
 
 from sequences_mock.core.clock import Clock
-from sequences_mock.core.domain import PAUSABLE, Sequence, Status, StopReason, StopScope
+from sequences_mock.core.domain import Sequence, Status, StopReason, StopScope
 from sequences_mock.core.errors import MockError
+from sequences_mock.core.lifecycle import PAUSABLE
 from sequences_mock.core.world import World
-from sequences_mock.state.indexes import SortedIndex
-from sequences_mock.state.list_indexes import Order, Selection, SortedIndexes
+from sequences_mock.state.list_indexes import IndexBudget, Order, Selection, SortedIndexes
 from sequences_mock.state.queries import ListQuery
 from sequences_mock.state.store import Store
 
@@ -110,12 +109,12 @@ def random_write(store: Store, rng: random.Random, ids: list[str]) -> None:
 
 
 def indexed_entries(store: Store) -> int:
-    return store.runs._indexes.entries()
+    return store.stats().index_entries
 
 
-def kept(store: Store) -> Mapping[tuple[Selection, Order], SortedIndex]:
+def kept(store: Store) -> tuple[tuple[Selection, Order], ...]:
     """The kept sorted indexes, least recently used first."""
-    return store.runs._indexes.kept
+    return store.stats().indexes_kept
 
 
 def frozen_at_start() -> Clock:
@@ -128,9 +127,7 @@ def check_random_pages(seed: int, budget: int | None = None) -> None:
     With a `budget`, the kept indexes may hold that many entries, however many sequences.
     """
     rng = random.Random(seed)
-    limits = (
-        {} if budget is None else {"index_entries_per_sequence": 0, "index_entries_min": budget}
-    )
+    limits = {} if budget is None else {"index_budget": IndexBudget(per_sequence=0, minimum=budget)}
     store = Store(random_world(rng, 120), frozen_at_start(), **limits)
     ids = list(store.world.sequences)
     checked = 0
@@ -163,19 +160,19 @@ def test_pages_stay_right_while_a_small_budget_drops_and_rebuilds_indexes(seed: 
 def test_a_workspace_listed_in_every_order_keeps_its_indexes() -> None:
     """Cycling through all six orders, whole and filtered by a status, rebuilds nothing."""
     rng = random.Random(5)
-    store = Store(random_world(rng, 300), frozen_at_start(), index_entries_min=0)
+    store = Store(random_world(rng, 300), frozen_at_start(), index_budget=IndexBudget(minimum=0))
     workspace_id = WORKSPACES[0]
     orders = [(s, o) for s in ("created_at", "updated_at", "status") for o in ("asc", "desc")]
 
-    def one_round() -> dict[Any, int]:
+    def one_round() -> tuple[set[tuple[Selection, Order]], int]:
         for status in (None, Status.ACTIVE):
             for sort_by, order in orders:
                 query = ListQuery(status=status, sort_by=sort_by, order=order)
                 store.list_sequences(workspace_id, query)
-        return {key: id(index) for key, index in kept(store).items()}
+        return set(kept(store)), store.stats().index_builds
 
     first = one_round()
-    assert len(first) == 12
+    assert len(first[0]) == 12
     assert one_round() == one_round() == first
 
 
@@ -187,8 +184,7 @@ def test_kept_indexes_stay_within_their_budget_and_keep_the_recent_ones() -> Non
     store = Store(
         random_world(rng, 200),
         frozen_at_start(),
-        index_entries_per_sequence=per_sequence,
-        index_entries_min=0,
+        index_budget=IndexBudget(per_sequence=per_sequence, minimum=0),
     )
     budget = per_sequence * 200
     workspace_id = WORKSPACES[0]

@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 
 from default_world import ACME
+from sequences_mock import fixtures
 from sequences_mock.contract.openapi import Contract
 from sequences_mock.contract.validation import check_response
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.errors import ContractViolation
 from sequences_mock.http.views import Renderer
-from sequences_mock.state import fixtures
 from sequences_mock.state.queries import ListQuery
 from sequences_mock.state.store import Store
 

@@ -596,7 +596,7 @@ def test_pausing_and_resuming_many_times_keeps_the_deadline_heap_small() -> None
     for n in range(cycles):
         store.pause(workspace.id, cycled.id, NOW + timedelta(hours=1, seconds=n))
         store.resume(workspace.id, cycled.id)
-        assert store.runs.schedule_entries() <= 2 + 2 * STALE_DEADLINES_KEPT
+        assert store.stats().schedule_entries <= 2 + 2 * STALE_DEADLINES_KEPT
     last_pause = NOW + timedelta(hours=2)
     store.pause(workspace.id, cycled.id, last_pause)
 

@@ -14,6 +14,7 @@ import httpx
 import pytest
 
 from default_world import ACME, AMELIE_RUN, GLOBEX, READ_WRITE, bearer
+from sequences_mock import fixtures
 from sequences_mock.app import create_app
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import Status
@@ -26,7 +27,6 @@ from sequences_mock.http.views import (
     Renderer,
     sequence_view,
 )
-from sequences_mock.state import fixtures
 from sequences_mock.state.queries import ListQuery
 from sequences_mock.state.store import Store
 from sequences_mock.testing import SyncASGITransport

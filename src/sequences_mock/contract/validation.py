@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
@@ -13,6 +13,7 @@ from sequences_mock.contract.openapi import Operation, Parameter
 from sequences_mock.core.errors import (
     ContractViolation,
     FieldProblem,
+    Location,
     MalformedJson,
     NotFound,
     UnsupportedMediaType,
@@ -22,7 +23,9 @@ from sequences_mock.formats import strict_json
 from sequences_mock.formats.schema import Validator, schema_problems
 
 __all__ = [
+    "NO_COERCIONS",
     "CheckedMemo",
+    "Coercions",
     "Inputs",
     "charset_of",
     "check_body",
@@ -39,6 +42,11 @@ _NUMBER = re.compile(r"-?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?")
 #: Significant digits an integer query value may have: enough for any 64-bit integer. Longer
 #: ones are out of every declared range, and Python refuses to convert past 4,300 digits.
 INTEGER_DIGITS = 20
+#: How an operation's valid inputs become domain values, by parameter or body property name
+#: (a date-time string to a `datetime`, an enum's string to its member). A coercion that raises
+#: `ValueError` names the field in a 422; one that raises a `MockError` answers that error.
+Coercions = Mapping[str, Callable[[Any], Any]]
+NO_COERCIONS: Coercions = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,8 +64,10 @@ def read_inputs(
     query_items: Sequence[tuple[str, str]],
     content_type: str | None,
     body: bytes,
+    coercions: Coercions = NO_COERCIONS,
 ) -> Inputs:
-    """Check a request in the documented order: path 404, media type 415, JSON 400, schemas 422."""
+    """Check a request in the documented order: path 404, media type 415, JSON 400, schemas 422;
+    then turn the fields `coercions` names into domain values."""
     path = dict(path_params)
     if not operation.path_validator.is_valid(path):
         # An id that cannot exist names nothing: the same answer as an unknown id.
@@ -74,13 +84,23 @@ def read_inputs(
     if operation.query_parameters:
         _add_defaults(operation, query)
     if document is _ABSENT:
-        return Inputs(path, query, None)
-    if isinstance(document, dict) and operation.body is not None:
+        document = None
+    elif isinstance(document, dict) and operation.body is not None:
         document = {**operation.body.defaults, **document}
+    if coercions:
+        _coerce_fields(query, coercions, "query", problems)
+        if isinstance(document, dict):
+            _coerce_fields(document, coercions, "body", problems)
+        if problems:
+            raise ValidationFailed(problems)
     return Inputs(path, query, document)
 
 
-def read_query(operation: Operation, query_items: Sequence[tuple[str, str]]) -> dict[str, Any]:
+def read_query(
+    operation: Operation,
+    query_items: Sequence[tuple[str, str]],
+    coercions: Coercions = NO_COERCIONS,
+) -> dict[str, Any]:
     """The query alone (for a body read separately): coerced, checked, with defaults added."""
     problems: list[FieldProblem] = []
     query = coerce_query(operation.query_parameters, query_items, problems)
@@ -88,16 +108,38 @@ def read_query(operation: Operation, query_items: Sequence[tuple[str, str]]) -> 
     if problems:
         raise ValidationFailed(problems)
     _add_defaults(operation, query)
+    _coerce_fields(query, coercions, "query", problems)
+    if problems:
+        raise ValidationFailed(problems)
     return query
 
 
-def check_body(operation: Operation, document: Any) -> None:
-    """Raise `ValidationFailed` naming every way a parsed body breaks the operation's schema."""
+def check_body(operation: Operation, document: Any, coercions: Coercions = NO_COERCIONS) -> Any:
+    """The parsed body with the fields `coercions` names as domain values; `ValidationFailed`
+    naming every way it breaks the operation's schema."""
     if operation.body is None:
         raise ValueError(f"{operation.operation_id} declares no request body")
     problems = schema_problems(operation.body.validator, document, "body")
     if problems:
         raise ValidationFailed(problems)
+    if coercions and isinstance(document, dict):
+        document = dict(document)
+        _coerce_fields(document, coercions, "body", problems)
+        if problems:
+            raise ValidationFailed(problems)
+    return document
+
+
+def _coerce_fields(
+    values: dict[str, Any], coercions: Coercions, location: Location, problems: list[FieldProblem]
+) -> None:
+    """Replace each field `coercions` names by its domain value, in place."""
+    for name, coerce in coercions.items():
+        if name in values:
+            try:
+                values[name] = coerce(values[name])
+            except ValueError as error:
+                problems.append(FieldProblem(location, name, str(error)))
 
 
 def unknown_query_parameters(operation: Operation, query_string: bytes) -> tuple[str, ...]:

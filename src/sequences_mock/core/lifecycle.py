@@ -1,10 +1,15 @@
-"""How runs live on the mock clock: activation, steps, manual tasks, bounces, enrollment.
+"""Every rule of a run's state, in one place: the changes the API asks for (pause, resume, stop,
+variables), how runs live on the mock clock (activation, steps, manual tasks, bounces), and
+enrollment.
 
 Pure rules, no state: each function takes a run (and what it needs of its template and contact)
 and returns the run as it is afterwards, with the events that happened, oldest first.
 
 Runs never influence each other on the clock, so a run can be brought up to an instant on its
 own: the result is the same as processing every run's events in one global time order.
+
+Longer than the 350 lines a module is otherwise held to, on purpose: every rule of a run's
+state is here, so a change to one (and the question "where is that decided?") is one file.
 """
 
 from __future__ import annotations
@@ -13,8 +18,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence as Steps
 from datetime import datetime, timedelta
 from enum import StrEnum
-from functools import partial
-from typing import NamedTuple
+from typing import Any
 
 from sequences_mock.core.domain import (
     MANUAL_STEPS,
@@ -25,57 +29,49 @@ from sequences_mock.core.domain import (
     Status,
     Step,
     StepType,
+    StopReason,
 )
-from sequences_mock.core.errors import InvalidStateTransition
+from sequences_mock.core.errors import (
+    FieldProblem,
+    InvalidStateTransition,
+    PausedUntilNotInFuture,
+    ValidationFailed,
+)
+from sequences_mock.core.events import Event, EventKind
+from sequences_mock.core.events import make_event as _event
+from sequences_mock.core.timestamps import format_timestamp
 
 __all__ = [
-    "Event",
-    "EventKind",
+    "MAX_VARIABLES",
+    "NON_TERMINAL",
+    "PAUSABLE",
+    "SCHEDULED",
     "TaskOutcome",
     "complete_task",
     "due_at",
     "enroll",
+    "fail",
+    "pause",
     "progress",
     "refusal_for",
+    "resume",
     "schedule",
+    "stop",
+    "update_variables",
+    "without_contact",
 ]
 
-
-class EventKind(StrEnum):
-    ENROLLED = "enrolled"
-    REFUSED = "refused"
-    ACTIVATED = "activated"
-    STEP_RAN = "step_ran"
-    STEP_SKIPPED = "step_skipped"
-    TASK_PENDING = "task_pending"
-    TASK_DONE = "task_done"
-    TASK_SKIPPED = "task_skipped"
-    PAUSED = "paused"
-    RESUMED = "resumed"
-    VARIABLES_UPDATED = "variables_updated"
-    STOPPED = "stopped"
-    SUCCEEDED = "succeeded"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    #: A control-plane change to a run's contact (the run's status stays as it was).
-    EMAIL_BOUNCED = "email_bounced"
-    UNSUBSCRIBED = "unsubscribed"
-    CONTACT_DELETED = "contact_deleted"
-
-
-class Event(NamedTuple):
-    """Something that happened to one run: when, what, the status before and after, which step."""
-
-    at: datetime
-    kind: EventKind
-    before: Status | None
-    after: Status | None
-    step: int | None = None
-
-
-#: Makes an `Event` from one tuple without the Python-level `__new__` of a named tuple: the clock
-#: may make half a million events in one move.
-_event = partial(tuple.__new__, Event)
+#: Statuses a run can still be stopped from; every other status is final.
+NON_TERMINAL = frozenset(
+    {Status.ACTIVE, Status.WAITING_FOR_LEAD, Status.WAITING_FOR_USER, Status.FOUND}
+)
+PAUSABLE = frozenset({Status.ACTIVE, Status.WAITING_FOR_LEAD})
+#: Statuses the clock acts on by itself: a pause deadline, an activation or a next step. Runs in
+#: any other status wait for a person or have finished, and have no `next_step_at`.
+SCHEDULED = frozenset({Status.FOUND, Status.ACTIVE, Status.WAITING_FOR_LEAD})
+#: Overrides one run may hold, as `openapi.yaml` and the fixture schema declare (with names of
+#: at most 100 characters and values of at most 10,000, which the schemas check alone).
+MAX_VARIABLES = 100
 
 
 class TaskOutcome(StrEnum):
@@ -83,15 +79,99 @@ class TaskOutcome(StrEnum):
     SKIPPED = "skipped"
 
 
+# -- the API's changes -------------------------------------------------------------------------
+
+
+def update_variables(
+    sequence: Sequence, changes: Mapping[str, str | None], now: datetime
+) -> Sequence:
+    """Merge overrides into the run's variables; a `None` value drops that override.
+
+    A merge that would leave the run more than `MAX_VARIABLES` is refused whole.
+    """
+    merged = dict(sequence.variables)
+    for name, value in changes.items():
+        if value is None:
+            merged.pop(name, None)
+        else:
+            merged[name] = value
+    if len(merged) > MAX_VARIABLES:
+        message = (
+            f"would leave the run {len(merged)} overrides; it holds at most {MAX_VARIABLES} "
+            "(drop some with null)"
+        )
+        raise ValidationFailed([FieldProblem("body", "variables", message)])
+    return _changed(sequence, variables=merged, updated_at=_touched(sequence, now))
+
+
+def pause(sequence: Sequence, until: datetime, now: datetime) -> Sequence:
+    """Hold an ACTIVE run until `until`, or move a paused run's deadline."""
+    if until <= now:
+        raise PausedUntilNotInFuture(
+            f"paused_until {format_timestamp(until)} is not after the current time "
+            f"{format_timestamp(now)}"
+        )
+    _require(sequence, PAUSABLE, "paused")
+    return _changed(
+        sequence,
+        status=Status.WAITING_FOR_LEAD,
+        paused_until=until,
+        updated_at=_touched(sequence, now),
+    )
+
+
+def resume(sequence: Sequence, now: datetime) -> Sequence:
+    """Bring a paused run back to ACTIVE before its deadline."""
+    _require(sequence, {Status.WAITING_FOR_LEAD}, "resumed")
+    return _changed(
+        sequence,
+        status=Status.ACTIVE,
+        paused_until=None,
+        next_step_at=_due_on_resume(sequence.next_step_at, now),
+        updated_at=_touched(sequence, now),
+    )
+
+
+def stop(sequence: Sequence, reason: StopReason, now: datetime) -> Sequence:
+    """End a run that has not finished yet."""
+    _require(sequence, NON_TERMINAL, "stopped")
+    return _changed(
+        sequence,
+        status=Status.STOPPED_EARLY,
+        stop_reason=reason,
+        paused_until=None,
+        next_step_at=None,
+        updated_at=_touched(sequence, now),
+    )
+
+
+def fail(sequence: Sequence, now: datetime) -> Sequence:
+    """End a run that has not finished yet as FAILED (the docs' internal error)."""
+    _require(sequence, NON_TERMINAL, "failed")
+    return _changed(
+        sequence,
+        status=Status.FAILED,
+        paused_until=None,
+        next_step_at=None,
+        updated_at=_touched(sequence, now),
+    )
+
+
+def without_contact(sequence: Sequence, now: datetime) -> Sequence:
+    """A run whose contact was deleted: its `contact_id` is null, as the docs say."""
+    return _changed(sequence, contact_id=None, updated_at=_touched(sequence, now))
+
+
+# -- the clock ---------------------------------------------------------------------------------
+
+
 def due_at(sequence: Sequence) -> datetime | None:
     """When the clock next acts on the run by itself: its pause deadline, its activation or its
     next step; None when it waits for a person or has finished."""
     status = sequence.status
-    if status is Status.WAITING_FOR_LEAD:
-        return sequence.paused_until
-    if status is Status.ACTIVE or status is Status.FOUND:
-        return sequence.next_step_at
-    return None
+    if status not in SCHEDULED:
+        return None
+    return sequence.paused_until if status is Status.WAITING_FOR_LEAD else sequence.next_step_at
 
 
 def progress(
@@ -104,15 +184,14 @@ def progress(
     """
     status, paused_until = sequence.status, sequence.paused_until
     step, due, skipped = sequence.next_step, sequence.next_step_at, sequence.skipped_steps
-    last_run, updated = sequence.last_step_executed_at, sequence.updated_at
+    last_run = sequence.last_step_executed_at
     events: list[Event] = []
     while True:
         if status is Status.WAITING_FOR_LEAD:
             if paused_until is None or paused_until > until:
                 break
             at, paused_until = paused_until, None
-            if due is not None and due < at:
-                due = at  # a step that fell due during the pause is due at the resume
+            due = _due_on_resume(due, at)
             events.append(_event((at, EventKind.RESUMED, status, Status.ACTIVE, None)))
             status = Status.ACTIVE
         elif status is Status.FOUND or status is Status.ACTIVE:
@@ -143,11 +222,20 @@ def progress(
                     status, due = _after_step(steps, step, skipped, at, events)
         else:
             break
-        if at > updated:
-            updated = at
     if not events:
         return sequence, events
-    changed = _progressed(sequence, status, paused_until, step, due, skipped, last_run, updated)
+    # Events come in time order: the last is the latest change.
+    updated = _touched(sequence, events[-1].at)
+    changed = _changed(
+        sequence,
+        status=status,
+        paused_until=paused_until,
+        next_step=step,
+        next_step_at=due,
+        skipped_steps=skipped,
+        last_step_executed_at=last_run,
+        updated_at=updated,
+    )
     return changed, events
 
 
@@ -171,9 +259,18 @@ def complete_task(
     events = [Event(now, kind, Status.WAITING_FOR_USER, Status.ACTIVE, step)]
     skipped = sequence.skipped_steps + (0 if done else 1)
     status, due = _after_step(steps, step + 1, skipped, now, events)
-    updated = max(now, sequence.updated_at)
+    updated = _touched(sequence, now)
     last_run = now if done else sequence.last_step_executed_at
-    changed = _progressed(sequence, status, None, step + 1, due, skipped, last_run, updated)
+    changed = _changed(
+        sequence,
+        status=status,
+        paused_until=None,
+        next_step=step + 1,
+        next_step_at=due,
+        skipped_steps=skipped,
+        last_step_executed_at=last_run,
+        updated_at=updated,
+    )
     return changed, events
 
 
@@ -206,16 +303,16 @@ def enroll(
     status = Status.REFUSED if refusal is not None else Status.FOUND
     due = now + activation_delay if refusal is None and steps else None
     sequence = Sequence(
-        sequence_id,
-        workspace_id,
-        contact_id,
-        template_id,
-        status,
-        dict(variables),
-        contact_list_id,
-        None,
-        now,
-        now,
+        id=sequence_id,
+        workspace_id=workspace_id,
+        contact_id=contact_id,
+        template_id=template_id,
+        status=status,
+        variables=dict(variables),
+        contact_list_id=contact_list_id,
+        last_step_executed_at=None,
+        created_at=now,
+        updated_at=now,
         next_step_at=due,
         refusal_reason=refusal,
     )
@@ -230,7 +327,7 @@ def schedule(
     activates `activation_delay` after its `created_at` (at `now` when that has passed, as it
     was due); any other is due its next step's wait after `created_at` or `now`, whichever is
     later."""
-    if not steps or sequence.next_step_at is not None or sequence.status not in _SCHEDULED:
+    if not steps or sequence.next_step_at is not None or sequence.status not in SCHEDULED:
         return sequence
     if sequence.next_step >= len(steps):
         return sequence
@@ -238,19 +335,7 @@ def schedule(
         due = max(sequence.created_at + activation_delay, now)
     else:
         due = max(sequence.created_at, now) + steps[sequence.next_step].wait
-    return _progressed(
-        sequence,
-        sequence.status,
-        sequence.paused_until,
-        sequence.next_step,
-        due,
-        sequence.skipped_steps,
-        sequence.last_step_executed_at,
-        sequence.updated_at,
-    )
-
-
-_SCHEDULED = frozenset({Status.FOUND, Status.ACTIVE, Status.WAITING_FOR_LEAD})
+    return _changed(sequence, next_step_at=due)
 
 
 def _step_outcome(step: Step, contact: Contact | None) -> EventKind:
@@ -282,32 +367,42 @@ def _after_step(
     return Status.SUCCEEDED, None
 
 
-def _progressed(
-    sequence: Sequence,
-    status: Status,
-    paused_until: datetime | None,
-    step: int,
-    due: datetime | None,
-    skipped: int,
-    last_run: datetime | None,
-    updated: datetime,
-) -> Sequence:
-    # Positional, in field order: the clock may make hundreds of thousands of these at once.
-    return Sequence(
-        sequence.id,
-        sequence.workspace_id,
-        sequence.contact_id,
-        sequence.template_id,
-        status,
-        sequence.variables,
-        sequence.contact_list_id,
-        last_run,
-        sequence.created_at,
-        updated,
-        paused_until,
-        sequence.stop_reason,
-        step,
-        due,
-        skipped,
-        sequence.refusal_reason,
-    )
+def _due_on_resume(due: datetime | None, at: datetime) -> datetime | None:
+    """A paused run resumed at `at`: a step that fell due during the pause is due at `at`."""
+    return at if due is not None and due < at else due
+
+
+def _touched(sequence: Sequence, at: datetime) -> datetime:
+    """The new `updated_at`: `at`, but never earlier than the last one (say, a clock seeded
+    back, or a pause deadline before the run's last change)."""
+    return max(at, sequence.updated_at)
+
+
+#: `Sequence`'s fields in order, and as a set for `_changed`'s check.
+_SEQUENCE_FIELDS = tuple(Sequence.__dataclass_fields__)
+_SEQUENCE_FIELD_NAMES = frozenset(_SEQUENCE_FIELDS)
+
+
+def _changed(sequence: Sequence, **changes: Any) -> Sequence:
+    """A copy of `sequence` with `changes`, field by field by name: what `dataclasses.replace`
+    makes, without its per-call look at the fields (a third less, on every write and clock move).
+
+    Every copy of a run goes through here, so a new field of `Sequence` is carried along by
+    every rule without being named (tests/unit/test_sequence_copies.py checks each path)."""
+    assert changes.keys() <= _SEQUENCE_FIELD_NAMES, f"not fields: {changes.keys()}"
+    copy = object.__new__(Sequence)
+    for name in _SEQUENCE_FIELDS:
+        # Frozen dataclasses set their fields this way too.
+        object.__setattr__(
+            copy, name, changes[name] if name in changes else getattr(sequence, name)
+        )
+    return copy
+
+
+def _require(sequence: Sequence, allowed: frozenset[Status] | set[Status], verb: str) -> None:
+    if sequence.status not in allowed:
+        expected = ", ".join(sorted(allowed))
+        raise InvalidStateTransition(
+            f"sequence {sequence.id} is {sequence.status}; only a sequence that is {expected} "
+            f"can be {verb}"
+        )

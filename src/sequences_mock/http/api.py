@@ -14,14 +14,16 @@ from starlette.types import Message, Receive, Scope, Send
 
 from sequences_mock.contract import validation
 from sequences_mock.contract.openapi import Operation
+from sequences_mock.contract.validation import NO_COERCIONS
 from sequences_mock.core.errors import ContentTooLarge, WorldReplaced
 from sequences_mock.http import problems
 from sequences_mock.http.auth import authenticate, bearer_token
 from sequences_mock.http.bodies import receive_body
 from sequences_mock.http.context import Context
 from sequences_mock.http.network import applicable, deliver, hung_up_within, transport_of
-from sequences_mock.http.operations import HANDLERS
+from sequences_mock.http.operations import COERCIONS, HANDLERS
 from sequences_mock.http.views import Body
+from sequences_mock.state.faults import NetworkFault
 from sequences_mock.state.runtime import Runtime
 
 __all__ = ["HANDLERS", "PathEndpoint", "api_routes", "record"]
@@ -82,7 +84,7 @@ class PathEndpoint:
         if (
             fault is not None
             and fault.delay_ms
-            and fault.network != "dribble"  # its delay paces the body instead
+            and fault.network is not NetworkFault.DRIBBLE  # its delay paces the body instead
             and await hung_up_within(receive, fault.delay_ms / 1000)
         ):
             return  # nobody is left to answer: nothing runs, and nothing is journaled
@@ -156,6 +158,7 @@ class PathEndpoint:
                 _query_items(operation, scope["query_string"]),
                 headers.get(b"content-type"),
                 body,
+                COERCIONS.get(operation.operation_id, NO_COERCIONS),
             )
             status, reply = HANDLERS[operation.operation_id](store, context.renderer, key, inputs)
         except Exception as error:  # a refusal, or a bug: answered and journaled like any call
@@ -219,7 +222,7 @@ def record(
     started: float,
     violation: str | None = None,
     fault: int | None = None,
-    network: str | None = None,
+    network: NetworkFault | None = None,
     warnings: tuple[str, ...] = (),
 ) -> None:
     """Write one exchange to the journal; `token` is the bearer token sent, if any (the journal

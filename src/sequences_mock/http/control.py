@@ -14,15 +14,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from sequences_mock import fixtures
 from sequences_mock.contract import validation
-from sequences_mock.contract.openapi import Contract, Operation
-from sequences_mock.contract.validation import media_type_of, parse_json
-from sequences_mock.core.errors import (
-    FieldProblem,
-    InvalidClockChange,
-    UnsupportedMediaType,
-    ValidationFailed,
-)
+from sequences_mock.contract.openapi import Operation
+from sequences_mock.contract.validation import NO_COERCIONS, Coercions, media_type_of, parse_json
+from sequences_mock.core.errors import InvalidClockChange, UnsupportedMediaType
 from sequences_mock.core.lifecycle import TaskOutcome
 from sequences_mock.core.timestamps import TimestampError, parse_timestamp
 from sequences_mock.http.bodies import read_body
@@ -38,15 +34,13 @@ from sequences_mock.http.control_views import (
     run_view,
     world_summary,
 )
-from sequences_mock.http.network import NEEDS_SOCKET, transport_of
+from sequences_mock.http.network import transport_of
 from sequences_mock.http.problems import NO_HEADERS
 from sequences_mock.http.threads import in_daemon_thread
 from sequences_mock.http.views import Body
-from sequences_mock.state import fixtures
 from sequences_mock.state.enrollments import Enrollment
-from sequences_mock.state.faults import ANY_OPERATION, NO_ANSWER, Faults
+from sequences_mock.state.faults import Faults, NetworkFault, check_fault
 from sequences_mock.state.journal import Journal, JournalQuery
-from sequences_mock.state.runtime import Runtime
 from sequences_mock.state.store import ContactChange
 
 __all__ = ["Call", "ControlPlane"]
@@ -72,6 +66,11 @@ class ControlPlane:
         _check_operation_ids(context)
         self.context = context
         self.runtime = context.runtime
+        #: Each public operation's declared statuses: what a fault may answer.
+        self._declared = {
+            operation.operation_id: tuple(operation.responses)
+            for operation in context.contract.operations
+        }
         self.handlers: dict[str, Callable[[Call], Awaitable[Reply]]] = {
             "getHealth": self.health,
             "resetWorld": self.reset,
@@ -111,7 +110,11 @@ class ControlPlane:
     ) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             operation = operations["GET" if request.method == "HEAD" else request.method]
-            query = validation.read_query(operation, request.query_params.multi_items())
+            query = validation.read_query(
+                operation,
+                request.query_params.multi_items(),
+                _COERCIONS.get(operation.operation_id, NO_COERCIONS),
+            )
             handler = self.handlers[operation.operation_id]
             status, reply = await handler(Call(request, operation, query))
             violation = self.context.violation(operation, status, reply.document, NO_HEADERS)
@@ -168,19 +171,16 @@ class ControlPlane:
 
     async def change_clock(self, call: Call) -> Reply:
         change = await self._json_body(call)
-        feed = self.runtime.store.runs.feed
-        before = feed.recorded
-        _change_clock(self.runtime, change)
-        return 200, Body.of(clock_change_view(self.runtime.clock, before, feed.recorded))
+        before = self.runtime.store.feed.recorded
+        self.runtime.change_clock(**change)
+        after = self.runtime.store.feed.recorded
+        return 200, Body.of(clock_change_view(self.runtime.clock, before, after))
 
     # -- the journal -------------------------------------------------------------------------
 
     async def requests(self, call: Call) -> Reply:
-        filters = dict(call.query)
-        if "method" in filters:
-            filters["method"] = filters["method"].upper()
         journal = self.runtime.journal
-        entries = journal.entries(JournalQuery(**filters))
+        entries = journal.entries(JournalQuery(**call.query))
         return 200, Body.of(
             {
                 "requests": [entry_view(entry) for entry in entries],
@@ -211,10 +211,10 @@ class ControlPlane:
         def explain(change: Any) -> None:
             # The document states the same rules, but its refusals cannot name the choices.
             if _typed_fault(change):
-                _check_fault(self.context.contract, change, on_socket=on_socket)
+                check_fault(change, self._declared, on_socket=on_socket)
 
         change = await self._json_body(call, explain)
-        _check_fault(self.context.contract, change, on_socket=on_socket)
+        check_fault(change, self._declared, on_socket=on_socket)
         return 201, Body.of(fault_view(self.runtime.faults.add(**change)))
 
     async def clear_faults(self, call: Call) -> Reply:
@@ -222,23 +222,12 @@ class ControlPlane:
 
     # -- the lifecycle -----------------------------------------------------------------------
 
-    async def enroll(self, call: Call) -> Reply:
-        request = Enrollment(**await self._json_body(call))
-        store = self.runtime.store
-        return 201, Body.of(run_view(store, store.enroll(request)))
-
-    async def complete_task(self, call: Call) -> Reply:
-        outcome = TaskOutcome((await self._json_body(call))["outcome"])
-        store = self.runtime.store
-        sequence = store.complete_task(call.request.path_params["sequence_id"], outcome)
-        return 200, Body.of(run_view(store, sequence))
-
     async def fail_run(self, call: Call) -> Reply:
         store = self.runtime.store
         return 200, Body.of(run_view(store, store.fail(call.request.path_params["sequence_id"])))
 
     async def change_contact(self, call: Call) -> Reply:
-        change = ContactChange((await self._json_body(call))["change"])
+        change: ContactChange = (await self._json_body(call))["change"]
         store = self.runtime.store
         contact_id = call.request.path_params["contact_id"].lower()
         runs = store.change_contact(contact_id, change)
@@ -253,6 +242,17 @@ class ControlPlane:
     async def events(self, call: Call) -> Reply:
         items, feed = self.runtime.store.events(call.query["since"], call.query["limit"])
         return 200, Body.of(events_view(items, feed))
+
+    async def enroll(self, call: Call) -> Reply:
+        request = Enrollment(**await self._json_body(call))
+        store = self.runtime.store
+        return 201, Body.of(run_view(store, store.enroll(request)))
+
+    async def complete_task(self, call: Call) -> Reply:
+        outcome = (await self._json_body(call))["outcome"]
+        store = self.runtime.store
+        sequence = store.complete_task(call.request.path_params["sequence_id"], outcome)
+        return 200, Body.of(run_view(store, sequence))
 
     async def history(self, call: Call) -> Reply:
         sequence_id = call.request.path_params["sequence_id"].lower()
@@ -284,7 +284,8 @@ class ControlPlane:
         document = parse_json(await read_body(call.request, self.context.settings.max_body_bytes))
         if explain is not None:
             explain(document)
-        validation.check_body(call.operation, document)
+        coercions = _COERCIONS.get(call.operation.operation_id, NO_COERCIONS)
+        document = validation.check_body(call.operation, document, coercions)
         # A change is applied to the world it arrived in, or not at all.
         self.runtime.check_current(generation)
         return document
@@ -306,71 +307,34 @@ def _check_operation_ids(context: Context) -> None:
         raise RuntimeError(f"control.openapi.yaml lists operations {listed}, not {public}")
 
 
-def _change_clock(runtime: Runtime, change: dict[str, Any]) -> None:
-    """Apply a validated clock change; a refused one leaves the clock as it was."""
-    clock = runtime.clock
-    if "now" in change:
-        try:
-            target = parse_timestamp(change["now"])
-        except TimestampError as error:
-            raise InvalidClockChange(str(error)) from None
-        clock.set(target)
-    elif "advance_seconds" in change:
-        clock.advance(change["advance_seconds"])
-    if "frozen" in change:
-        clock.freeze(change["frozen"])
-    runtime.store.catch_up()
-
-
-def _check_fault(contract: Contract, change: dict[str, Any], *, on_socket: object) -> None:
-    """A fault must name an operation and, if it has one, a status that operation declares; a
-    network fault must have a connection to act on (`on_socket`) and make sense with the rest."""
-    name = change["operation"]
-    operations = [
-        operation
-        for operation in contract.operations
-        if name in (ANY_OPERATION, operation.operation_id)
-    ]
-    if not operations:
-        known = ", ".join(operation.operation_id for operation in contract.operations)
-        message = f"no operation {name!r} in openapi.yaml; use one of {known} or {ANY_OPERATION!r}"
-        raise ValidationFailed([FieldProblem("body", "operation", message)])
-    if not change.keys() & {"status", "delay_ms", "network"}:
-        message = "give a status to answer with, a delay_ms to wait, a network fault, or some"
-        raise ValidationFailed([FieldProblem("body", "status", message)])
-    if "network" in change:
-        _check_network(change, on_socket)
-    status = change.get("status")
-    undeclared = [op.operation_id for op in operations if status and status not in op.responses]
-    if undeclared:
-        message = f"{', '.join(undeclared)} does not declare status {status} in openapi.yaml"
-        raise ValidationFailed([FieldProblem("body", "status", message)])
-
-
 def _typed_fault(change: Any) -> bool:
-    """Whether a fault request's named fields have the types `_check_fault` reads."""
+    """Whether a fault request's named fields have the types and values `check_fault` reads."""
     if not isinstance(change, dict) or not isinstance(change.get("operation"), str):
         return False
     status, network, delay = change.get("status"), change.get("network"), change.get("delay_ms")
     return (
         isinstance(status, int | None)
-        and isinstance(network, str | None)
+        and (network is None or network in _NETWORK_FAULTS)
         and isinstance(delay, int | float | None)
     )
 
 
-def _check_network(change: dict[str, Any], on_socket: object) -> None:
-    network = change["network"]
-    if network in NO_ANSWER and "status" in change:
-        message = f"a {network!r} connection sends no answer, so no status; drop one of them"
-        raise ValidationFailed([FieldProblem("body", "status", message)])
-    if network == "dribble" and not change.get("delay_ms"):
-        message = "a 'dribble' spreads the body over delay_ms: give one above 0"
-        raise ValidationFailed([FieldProblem("body", "delay_ms", message)])
-    if network in NEEDS_SOCKET and not on_socket:
-        message = (
-            f"a {network!r} fault needs the mock on a socket (sequences-mock serve, MockServer, "
-            "the sequences_mock fixture); this app is called in-process, with no connection "
-            "to break ('dribble' works in-process)"
-        )
-        raise ValidationFailed([FieldProblem("body", "network", message)])
+_NETWORK_FAULTS = frozenset(fault.value for fault in NetworkFault)
+
+
+def _clock_instant(text: str) -> Any:
+    """A clock change's `now`: one Python cannot hold is refused as a clock change."""
+    try:
+        return parse_timestamp(text)
+    except TimestampError as error:
+        raise InvalidClockChange(str(error)) from None
+
+
+#: The inputs each control operation reads as domain values, coerced once they are valid.
+_COERCIONS: dict[str, Coercions] = {
+    "changeClock": {"now": _clock_instant},
+    "listRequests": {"method": str.upper},
+    "addFault": {"network": NetworkFault},
+    "completeTask": {"outcome": TaskOutcome},
+    "changeContact": {"change": ContactChange},
+}

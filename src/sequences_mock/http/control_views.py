@@ -12,13 +12,13 @@ from sequences_mock.contract.validation import parse_json
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import Sequence
 from sequences_mock.core.errors import MalformedJson
-from sequences_mock.core.lifecycle import Event
+from sequences_mock.core.events import Event
 from sequences_mock.core.timestamps import format_timestamp
+from sequences_mock.fixtures.records import run_record
 from sequences_mock.state.faults import Fault
 from sequences_mock.state.feed import Feed, FeedItem
 from sequences_mock.state.history import Cause, Record
 from sequences_mock.state.journal import Entry, Journal
-from sequences_mock.state.records import run_record
 from sequences_mock.state.runtime import Runtime
 from sequences_mock.state.store import Store
 

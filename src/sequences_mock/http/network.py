@@ -15,9 +15,10 @@ from typing import Any
 
 from starlette.types import Message, Receive, Scope, Send
 
+from sequences_mock.state.faults import NEEDS_SOCKET, NetworkFault
+
 __all__ = [
     "DRIBBLE_PIECES",
-    "NEEDS_SOCKET",
     "TRANSPORT",
     "applicable",
     "deliver",
@@ -27,8 +28,6 @@ __all__ = [
 
 #: The scope extension holding the connection's `asyncio.Transport` (set by `connections`).
 TRANSPORT = "sequences_mock.transport"
-#: The network faults that act on the connection itself; `dribble` only paces the answer.
-NEEDS_SOCKET = frozenset(("reset", "empty", "truncated"))
 #: How many pieces a dribbled body is sent in (fewer for a shorter body).
 DRIBBLE_PIECES = 10
 #: SO_LINGER on, for 0 seconds: closing the socket then sends a reset, not a FIN.
@@ -41,7 +40,7 @@ def transport_of(scope: Scope) -> Any:
     return extensions.get(TRANSPORT) if extensions else None
 
 
-def applicable(network: str | None, scope: Scope) -> str | None:
+def applicable(network: NetworkFault | None, scope: Scope) -> NetworkFault | None:
     """`network`, or None when it needs a connection and this call has none (queued over a
     socket, met by an in-process call of the same app): the answer then goes out whole."""
     if network in NEEDS_SOCKET and transport_of(scope) is None:
@@ -50,7 +49,7 @@ def applicable(network: str | None, scope: Scope) -> str | None:
 
 
 async def deliver(
-    network: str,
+    network: NetworkFault,
     transport: Any,
     receive: Receive,
     send: Send,
@@ -60,14 +59,14 @@ async def deliver(
 ) -> None:
     """Send the answer (`start`, then `body`) as the network fault `network` says; `transport`
     may be None for `dribble` only. Returns once the client is gone or has it all."""
-    if network == "reset":
+    if network is NetworkFault.RESET:
         sock = transport.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, _LINGER_ZERO)
         transport.abort()
-    elif network == "empty":
+    elif network is NetworkFault.EMPTY:
         transport.close()
-    elif network == "truncated":
+    elif network is NetworkFault.TRUNCATED:
         await send(start)
         await send(
             {"type": "http.response.body", "body": body[: len(body) // 2], "more_body": True}

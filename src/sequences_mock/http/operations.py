@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import Any
+from functools import partial
 
-from sequences_mock.contract.validation import Inputs
+from sequences_mock.contract.validation import Coercions, Inputs
 from sequences_mock.core.domain import ApiKey, Status, StopReason, StopScope
-from sequences_mock.core.errors import FieldProblem, Location, ValidationFailed
-from sequences_mock.core.timestamps import TimestampError, parse_timestamp
+from sequences_mock.core.timestamps import parse_timestamp
 from sequences_mock.http.views import Body, Renderer
 from sequences_mock.state.queries import ListQuery
 from sequences_mock.state.store import Store
 
-__all__ = ["HANDLERS", "Handler", "Reply"]
+__all__ = ["COERCIONS", "HANDLERS", "Handler", "Reply"]
 
 Reply = tuple[int, Body]
 Handler = Callable[[Store, Renderer, ApiKey, Inputs], Reply]
@@ -25,10 +23,10 @@ def list_sequences(store: Store, render: Renderer, key: ApiKey, inputs: Inputs) 
     page = store.list_sequences(
         key.workspace_id,
         ListQuery(
-            status=Status(query["status"]) if "status" in query else None,
+            status=query.get("status"),
             template_id=query.get("template_id"),
-            created_after=_timestamp(query, "created_after", "query"),
-            created_before=_timestamp(query, "created_before", "query"),
+            created_after=query.get("created_after"),
+            created_before=query.get("created_before"),
             sort_by=query["sort_by"],
             order=query["order"],
             page=query["page"],
@@ -49,8 +47,7 @@ def update_sequence(store: Store, render: Renderer, key: ApiKey, inputs: Inputs)
 
 
 def pause_sequence(store: Store, render: Renderer, key: ApiKey, inputs: Inputs) -> Reply:
-    until = _timestamp(inputs.body, "paused_until", "body")
-    assert until is not None
+    until = inputs.body["paused_until"]
     return 200, render.sequence(store.pause(key.workspace_id, inputs.path["sequence_id"], until))
 
 
@@ -59,10 +56,23 @@ def resume_sequence(store: Store, render: Renderer, key: ApiKey, inputs: Inputs)
 
 
 def stop_sequence(store: Store, render: Renderer, key: ApiKey, inputs: Inputs) -> Reply:
-    reason, scope = StopReason(inputs.body["reason"]), StopScope(inputs.body["scope"])
+    reason, scope = inputs.body["reason"], inputs.body["scope"]
     stopped = store.stop(key.workspace_id, inputs.path["sequence_id"], reason, scope)
     return 200, render.sequence(stopped)
 
+
+#: A date-time out of Python's range is clamped to the nearest one it has (year 1 or 9999).
+_instant = partial(parse_timestamp, clamp=True)
+#: The inputs each operation reads as domain values, coerced once they are valid.
+COERCIONS: dict[str, Coercions] = {
+    "listSequences": {
+        "status": Status,
+        "created_after": _instant,
+        "created_before": _instant,
+    },
+    "pauseSequence": {"paused_until": _instant},
+    "stopSequence": {"reason": StopReason, "scope": StopScope},
+}
 
 HANDLERS: dict[str, Handler] = {
     "listSequences": list_sequences,
@@ -72,13 +82,3 @@ HANDLERS: dict[str, Handler] = {
     "resumeSequence": resume_sequence,
     "stopSequence": stop_sequence,
 }
-
-
-def _timestamp(values: dict[str, Any], name: str, location: Location) -> datetime | None:
-    """A validated date-time value as a UTC datetime (None when absent)."""
-    if name not in values:
-        return None
-    try:
-        return parse_timestamp(values[name], clamp=True)
-    except TimestampError as error:
-        raise ValidationFailed([FieldProblem(location, name, str(error))]) from None

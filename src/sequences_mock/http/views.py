@@ -19,9 +19,9 @@ from typing import Any
 
 from sequences_mock.core.domain import Sequence
 from sequences_mock.core.timestamps import format_timestamp
+from sequences_mock.fixtures.records import sequence_record
 from sequences_mock.formats import strict_json
 from sequences_mock.state.queries import Page
-from sequences_mock.state.records import sequence_record
 
 __all__ = ["Body", "CheckedItems", "Renderer", "sequence_view"]
 

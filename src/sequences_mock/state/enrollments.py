@@ -7,9 +7,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from sequences_mock.core import lifecycle
-from sequences_mock.core.domain import NON_TERMINAL, Sequence, Template
+from sequences_mock.core.domain import Sequence, Template
 from sequences_mock.core.errors import DuplicateId, FieldProblem, ValidationFailed
-from sequences_mock.core.lifecycle import Event
+from sequences_mock.core.events import Event
+from sequences_mock.core.lifecycle import NON_TERMINAL
 from sequences_mock.core.world import World
 from sequences_mock.state.table import SequenceTable
 

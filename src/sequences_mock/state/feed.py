@@ -6,7 +6,7 @@ from collections import deque
 from itertools import islice
 from typing import TYPE_CHECKING, NamedTuple
 
-from sequences_mock.core.lifecycle import Event
+from sequences_mock.core.events import Event
 
 if TYPE_CHECKING:
     from sequences_mock.state.history import Cause

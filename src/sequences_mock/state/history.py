@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 from typing import NamedTuple
 
-from sequences_mock.core.lifecycle import Event
+from sequences_mock.core.events import Event
 from sequences_mock.state.feed import Feed
 
 __all__ = ["DEFAULT_EVENTS_PER_RUN", "Cause", "History", "Record"]
@@ -47,10 +47,11 @@ class History:
     def record(
         self,
         sequence_id: str,
-        events: list[Event],
+        events: Iterable[Event],
         cause: Cause,
         request_seq: int | None = None,
     ) -> None:
+        events = events if isinstance(events, list) else list(events)
         self.feed.record(sequence_id, events, cause, request_seq)
         records = self._records.get(sequence_id)
         if records is None:

@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import NamedTuple
 
+from sequences_mock.state.faults import NetworkFault
+
 __all__ = [
     "BODY_LIMIT",
     "DEFAULT_JOURNAL_SIZE",
@@ -67,8 +69,8 @@ class Entry(NamedTuple):
     query_size: int = 0
     #: What the entry holds, in bytes, for the journal's budget (see `ENTRY_OVERHEAD`).
     cost: int = 0
-    #: The network fault the answer met (`faults.NETWORK_FAULTS`); None when sent whole.
-    network: str | None = None
+    #: The network fault the answer met; None when sent whole.
+    network: NetworkFault | None = None
     #: Query parameters the contract does not declare, which the call's answer ignored.
     warnings: tuple[str, ...] = ()
 
@@ -128,7 +130,7 @@ class Journal:
         api_key: str | None,
         fault: int | None,
         duration_ms: float,
-        network: str | None = None,
+        network: NetworkFault | None = None,
         warnings: tuple[str, ...] = (),
     ) -> Entry:
         path_size = query_size = 0

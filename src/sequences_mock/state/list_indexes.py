@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from sequences_mock.core.domain import Sequence, Status
 from sequences_mock.state.indexes import SortedIndex, order_key
 
 __all__ = [
+    "DEFAULT_INDEX_BUDGET",
     "INDEX_ENTRIES_MIN",
     "INDEX_ENTRIES_PER_SEQUENCE",
+    "IndexBudget",
     "Order",
     "Selection",
     "SortedIndexes",
@@ -28,6 +31,17 @@ INDEX_ENTRIES_PER_SEQUENCE = 12
 INDEX_ENTRIES_MIN = 50_000
 
 
+class IndexBudget(NamedTuple):
+    """How many entries the kept sorted indexes may hold: `per_sequence` times the sequences
+    stored, and never fewer than `minimum`."""
+
+    per_sequence: int = INDEX_ENTRIES_PER_SEQUENCE
+    minimum: int = INDEX_ENTRIES_MIN
+
+
+DEFAULT_INDEX_BUDGET = IndexBudget()
+
+
 class SortedIndexes:
     """The kept sorted indexes, each moved along as sequences change, least recently used first.
 
@@ -35,7 +49,7 @@ class SortedIndexes:
     recently used index is kept even when it alone is over.
     """
 
-    __slots__ = ("_by_selection", "_entries_per_sequence", "_kept", "_minimum")
+    __slots__ = ("_by_selection", "_entries_per_sequence", "_kept", "_minimum", "builds")
 
     def __init__(
         self,
@@ -48,6 +62,8 @@ class SortedIndexes:
         self._by_selection: dict[Selection, dict[Order, SortedIndex]] = {}
         #: The same indexes, least recently used first.
         self._kept: OrderedDict[tuple[Selection, Order], SortedIndex] = OrderedDict()
+        #: Indexes built so far (a kept one found again is not built).
+        self.builds = 0
 
     @property
     def kept(self) -> Mapping[tuple[Selection, Order], SortedIndex]:
@@ -70,6 +86,7 @@ class SortedIndexes:
         `stored` is how many sequences the store holds: what the budget follows.
         """
         index = SortedIndex(order_key(*order), members)
+        self.builds += 1
         # An empty selection is not kept: it costs nothing to build again, and keeping it
         # would let random filters grow the store.
         if members:

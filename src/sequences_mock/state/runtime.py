@@ -12,12 +12,12 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from sequences_mock import fixtures
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.errors import WorldReplaced
 from sequences_mock.core.world import ClockSetting, World
-from sequences_mock.state import fixtures
+from sequences_mock.fixtures.documents import MAX_DOCUMENT_BYTES
 from sequences_mock.state.collector import collector_paused
-from sequences_mock.state.documents import MAX_DOCUMENT_BYTES
 from sequences_mock.state.faults import Faults
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE, Journal
 from sequences_mock.state.store import Store
@@ -100,6 +100,25 @@ class Runtime:
         self.journal.clear()
         self.faults = Faults()
         self._world_replaced()
+
+    def change_clock(
+        self,
+        *,
+        now: datetime | None = None,
+        advance_seconds: float | None = None,
+        frozen: bool | None = None,
+    ) -> None:
+        """Set the clock to `now` or move it `advance_seconds` on, and freeze or thaw it; then
+        every run catches up. A refused change (`InvalidClockChange`: back in time, or past
+        what the clock can hold) leaves the clock as it was."""
+        clock = self.clock
+        if now is not None:
+            clock.set(now)
+        elif advance_seconds is not None:
+            clock.advance(advance_seconds)
+        if frozen is not None:
+            clock.freeze(frozen)
+        self.store.catch_up()
 
     def check_current(self, generation: int) -> None:
         """Raise `WorldReplaced` unless the world of `generation` is still the current one."""

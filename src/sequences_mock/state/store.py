@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 
-from sequences_mock.core import domain, lifecycle
+from sequences_mock.core import lifecycle
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import (
     ApiKey,
@@ -18,14 +18,15 @@ from sequences_mock.core.domain import (
     Template,
 )
 from sequences_mock.core.errors import NotFound
-from sequences_mock.core.lifecycle import Event, EventKind, TaskOutcome
+from sequences_mock.core.events import Event, EventKind
+from sequences_mock.core.lifecycle import TaskOutcome
 from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.state.enrollments import Enrollment, enrolled_run
 from sequences_mock.state.feed import Feed, FeedItem
-from sequences_mock.state.history import Cause, History, Record
-from sequences_mock.state.list_indexes import INDEX_ENTRIES_MIN, INDEX_ENTRIES_PER_SEQUENCE
+from sequences_mock.state.history import Cause, Record
+from sequences_mock.state.list_indexes import DEFAULT_INDEX_BUDGET, IndexBudget
 from sequences_mock.state.queries import ListQuery, Page
-from sequences_mock.state.runs import Runs
+from sequences_mock.state.runs import Runs, RunStats
 
 __all__ = ["ContactChange", "Store"]
 
@@ -53,9 +54,7 @@ class Store:
         world: World,
         clock: Clock,
         *,
-        index_entries_per_sequence: int = INDEX_ENTRIES_PER_SEQUENCE,
-        index_entries_min: int = INDEX_ENTRIES_MIN,
-        history: History | None = None,
+        index_budget: IndexBudget = DEFAULT_INDEX_BUDGET,
         current_request: Callable[[], int | None] = lambda: None,
         now: datetime | None = None,
     ) -> None:
@@ -63,18 +62,13 @@ class Store:
         away from the event loop is given one rather than reading a clock the loop moves."""
         self.clock = clock
         self._world = world
-        self.runs = Runs(
-            world,
-            index_entries_per_sequence=index_entries_per_sequence,
-            index_entries_min=index_entries_min,
-            history=history,
-        )
+        self._runs = runs = Runs(world, index_budget=index_budget)
         #: The journal entry the API call being handled will get, for the runs' histories.
         self._current_request = current_request
         now = clock.now() if now is None else now
         delay = world.lifecycle.activation_delay
-        self.runs.put(
-            lifecycle.schedule(sequence, self.runs.steps_of(sequence), now, delay)
+        runs.seed(
+            lifecycle.schedule(sequence, runs.steps_of(sequence), now, delay)
             for sequence in world.sequences.values()
         )
 
@@ -94,7 +88,7 @@ class Store:
             contacts=world.contacts,
             templates=world.templates,
             contact_lists=world.contact_lists,
-            sequences=dict(self.runs.table.by_id),
+            sequences=dict(self._runs.table.by_id),
         )
 
     def counts(self) -> dict[str, int]:
@@ -107,8 +101,12 @@ class Store:
             "contacts": len(world.contacts),
             "templates": len(world.templates),
             "contact_lists": len(world.contact_lists),
-            "sequences": len(self.runs),
+            "sequences": len(self._runs),
         }
+
+    def stats(self) -> RunStats:
+        """What the runs hold beside themselves (histories, schedule, sorted indexes)."""
+        return self._runs.stats()
 
     def api_key(self, key: str) -> ApiKey | None:
         return self._world.api_keys.get(key)
@@ -118,21 +116,26 @@ class Store:
 
     def get_sequence(self, workspace_id: str, sequence_id: str) -> Sequence:
         self.catch_up()
-        return self.runs.visible(workspace_id, sequence_id)
+        return self._runs.visible(workspace_id, sequence_id)
 
     def list_sequences(self, workspace_id: str, query: ListQuery) -> Page:
         self.catch_up()
-        return self.runs.page(workspace_id, query)
+        return self._runs.page(workspace_id, query)
 
     def history(self, sequence_id: str) -> tuple[list[Record], int]:
         """A run's history, oldest first, and how many older events it dropped (any workspace)."""
         self.catch_up()
-        return self.runs.history(self.runs.any(sequence_id).id)
+        return self._runs.history(self._runs.any(sequence_id).id)
+
+    @property
+    def feed(self) -> Feed:
+        """Every run's events in one ring (read `recorded` around a change to see what it did)."""
+        return self._runs.feed
 
     def events(self, since: int, limit: int) -> tuple[list[FeedItem], Feed]:
         """At most `limit` events of every run after `since`, oldest first, and the feed."""
         self.catch_up()
-        feed = self.runs.feed
+        feed = self._runs.feed
         return feed.since(since, limit), feed
 
     # -- the API's writes ----------------------------------------------------------------------
@@ -141,42 +144,44 @@ class Store:
         self, workspace_id: str, sequence_id: str, changes: Mapping[str, str | None]
     ) -> Sequence:
         self.catch_up()
-        before = self.runs.visible(workspace_id, sequence_id)
+        before = self._runs.visible(workspace_id, sequence_id)
         return self._apply(
             EventKind.VARIABLES_UPDATED,
             before,
-            domain.update_variables(before, changes, self.clock.now()),
+            lifecycle.update_variables(before, changes, self.clock.now()),
         )
 
     def pause(self, workspace_id: str, sequence_id: str, until: datetime) -> Sequence:
         self.catch_up()
-        before = self.runs.visible(workspace_id, sequence_id)
-        return self._apply(EventKind.PAUSED, before, domain.pause(before, until, self.clock.now()))
+        before = self._runs.visible(workspace_id, sequence_id)
+        return self._apply(
+            EventKind.PAUSED, before, lifecycle.pause(before, until, self.clock.now())
+        )
 
     def resume(self, workspace_id: str, sequence_id: str) -> Sequence:
         self.catch_up()
         now = self.clock.now()
-        before = self.runs.visible(workspace_id, sequence_id)
-        resumed = self._apply(EventKind.RESUMED, before, domain.resume(before, now))
+        before = self._runs.visible(workspace_id, sequence_id)
+        resumed = self._apply(EventKind.RESUMED, before, lifecycle.resume(before, now))
         # A step overdue while the run was paused runs as part of the resume, not after its
         # answer: the answer is what a read at the same instant shows, and the call caused it.
-        self.runs.catch_up(now, Cause.API, self._current_request())
-        return self.runs.any(resumed.id)
+        self._runs.catch_up(now, Cause.API, self._current_request())
+        return self._runs.any(resumed.id)
 
     def stop(
         self, workspace_id: str, sequence_id: str, reason: StopReason, scope: StopScope
     ) -> Sequence:
         self.catch_up()
         now = self.clock.now()
-        target = self.runs.visible(workspace_id, sequence_id)
-        stopped = domain.stop(target, reason, now)
+        target = self._runs.visible(workspace_id, sequence_id)
+        stopped = lifecycle.stop(target, reason, now)
         colleagues = (
-            self.runs.table.company_colleagues(target, self._world.contacts)
+            self._runs.table.company_colleagues(target, self._world.contacts)
             if scope is StopScope.COMPANY
             else []
         )
         # Every stop is computed before any is stored: a refused one changes nothing.
-        others = [(other, domain.stop(other, reason, now)) for other in colleagues]
+        others = [(other, lifecycle.stop(other, reason, now)) for other in colleagues]
         self._apply(EventKind.STOPPED, target, stopped)
         for before, after in others:
             self._apply(EventKind.STOPPED, before, after)
@@ -187,32 +192,27 @@ class Store:
     def enroll(self, request: Enrollment) -> Sequence:
         """A new run: FOUND and due to activate, or REFUSED (see `lifecycle.refusal_for`)."""
         self.catch_up()
-        sequence_id = request.id or self.runs.new_id()
+        sequence_id = request.id or self._runs.new_id()
         now = self.clock.now()
-        sequence, event = enrolled_run(request, sequence_id, self._world, self.runs.table, now)
-        self.runs.put([sequence])
-        self.runs.record(sequence.id, [event], Cause.CONTROL, None)
-        return sequence
+        sequence, event = enrolled_run(request, sequence_id, self._world, self._runs.table, now)
+        return self._runs.write(sequence, [event], Cause.CONTROL)
 
     def complete_task(self, sequence_id: str, outcome: TaskOutcome) -> Sequence:
         """A person completed or skipped the manual step a WAITING_FOR_USER run waits on."""
         self.catch_up()
-        sequence = self.runs.any(sequence_id)
-        steps = self.runs.steps_of(sequence)
+        sequence = self._runs.any(sequence_id)
+        steps = self._runs.steps_of(sequence)
         done, events = lifecycle.complete_task(sequence, steps, outcome, self.clock.now())
-        self.runs.put([done])
-        self.runs.record(done.id, events, Cause.CONTROL, None)
-        return done
+        return self._runs.write(done, events, Cause.CONTROL)
 
     def fail(self, sequence_id: str) -> Sequence:
         """End an unfinished run as FAILED now (the docs' internal error)."""
         self.catch_up()
-        before = self.runs.any(sequence_id)
-        failed = domain.fail(before, self.clock.now())
-        self.runs.put([failed])
-        event = Event(self.clock.now(), EventKind.FAILED, before.status, failed.status)
-        self.runs.record(failed.id, [event], Cause.CONTROL, None)
-        return failed
+        before = self._runs.any(sequence_id)
+        now = self.clock.now()
+        failed = lifecycle.fail(before, now)
+        event = Event(now, EventKind.FAILED, before.status, failed.status)
+        return self._runs.write(failed, [event], Cause.CONTROL)
 
     def change_contact(self, contact_id: str, change: ContactChange) -> list[Sequence]:
         """Bounce a contact's email, unsubscribe it, or delete it; its runs, each with the change
@@ -226,32 +226,30 @@ class Store:
             raise NotFound(f"no contact {contact_id}")
         now = self.clock.now()
         remaining = dict(contacts)
-        runs = [run for run in self.runs.table.by_id.values() if run.contact_id == contact.id]
+        runs = [run for run in self._runs.table.by_id.values() if run.contact_id == contact.id]
         if change is ContactChange.DELETED:
             del remaining[contact.id]
-            runs = [domain.without_contact(run, now) for run in runs]
+            runs = [lifecycle.without_contact(run, now) for run in runs]
         elif change is ContactChange.EMAIL_BOUNCED:
             remaining[contact.id] = replace(contact, email_status=EmailStatus.BOUNCED)
         else:
             remaining[contact.id] = replace(contact, unsubscribed=True)
         self._world = replace(self._world, contacts=remaining)
-        self.runs.use_contacts(remaining)
-        self.runs.put(runs)
-        for run in runs:
-            event = Event(now, EventKind(change.value), run.status, run.status)
-            self.runs.record(run.id, [event], Cause.CONTROL, None)
-        return runs
+        self._runs.use_contacts(remaining)
+        kind = EventKind(change.value)
+        return [
+            self._runs.write(run, [Event(now, kind, run.status, run.status)], Cause.CONTROL)
+            for run in runs
+        ]
 
     def catch_up(self) -> None:
         """Apply every clock event due by the clock's now: pause deadlines, activations, steps."""
-        self.runs.catch_up(self.clock.now())
+        self._runs.catch_up(self.clock.now())
 
     def _apply(self, kind: EventKind, before: Sequence, after: Sequence) -> Sequence:
         """Store an API write, in the run's history with the journal entry of its call."""
-        self.runs.put([after])
         event = Event(self.clock.now(), kind, before.status, after.status)
-        self.runs.record(after.id, [event], Cause.API, self._current_request())
-        return after
+        return self._runs.write(after, [event], Cause.API, self._current_request())
 
     def __repr__(self) -> str:
-        return f"Store(sequences={len(self.runs)}, clock={self.clock!r})"
+        return f"Store(sequences={len(self._runs)}, clock={self.clock!r})"

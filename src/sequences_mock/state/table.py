@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 
-from sequences_mock.core.domain import NON_TERMINAL, Contact, Sequence, Status
+from sequences_mock.core.domain import Contact, Sequence, Status
+from sequences_mock.core.lifecycle import NON_TERMINAL
 
 __all__ = ["SequenceTable"]
 
