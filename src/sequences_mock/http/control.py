@@ -314,7 +314,7 @@ def _typed_fault(change: Any) -> bool:
     status, network, delay = change.get("status"), change.get("network"), change.get("delay_ms")
     return (
         isinstance(status, int | None)
-        and (network is None or network in _NETWORK_FAULTS)
+        and (network is None or (isinstance(network, str) and network in _NETWORK_FAULTS))
         and isinstance(delay, int | float | None)
     )
 
