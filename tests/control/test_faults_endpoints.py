@@ -445,7 +445,7 @@ def test_at_most_1000_faults_are_pending(client):
     assert client.post("/__mock/faults", json={"operation": "*", "status": 503}).status_code == 201
 
 
-@pytest.mark.parametrize("network", [{}, [], "cable-cut", 3])
+@pytest.mark.parametrize("network", [{}, [], "cable-cut", 3, None, True])
 def test_a_network_fault_of_the_wrong_kind_is_a_validation_error(
     client: httpx.Client, network: object
 ) -> None:

@@ -308,15 +308,17 @@ def _check_operation_ids(context: Context) -> None:
 
 
 def _typed_fault(change: Any) -> bool:
-    """Whether a fault request's named fields have the types and values `check_fault` reads."""
+    """Whether the fields of a fault request that `check_fault` reads are all there with their
+    types and values (else the schema's check alone answers)."""
     if not isinstance(change, dict) or not isinstance(change.get("operation"), str):
         return False
-    status, network, delay = change.get("status"), change.get("network"), change.get("delay_ms")
-    return (
-        isinstance(status, int | None)
-        and (network is None or (isinstance(network, str) and network in _NETWORK_FAULTS))
-        and isinstance(delay, int | float | None)
-    )
+    kinds = {"status": int, "delay_ms": int | float, "network": str}
+    if any(
+        name in change and (not isinstance(change[name], kind) or isinstance(change[name], bool))
+        for name, kind in kinds.items()
+    ):
+        return False
+    return "network" not in change or change["network"] in _NETWORK_FAULTS
 
 
 _NETWORK_FAULTS = frozenset(fault.value for fault in NetworkFault)
