@@ -320,5 +320,5 @@ def summarise(
 
 def _median_ms(samples: Any) -> float:
     """The median of every test's phase duration over all rounds, in milliseconds."""
-    durations = [duration for run in samples for duration in run]
+    durations: list[float] = [duration for run in samples for duration in run]
     return round(1000 * statistics.median(durations), 3)

@@ -13,20 +13,17 @@ import resource
 import statistics
 import sys
 import time
-import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+import world
 
 from sequences_mock.server import MockServer
 from sequences_mock.settings import Settings
 
-__all__ = ["document", "measure"]
+__all__ = ["measure"]
 
-CLOCK_NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-API_KEY = "sk_test_lifecycle_rw"
 #: Five steps, all automatic and reachable: each run ends SUCCEEDED within 30 days.
 STEPS = [
     {"type": "email", "wait": "PT0S"},
@@ -36,71 +33,6 @@ STEPS = [
     {"type": "email", "wait": "P3D"},
 ]
 THIRTY_DAYS = 30 * 86400
-
-
-def _id(kind: int, n: int) -> str:
-    return str(uuid.UUID(int=(kind << 96) | n, version=4))
-
-
-def document(n: int) -> dict[str, Any]:
-    workspace = _id(1, 0)
-    templates = [_id(2, i) for i in range(5)]
-    contacts = [_id(3, i) for i in range(2000)]
-    stamp = CLOCK_NOW.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {
-        "clock": {"now": stamp, "frozen": True},
-        "workspaces": [{"id": workspace, "name": "Scale"}],
-        "api_keys": [
-            {
-                "key": API_KEY,
-                "workspace_id": workspace,
-                "scopes": ["sequences:read", "sequences:write"],
-            }
-        ],
-        "contacts": [
-            {
-                "id": contact,
-                "workspace_id": workspace,
-                "company_id": None,
-                "first_name": "Ada",
-                "last_name": f"Lovelace {i}",
-                "email": f"ada{i}@example.com",
-                "linkedin_url": f"https://www.linkedin.com/in/ada-{i}",
-            }
-            for i, contact in enumerate(contacts)
-        ],
-        "templates": [
-            {
-                "id": t,
-                "workspace_id": workspace,
-                "name": f"Cadence {i}",
-                "variables": {},
-                "steps": [dict(step) for step in STEPS],
-            }
-            for i, t in enumerate(templates)
-        ],
-        "sequences": [
-            {
-                "id": _id(4, i),
-                "workspace_id": workspace,
-                "contact_id": contacts[i % len(contacts)],
-                "template_id": templates[i % len(templates)],
-                "status": "ACTIVE",
-                "variables": {},
-                "contact_list_id": None,
-                "last_step_executed_at": None,
-                "created_at": _stamp(CLOCK_NOW - timedelta(minutes=1 + i % 50_000)),
-                "updated_at": _stamp(CLOCK_NOW - timedelta(minutes=1 + i % 50_000)),
-                "next_step": 0,
-                "next_step_at": _stamp(CLOCK_NOW + timedelta(minutes=i % 4_000)),
-            }
-            for i in range(n)
-        ],
-    }
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _median_us(action: Callable[[], object], rounds: int = 20_000) -> float:
@@ -117,8 +49,11 @@ def _rss_mib() -> float:
 
 
 def measure(n: int) -> dict[str, Any]:
-    body = json.dumps(document(n)).encode()
-    headers = {"Authorization": f"Bearer {API_KEY}"}
+    document = world.generate(n, cadence=STEPS)
+    workspace_id, run_id = document["workspaces"][0]["id"], document["sequences"][0]["id"]
+    body = json.dumps(document).encode()
+    del document
+    headers = {"Authorization": f"Bearer {world.API_KEY}"}
     with MockServer(Settings()) as server, httpx.Client(base_url=server.url, timeout=120) as http:
         started = time.perf_counter()
         seeded = http.post(
@@ -130,7 +65,7 @@ def measure(n: int) -> dict[str, Any]:
         store = runtime.store
         nothing_due = {
             "catch_up_us": _median_us(store.catch_up),
-            "get_us": _median_us(lambda: store.get_sequence(_id(1, 0), _id(4, 0))),
+            "get_us": _median_us(lambda: store.get_sequence(workspace_id, run_id)),
         }
         schedule_bytes = store.stats().schedule_bytes
         peak_before = _rss_mib()
@@ -141,7 +76,11 @@ def measure(n: int) -> dict[str, Any]:
         counts = _status_counts(http, headers)
         latencies = []
         for page in range(1, 201):
-            params = {"status": "SUCCEEDED", "size": 100, "page": page % 50 + 1}
+            params: dict[str, str | int] = {
+                "status": "SUCCEEDED",
+                "size": 100,
+                "page": page % 50 + 1,
+            }
             if page % 2:
                 params["sort_by"] = "updated_at"
             started = time.perf_counter()

@@ -6,6 +6,7 @@ import json
 import os
 import platform
 import subprocess
+from collections.abc import Sequence
 from datetime import datetime
 from importlib import metadata
 from pathlib import Path
@@ -285,7 +286,7 @@ def _scale_table(scale: dict[str, Any]) -> str:
     return "\n".join([*lines, "", _table(header, rows)])
 
 
-def _table(header: tuple[str, ...], rows: list[tuple[str, ...]], left: int = 1) -> str:
+def _table(header: tuple[str, ...], rows: Sequence[tuple[str, ...]], left: int = 1) -> str:
     """Columns separated by two spaces; the first `left` left-aligned, the others right-aligned."""
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
 

@@ -1,8 +1,8 @@
 """Health while a large world is seeded: the world is built on a worker thread, so the old one
 keeps answering until the swap; this times how long `/__mock/health` waits meanwhile.
 
-Seeds the default world plus N copies of one of its runs through `POST /__mock/seed` on a real
-socket, asking `/__mock/health` every 20 ms until the seed answers. Prints one JSON document;
+Seeds a generated world (`world.py`) of N runs through `POST /__mock/seed` on a real socket,
+asking `/__mock/health` every 20 ms until the seed answers. Prints one JSON document;
 `python bench/seed_stall.py [N]` (default 60,000). A wait over a second means the seed blocked
 the event loop (the figure moves with the machine's load: it is a benchmark, not a test).
 """
@@ -13,11 +13,11 @@ import json
 import sys
 import threading
 import time
-import uuid
 from typing import Any
 
 import httpx
 import orjson
+import world
 
 from sequences_mock.server import MockServer
 
@@ -27,19 +27,9 @@ __all__ = ["STALL_LIMIT_S", "measure"]
 STALL_LIMIT_S = 1.0
 
 
-def large_world(client: httpx.Client, runs: int) -> bytes:
-    """The default world with `runs` more copies of one of its runs, as JSON."""
-    world = client.get("/__mock/state").json()
-    (template,) = [run for run in world["sequences"] if run["status"] == "ACTIVE"][:1]
-    world["sequences"] += [
-        {**template, "id": str(uuid.UUID(int=index + 1, version=4))} for index in range(runs)
-    ]
-    return orjson.dumps(world)
-
-
 def measure(runs: int) -> dict[str, Any]:
     with MockServer() as server, httpx.Client(base_url=server.url, timeout=120) as client:
-        body = large_world(client, runs)
+        body = orjson.dumps(world.generate(runs))
         seeded: list[httpx.Response] = []
 
         def seed() -> None:

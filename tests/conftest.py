@@ -13,7 +13,7 @@ from sequences_mock.app import create_app
 from sequences_mock.server import MockServer
 from sequences_mock.state.journal import JournalQuery
 from sequences_mock.state.runtime import Runtime
-from sequences_mock.testing import SyncASGITransport
+from sequences_mock.testing import MockHandle, SyncASGITransport
 
 
 @pytest.fixture(scope="session")
@@ -34,6 +34,13 @@ def client(app: Starlette, runtime: Runtime) -> Iterator[httpx.Client]:
     """An httpx client on the freshly reset app; no credentials unless a test sends them."""
     with httpx.Client(transport=SyncASGITransport(app), base_url="http://mock") as client:
         yield client
+
+
+@pytest.fixture
+def mock(client: httpx.Client) -> MockHandle:
+    """The project's handle on the same freshly reset app: control-plane tests about behaviour
+    say what they do through it (`mock.enroll(...)`, `mock.clock.advance(...)`)."""
+    return MockHandle("http://mock", client)
 
 
 @pytest.fixture

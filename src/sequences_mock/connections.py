@@ -60,8 +60,8 @@ class BoundedProtocol(HttpToolsProtocol):
         super().__init__(*args, **kwargs)
         self._in_headers = True  # between requests counts: the next one's headers come next
         self._begun = False  # some of the next request arrived
-        #: Bytes of reads that held only request head, and of the head's parsed fields.
-        self._head_read = self._head_size = self._header_count = self._headers_done = 0
+        #: Bytes of reads that held only request head; requests whose head was parsed.
+        self._head_read = self._headers_done = 0
         self._refused = False
         self._deadline: asyncio.TimerHandle | None = None
         #: Each request's scope extensions: the transport, for faults that break the connection.
@@ -109,27 +109,21 @@ class BoundedProtocol(HttpToolsProtocol):
             super().on_message_begin()
             self.scope["extensions"] = self._extensions  # type: ignore[typeddict-item]
 
-    def on_url(self, url: bytes) -> None:
-        self._head_size += len(url)
-        if not self._refused:
-            super().on_url(url)
-
-    def on_header(self, name: bytes, value: bytes) -> None:
-        self._header_count += 1
-        self._head_size += len(name) + len(value) + 4  # ": " and CRLF
-        if self._header_count > self.LIMITS.max_headers:
-            self._refused = True  # answered 431 once this read is parsed
-        if not self._refused:
-            super().on_header(name, value)
+    # The target and the fields are measured once they are all parsed, not as each arrives: a
+    # Python call per field costs more than the rest of the bounds together, and until the head
+    # ends the reads already bound what it holds (`data_received`).
 
     def on_headers_complete(self) -> None:
-        if self._head_size > self.LIMITS.max_header_bytes:
+        limits, headers = self.LIMITS, self.headers
+        if len(headers) > limits.max_headers or _head_size(self.url, headers) > (
+            limits.max_header_bytes
+        ):
             self._refused = True  # answered 431 once this read is parsed
         if self._refused:
             return
         self._disarm()
         self._in_headers = self._begun = False
-        self._head_read = self._head_size = self._header_count = 0
+        self._head_read = 0
         self._headers_done += 1
         super().on_headers_complete()
 
@@ -201,6 +195,11 @@ class BoundedProtocol(HttpToolsProtocol):
             cycle.message_event.set()
         if not self.transport.is_closing():
             self.transport.close()
+
+
+def _head_size(url: bytes, headers: list[tuple[bytes, bytes]]) -> int:
+    """The request target's and header fields' bytes, each field with its ": " and CRLF."""
+    return len(url) + sum(len(name) + len(value) + 4 for name, value in headers)
 
 
 def _problem_bytes(status: HTTPStatus, code: str, detail: str) -> bytes:

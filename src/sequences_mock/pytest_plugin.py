@@ -7,6 +7,10 @@ an in-process app, with httpx clients bound to it), `sequences_mock_server` and
 
 Each session adds up what every test called (per operation and declared status, across xdist
 workers too), prints it as a table at the end, and can write it as JSON or fail under a floor.
+
+Over 350 lines on purpose: pytest loads a plugin as one module through its entry point, and its
+options, hooks and fixtures read one another's session state; split, each part would import
+the others' private names.
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ from default_world import (
     WAITING_ON_A_CALL,
     bearer,
 )
-from http_helpers import MOCK_ONLY_KEYS, advance, assert_problem, assert_validation_error
+from http_helpers import MOCK_ONLY_KEYS, assert_problem, assert_validation_error
+from sequences_mock.testing import MockHandle
 
 RW = bearer(READ_WRITE)
 GLOBEX_TEMPLATE = "cc1baa67-06a8-4081-b613-def7f2f75590"
@@ -27,15 +28,8 @@ UNKNOWN = "00000000-0000-4000-8000-000000000000"
 
 
 def enroll(client: httpx.Client, **request: Any) -> httpx.Response:
+    """An enrollment on the wire, for the tests of its refusals."""
     return client.post("/__mock/enrollments", json=request)
-
-
-def history(client: httpx.Client, sequence_id: str) -> list[dict[str, Any]]:
-    response = client.get(f"/__mock/sequences/{sequence_id}/history")
-    assert response.status_code == 200, response.text
-    document = response.json()
-    assert document["sequence_id"] == sequence_id
-    return list(document["events"])
 
 
 def public_run(client: httpx.Client, sequence_id: str) -> dict[str, Any]:
@@ -45,12 +39,10 @@ def public_run(client: httpx.Client, sequence_id: str) -> dict[str, Any]:
 
 
 def test_an_enrolled_run_activates_runs_steps_waits_on_its_call_and_succeeds(
-    client: httpx.Client,
+    client: httpx.Client, mock: MockHandle
 ) -> None:
     """The README's walkthrough, step by step: "Renewal nudge" is email, call +5d, email +3d."""
-    created = enroll(client, template_id=RENEWAL_NUDGE, contact_id=OLIVIA)
-    assert created.status_code == 201, created.text
-    run = created.json()
+    run = mock.enroll(RENEWAL_NUDGE, OLIVIA)
     assert (run["status"], run["workspace_id"], run["contact_id"]) == ("FOUND", ACME, OLIVIA)
     assert (run["created_at"], run["next_step_at"]) == (
         "2026-03-02T09:00:00Z",
@@ -60,11 +52,11 @@ def test_an_enrolled_run_activates_runs_steps_waits_on_its_call_and_succeeds(
     assert shown["status"] == "FOUND"
     assert not MOCK_ONLY_KEYS & shown.keys()
 
-    advance(client, 300)
+    mock.clock.advance(300)
     shown = public_run(client, run["id"])
     assert (shown["status"], shown["last_step_executed_at"]) == ("ACTIVE", "2026-03-02T09:05:00Z")
 
-    advance(client, 5 * 86400)
+    mock.clock.advance(5 * 86400)
     shown = public_run(client, run["id"])
     assert (shown["status"], shown["updated_at"]) == ("WAITING_FOR_USER", "2026-03-07T09:05:00Z")
     waiting = client.get(
@@ -72,20 +64,16 @@ def test_an_enrolled_run_activates_runs_steps_waits_on_its_call_and_succeeds(
     )
     assert run["id"] in {item["id"] for item in waiting.json()["items"]}
 
-    done = client.post(f"/__mock/sequences/{run['id']}/task", json={"outcome": "done"})
-    assert done.status_code == 200, done.text
-    assert (done.json()["status"], done.json()["next_step_at"]) == (
-        "ACTIVE",
-        "2026-03-10T09:05:00Z",
-    )
+    done = mock.complete_task(run["id"])
+    assert (done["status"], done["next_step_at"]) == ("ACTIVE", "2026-03-10T09:05:00Z")
 
-    advance(client, 3 * 86400)
+    mock.clock.advance(3 * 86400)
     shown = public_run(client, run["id"])
     assert (shown["status"], shown["last_step_executed_at"]) == (
         "SUCCEEDED",
         "2026-03-10T09:05:00Z",
     )
-    assert [(e["event"], e["cause"], e["step"]) for e in history(client, run["id"])] == [
+    assert [(e["event"], e["cause"], e["step"]) for e in mock.history(run["id"])] == [
         ("enrolled", "control", None),
         ("activated", "clock", None),
         ("step_ran", "clock", 0),
@@ -96,21 +84,19 @@ def test_an_enrolled_run_activates_runs_steps_waits_on_its_call_and_succeeds(
     ]
 
 
-def test_an_unsubscribed_contact_is_refused_and_never_starts(client: httpx.Client) -> None:
-    refused = enroll(client, template_id=RENEWAL_NUDGE, contact_id=DIEGO)
-    assert refused.status_code == 201
-    assert (refused.json()["status"], refused.json()["refusal_reason"]) == (
-        "REFUSED",
-        "unsubscribed",
-    )
-    advance(client, 30 * 86400)
-    assert public_run(client, refused.json()["id"])["status"] == "REFUSED"
-    assert [e["event"] for e in history(client, refused.json()["id"])] == ["refused"]
+def test_an_unsubscribed_contact_is_refused_and_never_starts(
+    client: httpx.Client, mock: MockHandle
+) -> None:
+    refused = mock.enroll(RENEWAL_NUDGE, DIEGO)
+    assert (refused["status"], refused["refusal_reason"]) == ("REFUSED", "unsubscribed")
+    mock.clock.advance(30 * 86400)
+    assert public_run(client, refused["id"])["status"] == "REFUSED"
+    assert [e["event"] for e in mock.history(refused["id"])] == ["refused"]
 
 
-def test_a_second_enrollment_while_the_first_is_unfinished_is_refused(client: httpx.Client) -> None:
-    first = enroll(client, template_id=RENEWAL_NUDGE, contact_id=OLIVIA).json()
-    second = enroll(client, template_id=RENEWAL_NUDGE, contact_id=OLIVIA).json()
+def test_a_second_enrollment_while_the_first_is_unfinished_is_refused(mock: MockHandle) -> None:
+    first = mock.enroll(RENEWAL_NUDGE, OLIVIA)
+    second = mock.enroll(RENEWAL_NUDGE, OLIVIA)
     assert (first["status"], second["refusal_reason"]) == ("FOUND", "already_enrolled")
 
 
@@ -130,11 +116,11 @@ def test_an_enrollment_may_name_its_id_list_and_variables(client: httpx.Client) 
     assert_problem(again, 409, "duplicate_id")
 
 
-def test_enrollment_ids_are_the_same_after_a_reset(client: httpx.Client) -> None:
-    first = enroll(client, template_id=RENEWAL_NUDGE, contact_id=OLIVIA).json()["id"]
-    assert client.post("/__mock/reset").status_code == 200
+def test_enrollment_ids_are_the_same_after_a_reset(client: httpx.Client, mock: MockHandle) -> None:
+    first = mock.enroll(RENEWAL_NUDGE, OLIVIA)["id"]
+    mock.reset()
     assert public_run_status(client, first) == 404
-    assert enroll(client, template_id=RENEWAL_NUDGE, contact_id=OLIVIA).json()["id"] == first
+    assert mock.enroll(RENEWAL_NUDGE, OLIVIA)["id"] == first
 
 
 def public_run_status(client: httpx.Client, sequence_id: str) -> int:
@@ -181,55 +167,52 @@ def test_completing_and_skipping_tasks(client: httpx.Client) -> None:
     assert_validation_error(bad, "body", {"outcome"})
 
 
-def test_api_calls_are_in_the_history_with_their_journal_entry(client: httpx.Client) -> None:
+def test_api_calls_are_in_the_history_with_their_journal_entry(
+    client: httpx.Client, mock: MockHandle
+) -> None:
     client.post(
         f"/v1/sequences/{AMELIE_RUN}/pause",
         json={"paused_until": "2026-03-03T09:00:00Z"},
         headers=RW,
     )
     client.post(f"/v1/sequences/{AMELIE_RUN}/resume", headers=RW)
-    journal = client.get("/__mock/requests", params={"operation": "resumeSequence"}).json()
-    events = history(client, AMELIE_RUN)
+    journal = mock.requests("resumeSequence")
+    events = mock.history(AMELIE_RUN)
     assert [(e["event"], e["from"], e["to"], e["cause"]) for e in events] == [
         ("paused", "ACTIVE", "WAITING_FOR_LEAD", "api"),
         ("resumed", "WAITING_FOR_LEAD", "ACTIVE", "api"),
     ]
-    assert events[1]["request_seq"] == journal["requests"][0]["seq"]
+    assert events[1]["request_seq"] == journal[0]["seq"]
     assert events[0]["request_seq"] == events[1]["request_seq"] - 1
 
 
 def test_a_history_of_an_unknown_run_is_a_404_and_of_a_seeded_one_empty(
-    client: httpx.Client,
+    client: httpx.Client, mock: MockHandle
 ) -> None:
     assert_problem(client.get("/__mock/sequences/nope/history"), 404, "not_found")
-    assert history(client, AMELIE_RUN) == []
+    assert mock.history(AMELIE_RUN) == []
 
 
-def test_another_workspace_s_run_is_reachable_on_the_control_plane(client: httpx.Client) -> None:
+def test_another_workspace_s_run_is_reachable_on_the_control_plane(mock: MockHandle) -> None:
     """The control plane sees every workspace: it is the test's view, not a client's."""
-    globex_run = next(
-        s["id"]
-        for s in client.get("/__mock/state").json()["sequences"]
-        if s["workspace_id"] == GLOBEX
-    )
-    assert history(client, globex_run) == []
+    globex_run = next(s["id"] for s in mock.state()["sequences"] if s["workspace_id"] == GLOBEX)
+    assert mock.history(globex_run) == []
 
 
-def test_the_state_round_trips_mid_lifecycle(client: httpx.Client) -> None:
-    enroll(client, template_id=RENEWAL_NUDGE, contact_id=OLIVIA)
-    advance(client, 6 * 86400)
-    before = client.get("/__mock/state").json()
-    seeded = client.post("/__mock/seed", json=before)
-    assert seeded.status_code == 200, seeded.text
-    assert client.get("/__mock/state").json() == before
-    advance(client, 9 * 86400)
-    assert client.get("/__mock/state").json() != before  # and it lives on from there
+def test_the_state_round_trips_mid_lifecycle(mock: MockHandle) -> None:
+    mock.enroll(RENEWAL_NUDGE, OLIVIA)
+    mock.clock.advance(6 * 86400)
+    before = mock.state()
+    mock.seed(before)
+    assert mock.state() == before
+    mock.clock.advance(9 * 86400)
+    assert mock.state() != before  # and it lives on from there
 
 
-def test_reset_restores_the_start_of_the_lifecycle(client: httpx.Client) -> None:
-    start = client.get("/__mock/state").json()
-    enroll(client, template_id=RENEWAL_NUDGE, contact_id=OLIVIA)
-    advance(client, 20 * 86400)
-    assert client.get("/__mock/state").json() != start
-    client.post("/__mock/reset")
-    assert client.get("/__mock/state").json() == start
+def test_reset_restores_the_start_of_the_lifecycle(mock: MockHandle) -> None:
+    start = mock.state()
+    mock.enroll(RENEWAL_NUDGE, OLIVIA)
+    mock.clock.advance(20 * 86400)
+    assert mock.state() != start
+    mock.reset()
+    assert mock.state() == start

@@ -388,7 +388,7 @@ def _changed(sequence: Sequence, **changes: Any) -> Sequence:
     makes, without its per-call look at the fields (a third less, on every write and clock move).
 
     Every copy of a run goes through here, so a new field of `Sequence` is carried along by
-    every rule without being named (tests/unit/test_sequence_copies.py checks each path)."""
+    every rule without being named (tests/unit/state/test_sequence_copies.py checks each path)."""
     assert changes.keys() <= _SEQUENCE_FIELD_NAMES, f"not fields: {changes.keys()}"
     copy = object.__new__(Sequence)
     for name in _SEQUENCE_FIELDS:

@@ -68,10 +68,20 @@ class Guard:
     def _check(self, scope: Scope) -> None:
         headers = dict(scope["headers"])  # the last of a repeated name; none of these repeats
         host = headers.get(b"host")
-        if host is not None and self._on_loopback(scope) and not self._loopback_name(host):
+        # Both answers are remembered: a usual request pays two lookups here, no call.
+        server = scope.get("server")
+        on_loopback = self._loopback.get(server[0]) if server else False
+        if on_loopback is None:
+            on_loopback = self._on_loopback(scope)
+        if (
+            host is not None
+            and on_loopback
+            and not self._names.get(host, False)
+            and not self._loopback_name(host)
+        ):
             raise MisdirectedRequest(
-                f"this mock listens on a loopback address and answers only loopback host names "
-                f"(localhost, 127.0.0.1, [::1]), not {host.decode('latin-1')!r}"
+                "this mock listens on a loopback address and answers only loopback host "
+                f"names (localhost, 127.0.0.1, [::1]), not {host.decode('latin-1')!r}"
             )
         path: str = scope["path"]
         if not path.startswith(CONTROL_PREFIX) or path == _UNGUARDED:

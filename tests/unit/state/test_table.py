@@ -3,28 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
+import builders
+from builders import NOW
 from sequences_mock.core.domain import Sequence, Status
 from sequences_mock.state.table import SequenceTable
 
-NOW = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 ACME, GLOBEX = "11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"
 COLD, WEBINAR = "c0000000-0000-4000-8000-000000000000", "d0000000-0000-4000-8000-000000000000"
 
 
 def run(n: int, workspace_id: str, template_id: str, status: Status) -> Sequence:
-    return Sequence(
+    return builders.sequence(
+        status,
         id=f"{n:08x}-0000-4000-8000-000000000000",
         workspace_id=workspace_id,
-        contact_id=None,
         template_id=template_id,
-        status=status,
-        variables={},
-        contact_list_id=None,
-        last_step_executed_at=None,
         created_at=NOW,
-        updated_at=NOW,
     )
 
 

@@ -13,14 +13,14 @@ any path that forgets it fails its own test.
 from __future__ import annotations
 
 from dataclasses import MISSING, fields, replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from builders import DAY, NOW, frozen_clock
 from sequences_mock import fixtures
 from sequences_mock.core import lifecycle
-from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import (
     Contact,
     ContactList,
@@ -39,8 +39,6 @@ from sequences_mock.state.enrollments import Enrollment
 from sequences_mock.state.runtime import Runtime
 from sequences_mock.state.store import Store
 
-NOW = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
-DAY = timedelta(days=1)
 WORKSPACE = Workspace("11111111-1111-4111-8111-111111111111", "Acme")
 CONTACT = Contact(
     "22222222-2222-4222-8222-222222222222",
@@ -228,7 +226,7 @@ def test_enrollment_names_every_field_of_the_new_run() -> None:
     """A new run is made, not copied: each field is what the request, the template and the
     clock make it, and a new field needs its value for a new run decided here."""
     request = Enrollment(TEMPLATE.id, CONTACT.id, CONTACT_LIST.id, {"cta": "Tea?"}, "e" * 8)
-    store = Store(world(), _frozen_clock())
+    store = Store(world(), frozen_clock())
 
     enrolled = store.enroll(request)
 
@@ -274,7 +272,3 @@ def test_the_state_dump_seeds_back_with_every_field() -> None:
     runtime.seed(fixtures.dump(runtime.store.world))
 
     assert dict(runtime.store.world.sequences) == before == {s.id: s for s in SEEDABLE}
-
-
-def _frozen_clock() -> Clock:
-    return Clock(NOW, frozen=True, monotonic=lambda: 0.0)

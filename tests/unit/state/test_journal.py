@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import tracemalloc
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from builders import NOW
 from sequences_mock.state.journal import (
     BODY_LIMIT,
     ENTRY_OVERHEAD,
@@ -17,7 +18,7 @@ from sequences_mock.state.journal import (
     JournalQuery,
 )
 
-START = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
+START = NOW
 
 
 def record(journal: Journal, **changes: Any) -> None:

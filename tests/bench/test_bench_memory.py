@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-SCRIPT = Path(__file__).resolve().parent.parent / "bench" / "memory_replay.py"
+SCRIPT = Path(__file__).resolve().parents[2] / "bench" / "memory_replay.py"
 
 
 def test_a_replay_runs_on_its_own_mock_and_reports_its_rss() -> None:

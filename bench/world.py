@@ -1,10 +1,11 @@
-"""A large, realistic fixture document for the scale benchmark, generated deterministically.
+"""The benchmark's one world generator: large, realistic fixture documents, deterministic.
 
 One workspace holding `n` sequences over a fixed cast (20 templates, 2,000 companies, 2,000
 contacts, 10 contact lists), statuses weighted like the packaged default world, `created_at`
-spread over the year before the frozen clock. The same `n` and `seed` always give the same
-document. `python bench/scale_world.py N > world.json` writes one for `sequences-mock
-check-fixtures`.
+spread over the year before the frozen clock; or, with a cadence, ACTIVE runs of templates with
+those steps (the lifecycle scenario's world). Every scenario that seeds a generated world takes
+it from here. The same arguments always give the same document. `python bench/world.py N >
+world.json` writes one for `sequences-mock check-fixtures`.
 """
 
 from __future__ import annotations
@@ -65,13 +66,25 @@ VARIABLES = {
 }
 
 
-def generate(n: int, seed: int = 1) -> dict[str, Any]:
-    """A fixture document with one workspace and `n` sequences, the same for the same arguments."""
+def generate(
+    n: int, seed: int = 1, *, cadence: list[dict[str, str]] | None = None
+) -> dict[str, Any]:
+    """A fixture document with one workspace and `n` sequences, the same for the same arguments.
+
+    With a `cadence` (steps as a fixture writes them), every template has those steps, every
+    contact is reachable on every channel, and every run is ACTIVE on a contact with its first
+    step due within three days of the clock: the world the lifecycle scenario moves on.
+    """
     rng = random.Random(seed)
     workspace = _uuid(rng)
     companies = [_company(rng, workspace, index) for index in range(COMPANIES)]
     contacts = [_contact(rng, workspace, index, companies) for index in range(CONTACTS)]
     templates = [_template(rng, workspace, index) for index in range(TEMPLATES)]
+    if cadence is not None:
+        for number, contact in enumerate(contacts, 1):
+            contact["linkedin_url"] = f"https://www.linkedin.com/in/contact-{number}"
+        for template in templates:
+            template["steps"] = [dict(step) for step in cadence]
     lists = [
         {"id": _uuid(rng), "workspace_id": workspace, "name": f"Leads batch {index + 1}"}
         for index in range(CONTACT_LISTS)
@@ -90,7 +103,12 @@ def generate(n: int, seed: int = 1) -> dict[str, Any]:
         "contacts": contacts,
         "templates": templates,
         "contact_lists": lists,
-        "sequences": [_sequence(rng, workspace, contacts, templates, lists) for _ in range(n)],
+        "sequences": [
+            _running(rng, workspace, contacts, templates)
+            if cadence is not None
+            else _sequence(rng, workspace, contacts, templates, lists)
+            for _ in range(n)
+        ],
     }
 
 
@@ -177,6 +195,30 @@ def _sequence(
     if status == "STOPPED_EARLY":
         sequence["stop_reason"] = rng.choice(("WIN", "LOSE"))
     return sequence
+
+
+def _running(
+    rng: random.Random,
+    workspace: str,
+    contacts: list[dict[str, Any]],
+    templates: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """An ACTIVE run at its first step, due within three days of the clock."""
+    created = _timestamp(CLOCK_NOW - _seconds(rng, 60, timedelta(days=30)))
+    return {
+        "id": _uuid(rng),
+        "workspace_id": workspace,
+        "contact_id": rng.choice(contacts)["id"],
+        "template_id": rng.choice(templates)["id"],
+        "status": "ACTIVE",
+        "variables": {},
+        "contact_list_id": None,
+        "last_step_executed_at": None,
+        "created_at": created,
+        "updated_at": created,
+        "next_step": 0,
+        "next_step_at": _timestamp(CLOCK_NOW + _seconds(rng, 0, timedelta(days=3))),
+    }
 
 
 if __name__ == "__main__":

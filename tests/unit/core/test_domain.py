@@ -12,13 +12,14 @@ from uuid import uuid4
 import pytest
 import yaml
 
+import builders
+from builders import NOW
 from sequences_mock.core import lifecycle
 from sequences_mock.core.domain import Sequence, Status, StopReason
 from sequences_mock.core.errors import InvalidStateTransition, PausedUntilNotInFuture
 from sequences_mock.core.lifecycle import NON_TERMINAL
 
-ROOT = Path(__file__).resolve().parents[2]
-NOW = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
+ROOT = Path(__file__).resolve().parents[3]
 CREATED = datetime(2026, 2, 1, 8, 0, 0, tzinfo=UTC)
 UPDATED = datetime(2026, 2, 20, 8, 0, 0, tzinfo=UTC)
 LATER = NOW + timedelta(days=2)
@@ -41,15 +42,13 @@ def others(allowed: list[Status]) -> list[Status]:
 
 def make_sequence(status: Status, **changes: object) -> Sequence:
     """A run in `status` with the mock-only fields its status implies."""
-    sequence = Sequence(
+    sequence = builders.sequence(
+        status,
         id=str(uuid4()),
         workspace_id=str(uuid4()),
         contact_id=str(uuid4()),
         template_id=str(uuid4()),
-        status=status,
         variables={"first_name": "Ada", "company": "Initech"},
-        contact_list_id=None,
-        last_step_executed_at=None,
         created_at=CREATED,
         updated_at=UPDATED,
         paused_until=NOW + timedelta(hours=5) if status is Status.WAITING_FOR_LEAD else None,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sequences_mock.server import MockServer
 
-README = Path(__file__).parent.parent / "README.md"
+README = Path(__file__).parents[2] / "README.md"
 #: `# expect 200: why` or `# expect 200 (status ACTIVE): why`, then the command on the next line.
 EXAMPLE = re.compile(r"^# expect (\d{3})(?: \(status (\w+)\))?: .*\n(curl .*)$", re.MULTILINE)
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import random
-from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
+from builders import AUTOMATIC, CADENCE, DAY, HOUR, MINUTE, NOW, contact, sequence
 from sequences_mock.core import lifecycle
 from sequences_mock.core.domain import (
     Contact,
@@ -23,49 +23,13 @@ from sequences_mock.core.errors import InvalidStateTransition
 from sequences_mock.core.events import Event, EventKind
 from sequences_mock.core.lifecycle import TaskOutcome
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
-#: The issue's example cadence: email now, email +3d, call +2d, linkedin +1d, task +4h.
-CADENCE = (
-    Step(StepType.EMAIL, timedelta(0)),
-    Step(StepType.EMAIL, 3 * DAY),
-    Step(StepType.CALL, 2 * DAY),
-    Step(StepType.LINKEDIN, DAY),
-    Step(StepType.TASK, 4 * HOUR),
-)
-AUTOMATIC = (Step(StepType.EMAIL, HOUR), Step(StepType.LINKEDIN, DAY), Step(StepType.EMAIL, DAY))
-
-
-def contact(**changes: object) -> Contact:
-    reachable = Contact(
-        "c0000000-0000-4000-8000-000000000001",
-        "w0000000-0000-4000-8000-000000000001",
-        None,
-        "Ada",
-        "Lovelace",
-        "ada@example.com",
-        linkedin_url="https://www.linkedin.com/in/ada",
-        phone="+44 20 7946 0000",
-    )
-    return replace(reachable, **changes)
+T0 = NOW
 
 
 def run(status: Status = Status.ACTIVE, **changes: object) -> Sequence:
-    base = Sequence(
-        "s0000000-0000-4000-8000-000000000001",
-        "w0000000-0000-4000-8000-000000000001",
-        "c0000000-0000-4000-8000-000000000001",
-        "t0000000-0000-4000-8000-000000000001",
-        status,
-        {},
-        None,
-        None,
-        T0 - DAY,
-        T0 - DAY,
-        next_step=0,
-        next_step_at=T0,
-    )
-    return replace(base, **changes)
+    """A run of a cadence, its first step due at T0."""
+    fields = {"contact_id": contact().id, "next_step": 0, "next_step_at": T0, **changes}
+    return sequence(status, **fields)
 
 
 def kinds(events: list[Event]) -> list[str]:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import random
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+import builders
+from builders import NOW, frozen_clock
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import Sequence, Status, StopReason, StopScope
 from sequences_mock.core.errors import MockError
@@ -18,7 +20,7 @@ from sequences_mock.state.list_indexes import IndexBudget, Order, Selection, Sor
 from sequences_mock.state.queries import ListQuery
 from sequences_mock.state.store import Store
 
-START = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
+START = NOW
 WORKSPACES = ("11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222")
 TEMPLATES = tuple(f"{n:08d}-0000-4000-8000-000000000000" for n in range(3))
 
@@ -29,15 +31,11 @@ def random_world(rng: random.Random, count: int) -> World:
     for n in range(count):
         created = START - timedelta(hours=rng.randrange(6))
         status = rng.choice(list(Status))
-        sequence = Sequence(
+        sequence = builders.sequence(
+            status,
             id=f"{rng.getrandbits(32):08x}-{n:04x}-4000-8000-000000000000",
             workspace_id=rng.choice(WORKSPACES),
-            contact_id=None,
             template_id=rng.choice(TEMPLATES),
-            status=status,
-            variables={},
-            contact_list_id=None,
-            last_step_executed_at=None,
             created_at=created,
             updated_at=created + timedelta(hours=rng.randrange(3)),
             paused_until=(
@@ -118,7 +116,7 @@ def kept(store: Store) -> tuple[tuple[Selection, Order], ...]:
 
 
 def frozen_at_start() -> Clock:
-    return Clock(START, frozen=True, monotonic=lambda: 0.0)
+    return frozen_clock(START)
 
 
 def check_random_pages(seed: int, budget: int | None = None) -> None:
@@ -223,17 +221,11 @@ def test_listed_sequences_are_the_current_versions() -> None:
 def runs(count: int) -> list[Sequence]:
     """`count` runs of the first workspace and template, created a minute apart."""
     return [
-        Sequence(
+        builders.sequence(
             id=f"{n:08x}-0000-4000-8000-000000000000",
             workspace_id=WORKSPACES[0],
-            contact_id=None,
             template_id=TEMPLATES[0],
-            status=Status.ACTIVE,
-            variables={},
-            contact_list_id=None,
-            last_step_executed_at=None,
             created_at=START + timedelta(minutes=n),
-            updated_at=START + timedelta(minutes=n),
         )
         for n in range(count)
     ]

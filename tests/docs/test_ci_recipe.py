@@ -25,7 +25,7 @@ import yaml
 from default_world import READ_ONLY
 from sequences_mock.server import bind_socket
 
-README = Path(__file__).parent.parent / "README.md"
+README = Path(__file__).parents[2] / "README.md"
 #: Stands for "your tests": a child process that reads the API's URL from its environment.
 YOUR_TESTS = (
     f"""sh -c 'curl -fsS -H "Authorization: Bearer {READ_ONLY}" "$SEQUENCES_API_URL/sequences"'"""

@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from sequences_mock.core.clock import Clock
+import builders
+from builders import DAY, HOUR, LINKEDIN_THEN_CALL, MINUTE, NOW, uid
 from sequences_mock.core.domain import (
     Contact,
     EmailStatus,
@@ -38,19 +39,8 @@ from sequences_mock.state.queries import ListQuery
 from sequences_mock.state.runs import BULK_CHANGES
 from sequences_mock.state.store import Store
 
-NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-MINUTE, HOUR, DAY = timedelta(minutes=1), timedelta(hours=1), timedelta(days=1)
 WORKSPACE = Workspace("a0000000-0000-4000-8000-000000000001", "Acme")
-CADENCE = (
-    Step(StepType.EMAIL, timedelta(0)),
-    Step(StepType.LINKEDIN, 2 * DAY),
-    Step(StepType.CALL, DAY),
-    Step(StepType.EMAIL, DAY),
-)
-
-
-def uid(n: int, kind: str = "0") -> str:
-    return f"{kind * 8}-0000-4000-8000-{n:012d}"
+CADENCE = LINKEDIN_THEN_CALL
 
 
 def template(n: int = 1, steps: tuple[Step, ...] = CADENCE) -> Template:
@@ -58,33 +48,20 @@ def template(n: int = 1, steps: tuple[Step, ...] = CADENCE) -> Template:
 
 
 def contact(n: int = 1, **changes: Any) -> Contact:
-    base = Contact(
-        uid(n, "c"),
-        WORKSPACE.id,
-        None,
-        "Ada",
-        "Lovelace",
-        "ada@example.com",
-        linkedin_url="https://www.linkedin.com/in/ada",
-        phone="+44 20 7946 0000",
-    )
-    return replace(base, **changes)
+    return builders.contact(id=uid(n, "c"), workspace_id=WORKSPACE.id, **changes)
 
 
-def run(n: int, of: Template, to: Contact | None, status: Status = Status.ACTIVE, **changes: Any):
-    base = Sequence(
-        uid(n, "d"),
-        WORKSPACE.id,
-        to.id if to else None,
-        of.id,
+def run(
+    n: int, of: Template, to: Contact | None, status: Status = Status.ACTIVE, **changes: Any
+) -> Sequence:
+    return builders.sequence(
         status,
-        {},
-        None,
-        None,
-        NOW - DAY,
-        NOW - DAY,
+        id=uid(n, "d"),
+        workspace_id=WORKSPACE.id,
+        contact_id=to.id if to else None,
+        template_id=of.id,
+        **changes,
     )
-    return replace(base, **changes)
 
 
 def store_of(
@@ -103,8 +80,7 @@ def store_of(
         templates={t.id: t for t in templates},
         sequences={s.id: s for s in sequences},
     )
-    clock = Clock(NOW, frozen=True, monotonic=lambda: 0.0)
-    return Store(world, clock, current_request=current_request)
+    return Store(world, builders.frozen_clock(), current_request=current_request)
 
 
 def events(store: Store, sequence_id: str) -> list[tuple[str, str]]:

@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
+from builders import NOW
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.errors import InvalidClockChange
 
-START = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
+START = NOW
 
 
 class FakeMonotonic:

@@ -31,7 +31,7 @@ from sequences_mock.formats.schema import compile_schema
 from sequences_mock.http.api import HANDLERS
 from sequences_mock.http.problems import STATUS_BY_CODE, problem_for
 
-ROOT_OPENAPI = Path(__file__).parent.parent / "openapi.yaml"
+ROOT_OPENAPI = Path(__file__).parents[2] / "openapi.yaml"
 CONTRACT = Contract.load()
 CONTROL = Contract.load(CONTROL_OPENAPI)
 PUBLIC_CODES = {

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-BENCH_DIR = Path(__file__).resolve().parent.parent / "bench"
+BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
 BENCH = BENCH_DIR / "run.py"
 WRK_MISSING = "wrk is not installed: apt-get install wrk (Debian/Ubuntu) or brew install wrk"
 TINY = ["--duration", "0.3", "--warmup", "0", "--million-requests", "2000"]

@@ -23,7 +23,7 @@ from generated_clients import generated_package
 from sequences_mock.state.runtime import Runtime
 from sequences_mock.testing import SyncASGITransport
 
-ROOT_OPENAPI = Path(__file__).parent.parent / "openapi.yaml"
+ROOT_OPENAPI = Path(__file__).parents[2] / "openapi.yaml"
 PACKAGE = "sequences_api_client"
 UNKNOWN_RUN = UUID("00000000-0000-4000-8000-000000000000")
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import uuid4
 
 import pytest
 
-from sequences_mock.core.clock import Clock
+import builders
+from builders import DAY, NOW, frozen_clock
 from sequences_mock.core.domain import (
     Company,
     Contact,
@@ -31,16 +32,9 @@ from sequences_mock.state.deadlines import STALE_DEADLINES_KEPT
 from sequences_mock.state.queries import ListQuery
 from sequences_mock.state.store import Store
 
-NOW = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
-DAY = timedelta(days=1)
-
 
 def new_id() -> str:
     return str(uuid4())
-
-
-def frozen_clock(at: datetime = NOW) -> Clock:
-    return Clock(at, frozen=True, monotonic=lambda: 0.0)
 
 
 def make_workspace(name: str = "Acme") -> Workspace:
@@ -82,15 +76,12 @@ def make_sequence(
         paused_until = NOW + DAY
     if status is Status.STOPPED_EARLY and stop_reason is None:
         stop_reason = StopReason.LOSE
-    return Sequence(
+    return builders.sequence(
+        status,
         id=sequence_id or new_id(),
         workspace_id=workspace.id,
         contact_id=contact.id if contact else None,
         template_id=template.id,
-        status=status,
-        variables={},
-        contact_list_id=None,
-        last_step_executed_at=None,
         created_at=created_at,
         updated_at=updated_at or created_at,
         paused_until=paused_until,

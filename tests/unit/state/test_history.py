@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
+from builders import NOW
 from sequences_mock.core.domain import Status
 from sequences_mock.core.events import Event, EventKind
 from sequences_mock.core.ids import IdSource
 from sequences_mock.state.history import Cause, History
 
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+T0 = NOW
 RUN = "1ca9fa48-7489-48e1-a93b-8d5a708d3342"
 
 

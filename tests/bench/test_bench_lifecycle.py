@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
-_SOURCE = Path(__file__).resolve().parent.parent / "bench" / "lifecycle.py"
+_SOURCE = Path(__file__).resolve().parents[2] / "bench" / "lifecycle.py"
+# The scenario imports the bench's shared modules (its world generator) as the bench runs it.
+sys.path.insert(0, str(_SOURCE.parent))
 _SPEC = importlib.util.spec_from_file_location("lifecycle_bench", _SOURCE)
 assert _SPEC is not None
 assert _SPEC.loader is not None

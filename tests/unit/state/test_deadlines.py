@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
+from builders import NOW
 from sequences_mock.state.deadlines import Deadlines
 
-NOW = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 MINUTE = timedelta(minutes=1)
 
 

@@ -20,7 +20,7 @@ from default_world import AMELIE_RUN, READ_WRITE
 from sequences_mock import fixtures
 from sequences_mock.core.domain import Status
 
-ROOT_OPENAPI = Path(__file__).parent.parent / "openapi.yaml"
+ROOT_OPENAPI = Path(__file__).parents[2] / "openapi.yaml"
 DOCUMENT: dict[str, Any] = yaml.safe_load(ROOT_OPENAPI.read_text())
 HTTP_METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH")
 WORLD = fixtures.load(fixtures.read_document(fixtures.DEFAULT_FIXTURES))

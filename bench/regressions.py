@@ -1,0 +1,149 @@
+"""No silent regressions: a run's ratios against the last committed result file.
+
+Only ratios are compared (mock against the ceiling measured in the same run, a fixture against
+its peer in the same run, a large world against a small one): absolute figures on a shared
+machine move with its load, ratios much less. A figure more than `TOLERANCE` worse than in the
+last result file git knows is printed with both values; so is a figure that went missing.
+Runs made with different drivers (wrk against the builtin smoke driver) are not comparable and
+are not compared.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["TOLERANCE", "Regression", "compare", "figures", "last_committed", "render"]
+
+#: How much worse a ratio may get before it is reported.
+TOLERANCE = 0.10
+
+
+@dataclass(frozen=True)
+class Regression:
+    figure: str
+    before: float
+    after: float | None
+    higher_is_better: bool
+
+    @property
+    def change(self) -> float | None:
+        """How much worse, as a fraction of the figure before (0.25: 25% worse)."""
+        if self.after is None or self.before == 0:
+            return None
+        worse = self.before - self.after if self.higher_is_better else self.after - self.before
+        return worse / self.before
+
+
+def figures(result: dict[str, Any]) -> dict[str, tuple[float, bool]]:
+    """Each comparable ratio of a result: name -> (value, higher is better)."""
+    found: dict[str, tuple[float, bool]] = {}
+    for name, scenario in (result.get("scenarios") or {}).items():
+        if scenario.get("ratio") is not None:
+            found[f"{name}: mock/ceiling req/s"] = (float(scenario["ratio"]), True)
+        mock_p99 = _p99(scenario.get("mock"))
+        ceiling_p99 = _p99(scenario.get("ceiling"))
+        if mock_p99 and ceiling_p99:
+            found[f"{name}: mock/ceiling p99"] = (mock_p99 / ceiling_p99, False)
+    suite = result.get("consumer_suite") or {}
+    for fixture, goal in (suite.get("goals") or {}).items():
+        if goal.get("ratio") is not None:
+            label = f"per test: {fixture}/{goal['against']} (net)"
+            found[label] = (float(goal["ratio"]), False)
+    for query, ratio in ((result.get("scale") or {}).get("p50_ratio") or {}).items():
+        if ratio is not None:
+            found[f"scale: {query} p50 large/small"] = (float(ratio), False)
+    return found
+
+
+def _p99(measured: dict[str, Any] | None) -> float | None:
+    latency = (measured or {}).get("latency_ms") or {}
+    value = latency.get("p99")
+    return float(value) if value else None
+
+
+def compare(current: dict[str, Any], previous: dict[str, Any]) -> list[Regression]:
+    """The figures of `current` more than TOLERANCE worse than `previous`, or gone from it."""
+    if _driver(current) != _driver(previous):
+        return []
+    now = figures(current)
+    regressions = []
+    for name, (before, higher_is_better) in figures(previous).items():
+        if name not in now:
+            if _measured_in(current, name):
+                regressions.append(Regression(name, before, None, higher_is_better))
+            continue
+        regression = Regression(name, before, now[name][0], higher_is_better)
+        change = regression.change
+        if change is not None and change > TOLERANCE:
+            regressions.append(regression)
+    return regressions
+
+
+def _driver(result: dict[str, Any]) -> str | None:
+    driver = (result.get("settings") or {}).get("driver")
+    return str(driver) if driver is not None else None
+
+
+def _measured_in(result: dict[str, Any], name: str) -> bool:
+    """Whether the step that makes figure `name` ran at all (a skipped step is no regression)."""
+    if name.startswith("per test:"):
+        return bool(result.get("consumer_suite"))
+    if name.startswith("scale:"):
+        return bool(result.get("scale"))
+    return bool(result.get("scenarios"))
+
+
+def last_committed(directory: Path, exclude: Path | None = None) -> Path | None:
+    """The newest result file in `directory` that git tracks (names sort by time)."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "--", "."],
+            cwd=directory,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        ).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    paths = sorted(
+        directory / name
+        for name in listed
+        if name.startswith("bench-") and name.endswith(".json") and "/" not in name
+    )
+    paths = [path for path in paths if exclude is None or path.resolve() != exclude.resolve()]
+    return paths[-1] if paths else None
+
+
+def check(current: dict[str, Any], directory: Path, written: Path | None) -> str:
+    """The report on `current` against the last committed result file in `directory`."""
+    previous_path = last_committed(directory, exclude=written)
+    if previous_path is None:
+        return "regressions: no committed result file to compare with"
+    previous = json.loads(previous_path.read_text())
+    if _driver(current) != _driver(previous):
+        return (
+            f"regressions: not compared with {previous_path.name} "
+            f"(driver {_driver(previous)}, this run {_driver(current)})"
+        )
+    return render(compare(current, previous), previous_path.name)
+
+
+def render(regressions: list[Regression], against: str) -> str:
+    if not regressions:
+        return f"regressions: none over {TOLERANCE:.0%} against {against}"
+    lines = [f"regressions over {TOLERANCE:.0%} against {against}:"]
+    for regression in regressions:
+        if regression.after is None:
+            lines.append(f"  {regression.figure}: {regression.before:.3g} before, missing now")
+            continue
+        change = regression.change or 0.0
+        lines.append(
+            f"  {regression.figure}: {regression.before:.3g} before, {regression.after:.3g} now "
+            f"({change:.0%} worse)"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,101 @@
+"""The benchmark's regression check: ratios against the last committed result file."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
+sys.path.insert(0, str(BENCH_DIR))
+
+import regressions  # noqa: E402
+
+
+def committed_result() -> dict[str, Any]:
+    path = regressions.last_committed(BENCH_DIR / "results")
+    assert path is not None, "no committed bench result file"
+    return json.loads(path.read_text())  # type: ignore[no-any-return]
+
+
+def slowed(result: dict[str, Any], scenario: str, by: float) -> dict[str, Any]:
+    """`result` as a build `by` slower on `scenario` would have measured it."""
+    slower = copy.deepcopy(result)
+    entry = slower["scenarios"][scenario]
+    entry["ratio"] = round(entry["ratio"] * (1 - by), 4)
+    entry["mock"]["latency_ms"]["p99"] = entry["mock"]["latency_ms"]["p99"] * (1 + by)
+    return slower
+
+
+def test_a_build_slower_on_one_scenario_is_reported_with_both_figures():
+    before = committed_result()
+    after = slowed(before, "get", by=0.3)
+
+    found = {regression.figure: regression for regression in regressions.compare(after, before)}
+
+    assert set(found) == {"get: mock/ceiling req/s", "get: mock/ceiling p99"}
+    assert found["get: mock/ceiling req/s"].before == before["scenarios"]["get"]["ratio"]
+    assert found["get: mock/ceiling req/s"].after == after["scenarios"]["get"]["ratio"]
+    text = regressions.render(list(found.values()), "bench-x.json")
+    assert "get: mock/ceiling req/s" in text
+    assert "30% worse" in text
+
+
+def test_noise_within_the_tolerance_and_improvements_are_not_reported():
+    before = committed_result()
+
+    assert regressions.compare(slowed(before, "list10", by=0.05), before) == []
+    assert regressions.compare(slowed(before, "list10", by=-0.5), before) == []
+
+
+def test_a_slower_fixture_per_test_is_reported():
+    before = committed_result()
+    after = copy.deepcopy(before)
+    goal = after["consumer_suite"]["goals"]["sequences_mock"]
+    goal["ratio"] = goal["ratio"] * 1.5
+
+    figures = [regression.figure for regression in regressions.compare(after, before)]
+
+    assert figures == ["per test: sequences_mock/httpserver (net)"]
+
+
+def test_a_scenario_gone_from_a_run_that_measured_scenarios_is_reported():
+    before = committed_result()
+    after = copy.deepcopy(before)
+    del after["scenarios"]["writes"]
+
+    missing = [r.figure for r in regressions.compare(after, before) if r.after is None]
+
+    assert "writes: mock/ceiling req/s" in missing
+
+
+@pytest.mark.parametrize("driver", ["builtin"])
+def test_runs_of_another_driver_are_not_compared(driver: str):
+    before = committed_result()
+    after = slowed(before, "get", by=0.9)
+    after["settings"]["driver"] = driver
+
+    assert regressions.compare(after, before) == []
+
+
+def test_the_last_committed_file_is_the_newest_tracked_one_not_the_run_just_written(
+    tmp_path: Path,
+):
+    results = tmp_path / "results"
+    results.mkdir()
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    for name in ("bench-20261101T000000Z.json", "bench-20261102T000000Z.json"):
+        (results / name).write_text("{}")
+    subprocess.run(["git", "-C", str(tmp_path), "add", "."], check=True)
+    written = results / "bench-20261203T000000Z.json"
+    written.write_text("{}")
+
+    found = regressions.last_committed(results, exclude=written)
+
+    assert found is not None
+    assert found.name == "bench-20261102T000000Z.json"
