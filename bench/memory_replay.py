@@ -6,7 +6,18 @@ Each replay starts from a reset, and repeats what once made memory grow:
 - variables growth: 30 PATCHes of about 1 MiB rewriting a run's 100 overrides, each followed by
   a list, and 60 PATCHes adding 100 new overrides each (60 such once left one run with 3.6M
   overrides; now each is refused);
-- seed/reset: 600 times seeding the state dump back, a list, and a reset (once 48 -> 112 MB).
+- seed/reset: 600 times seeding the state dump back, a list, and a reset (once 48 -> 112 MB);
+- hostile bodies: ~1 MiB bodies built for the most schema problems (long names, unknown keys,
+  over-long values, wrong types) to every operation with a body, and as seeds (one PATCH of
+  long names once blocked the loop 8.9 s and took 2.3 GB);
+- clock moves: a world of runs of 100 steps, each round one long move (once 10M events blocked
+  the loop 14.8 s and kept 2 GB of history);
+- slow readers: clients that ask for a 20 MB state dump and never read it, held past the send
+  timeout (30 such once pinned 1.5 GB indefinitely);
+- seed queue: 8 seeds of 20 MB at once (16 of 113 MB once peaked at 2.1 GB).
+
+While each replay runs, a thread asks `/__mock/health` every 20 ms: the slowest answer is how
+long the loop was held at worst.
 
 RSS is read right before and right after each: bounded memory stays flat, within
 `FLAT_PERCENT`. Needs only the mock and httpx (no wrk). Standalone, `python
@@ -18,15 +29,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
 import httpx
+import orjson
+import world
+from hostile_bodies import SHAPES, hostile_body, hostile_fixture
 from servers import BenchError, Server, free_port, running
+
+from sequences_mock.contract.openapi import CONTROL_OPENAPI, Contract
 
 __all__ = ["FLAT_PERCENT", "render", "replay", "replay_on_fresh_mock"]
 
@@ -37,7 +55,23 @@ AUTH = {"Authorization": "Bearer sk_test_acme_read_write"}
 RUN = "/v1/sequences/1ca9fa48-7489-48e1-a93b-8d5a708d3342"
 FLOOD_QUERY = "q=" + "9" * 60_000
 FLOOD_CALLS, VARIABLES_ROUNDS, SEED_ROUNDS = 12_000, 30, 600
-REPLAYS = ("journal_flood", "variables_growth", "seed_reset")
+HOSTILE_ROUNDS, MOVE_ROUNDS, SLOW_READERS, QUEUED_SEEDS = 5, 3, 8, 8
+#: Runs of 100 steps in the clock-move world: each move runs 300,000 steps.
+MOVE_RUNS = 3000
+#: Seconds a slow reader holds its connection: past the mock's 30 s send timeout.
+SLOW_READ_SECONDS = 33
+#: Replays whose "before" is read after one round: the allocator keeps the peak of a round
+#: of 1 MiB bodies parsed (tens of MiB, once), which is not growth; later rounds add nothing.
+WARMED_UP = frozenset({"hostile_bodies"})
+REPLAYS = (
+    "journal_flood",
+    "variables_growth",
+    "seed_reset",
+    "hostile_bodies",
+    "clock_moves",
+    "slow_readers",
+    "seed_queue",
+)
 
 
 def replay(server: Server, only: Collection[str] = ()) -> dict[str, Any]:
@@ -53,6 +87,15 @@ def replay(server: Server, only: Collection[str] = ()) -> dict[str, Any]:
             VARIABLES_ROUNDS,
         ),
         ("seed_reset", "seed the state dump back, list, reset", _seed_reset, SEED_ROUNDS),
+        (
+            "hostile_bodies",
+            "1 MiB bodies of 4 shapes to each operation with a body and as seeds, after a round",
+            _hostile,
+            HOSTILE_ROUNDS,
+        ),
+        ("clock_moves", "seed 3,000 runs of 100 steps, move 200 days, reset", _moves, MOVE_ROUNDS),
+        ("slow_readers", "8 clients never reading a 20 MB answer, 33 s", _slow, SLOW_READERS),
+        ("seed_queue", "8 seeds of 20 MB at once, twice", _queued_seeds, QUEUED_SEEDS),
     ]
     with httpx.Client(base_url=server.url, headers=AUTH, timeout=120) as client:
         for name, what, step, rounds in replays:
@@ -60,8 +103,11 @@ def replay(server: Server, only: Collection[str] = ()) -> dict[str, Any]:
                 continue
             _check(client.post("/__mock/reset"), 200)
             started = time.perf_counter()
+            if name in WARMED_UP:
+                step(client, 1)
             before = server.rss_kib()
-            requests = step(client, rounds)
+            with _HealthProbe(server.url) as probe:
+                requests = step(client, rounds)
             after = server.rss_kib()
             change = round(100 * (after - before) / before, 1)
             results["replays"][name] = {
@@ -71,6 +117,7 @@ def replay(server: Server, only: Collection[str] = ()) -> dict[str, Any]:
                 "rss_after_kib": after,
                 "rss_change_percent": change,
                 "flat": change <= FLAT_PERCENT,
+                "health_max_ms": round(probe.slowest * 1000, 1),
                 "seconds": round(time.perf_counter() - started, 1),
             }
             print(f"  {name:16} {render_line(results['replays'][name])}", file=sys.stderr)
@@ -122,6 +169,150 @@ def _seed_reset(client: httpx.Client, rounds: int) -> int:
     return 3 * rounds
 
 
+def _hostile(client: httpx.Client, rounds: int) -> int:
+    world = client.get("/__mock/state").json()
+    targets = _operations_with_a_body()
+    json_type = {"Content-Type": "application/json"}
+    sent = 0
+    for _ in range(rounds):
+        for shape in SHAPES:
+            for method, path, fields in targets:
+                body = orjson.dumps(hostile_body(shape, fields))
+                answer = client.request(method, path, content=body, headers=json_type)
+                _check_refused(answer)
+            _check_refused(
+                client.post(
+                    "/__mock/seed", content=hostile_fixture(world, shape), headers=json_type
+                )
+            )
+            sent += len(targets) + 1
+    return sent
+
+
+def _operations_with_a_body() -> list[tuple[str, str, list[str]]]:
+    """(method, path, declared body fields) of each operation with a body, but the seed."""
+    found = []
+    for contract in (Contract.load(), Contract.load(CONTROL_OPENAPI)):
+        for operation in contract.operations:
+            if operation.body is None or operation.operation_id == "seedWorld":
+                continue
+            raw = contract.document["paths"][operation.path.removeprefix(contract.base_path)]
+            request = raw[operation.method.lower()]["requestBody"]["content"]["application/json"]
+            schema = _resolved(contract, request["schema"])
+            path = operation.path.replace("{sequence_id}", RUN.rsplit("/", 1)[1])
+            found.append((operation.method, path, list(schema.get("properties", {}))))
+    return found
+
+
+def _resolved(contract: Contract, node: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in node:
+        target: Any = contract.document
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def _moves(client: httpx.Client, rounds: int) -> int:
+    body = orjson.dumps(
+        world.generate(MOVE_RUNS, cadence=[{"type": "email", "wait": "PT1H"}] * 100)
+    )
+    json_type = {"Content-Type": "application/json"}
+    for _ in range(rounds):
+        _check(client.post("/__mock/seed", content=body, headers=json_type), 200)
+        _check(client.post("/__mock/clock", json={"advance_seconds": 200 * 86400}), 200)
+        _check(client.post("/__mock/reset"), 200)
+    return 3 * rounds
+
+
+def _big_world(client: httpx.Client) -> bytes:
+    """The default world with 20 more runs of 100 variables of 10,000 characters: 20 MB."""
+    world = client.get("/__mock/state").json()
+    template = world["sequences"][0]
+    variables = {f"v{n}": "x" * 10_000 for n in range(100)}
+    world["sequences"] += [
+        {**template, "id": f"00000000-0000-4000-8000-{n:012d}", "variables": variables}
+        for n in range(20)
+    ]
+    return orjson.dumps(world)
+
+
+def _slow(client: httpx.Client, readers: int) -> int:
+    _check(
+        client.post(
+            "/__mock/seed", content=_big_world(client), headers={"Content-Type": "application/json"}
+        ),
+        200,
+    )
+    host, port = str(client.base_url).removeprefix("http://").rstrip("/").rsplit(":", 1)
+    sockets = [socket.create_connection((host, int(port)), timeout=5) for _ in range(readers)]
+    try:
+        for sock in sockets:
+            sock.sendall(b"GET /__mock/state HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        time.sleep(SLOW_READ_SECONDS)
+    finally:
+        for sock in sockets:
+            sock.close()
+    _check(client.post("/__mock/reset"), 200)
+    return readers + 2
+
+
+def _queued_seeds(client: httpx.Client, seeds: int) -> int:
+    body = _big_world(client)
+    statuses: list[int] = []
+
+    def seed() -> None:
+        with httpx.Client(base_url=client.base_url, timeout=120) as own:
+            answer = own.post(
+                "/__mock/seed", content=body, headers={"Content-Type": "application/json"}
+            )
+            statuses.append(answer.status_code)
+
+    for _ in range(2):
+        threads = [threading.Thread(target=seed) for _ in range(seeds)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(120)
+        _check(client.post("/__mock/reset"), 200)
+    if not set(statuses) <= {200, 503} or 200 not in statuses:
+        raise BenchError(f"queued seeds answered {sorted(statuses)}")
+    return len(statuses) + 2
+
+
+class _HealthProbe:
+    """Asks `/__mock/health` every 20 ms on a thread of its own; `slowest` is the longest wait."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._done = threading.Event()
+        self.slowest = 0.0
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self) -> _HealthProbe:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join(60)
+
+    def _run(self) -> None:
+        with httpx.Client(base_url=self._url, timeout=60) as client:
+            while not self._done.wait(0.02):
+                asked = time.perf_counter()
+                client.get("/__mock/health")
+                self.slowest = max(self.slowest, time.perf_counter() - asked)
+
+
+def _check_refused(response: httpx.Response) -> None:
+    if not 400 <= response.status_code < 500 or len(response.content) > 64 * 1024:
+        raise BenchError(
+            f"{response.request.method} {response.request.url.path} answered "
+            f"{response.status_code} in {len(response.content):,} bytes, not a 4xx under 64 KiB"
+        )
+
+
 def _check(response: httpx.Response, status: int) -> None:
     if response.status_code != status:
         request = f"{response.request.method} {response.request.url.path}"
@@ -134,7 +325,8 @@ def render_line(replay: dict[str, Any]) -> str:
     return (
         f"{replay['requests']:>6,} requests  RSS {replay['rss_before_kib'] / 1024:6.1f} -> "
         f"{replay['rss_after_kib'] / 1024:6.1f} MiB ({replay['rss_change_percent']:+.1f}%, "
-        f"{verdict})  {replay['seconds']:.1f} s"
+        f"{verdict})  health at worst {replay.get('health_max_ms', 0):.0f} ms  "
+        f"{replay['seconds']:.1f} s"
     )
 
 

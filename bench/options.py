@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import consumer_suite
+import memory_replay
 from driver import run_builtin
 from wrk import CONNECTIONS, THREADS, Load, WrkResult, run_wrk
 
@@ -33,6 +34,7 @@ class Options:
     consumer_tests: int
     consumer_rounds: int
     consumer_fixtures: tuple[str, ...]
+    memory_replays: tuple[str, ...]
 
     def drive(
         self, base_url: str, load: Load, seconds: float, headers: dict[str, str]
@@ -116,7 +118,16 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         help=f"which suites, of {','.join(consumer_suite.FIXTURES)} "
         f"(default {','.join(consumer_suite.DEFAULT_FIXTURES)})",
     )
+    parser.add_argument(
+        "--memory-replays",
+        type=lambda text: tuple(name for name in text.split(",") if name),
+        default=memory_replay.REPLAYS,
+        metavar="A,B",
+        help=f"which memory replays (default all: {','.join(memory_replay.REPLAYS)})",
+    )
     args = parser.parse_args(argv)
+    if set(args.memory_replays) - set(memory_replay.REPLAYS):
+        parser.error(f"--memory-replays takes names of {', '.join(memory_replay.REPLAYS)}")
     if args.duration <= 0 or args.warmup < 0 or args.million_requests < 1:
         parser.error("--duration must be positive, --million-requests at least 1, --warmup >= 0")
     if args.driver == "wrk" and (args.duration < 1 or not args.duration.is_integer()):

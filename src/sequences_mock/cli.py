@@ -24,7 +24,7 @@ from sequences_mock.core.addresses import is_loopback_address
 from sequences_mock.core.errors import MockError
 from sequences_mock.core.timestamps import format_timestamp
 from sequences_mock.server import StoppableServer, bind_socket, uvicorn_config
-from sequences_mock.settings import Settings
+from sequences_mock.settings import Settings, control_token_problem
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
 
 __all__ = ["ENV_PREFIX", "exposure_warning", "main", "parse_args"]
@@ -119,14 +119,23 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         action=_Repeatable,
         default=[],
         metavar="ORIGIN",
-        help="let browser apps from ORIGIN call the mock (repeat it for more, `*` for any; "
-        "comma-separated in the variable); off by default",
+        help="let browser apps from ORIGIN call the mock (repeat it for more, `*` for any page, "
+        "which like `null` opens the public API only; comma-separated in the variable); off by "
+        "default",
     )
     serve.add_argument(
         "--control-token",
         metavar="TOKEN",
+        type=_control_token,
         help="require 'Authorization: Bearer TOKEN' on the control plane (/__mock) but its "
         "health check; none by default",
+    )
+    serve.add_argument(
+        "--control-token-file",
+        metavar="PATH",
+        type=Path,
+        help="read the control token from this file (one line): unlike --control-token, it "
+        "does not show in the process list",
     )
     serve.add_argument(
         "--exposure-acknowledged",
@@ -176,6 +185,31 @@ def _env_value(action: argparse.Action, raw: str) -> Any:
     if action.choices is not None and value not in action.choices:
         raise argparse.ArgumentTypeError(f"expected one of {', '.join(map(str, action.choices))}")
     return value
+
+
+def _control_token(text: str) -> str:
+    problem = control_token_problem(text)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return text
+
+
+def _token_from(args: argparse.Namespace) -> str | None:
+    """The control token given by option or file; raises `ValueError` saying what is wrong."""
+    path: Path | None = args.control_token_file
+    if path is None:
+        token: str | None = args.control_token
+        return token
+    if args.control_token is not None:
+        raise ValueError("give --control-token or --control-token-file, not both")
+    try:
+        token = path.read_text(encoding="utf-8").removesuffix("\n").removesuffix("\r")
+    except (OSError, UnicodeDecodeError) as error:
+        raise ValueError(f"cannot read the control token file {path}: {error}") from None
+    problem = control_token_problem(token)
+    if problem is not None:
+        raise ValueError(f"{path}: {problem}")
+    return token
 
 
 def _positive_int(text: str) -> int:
@@ -256,12 +290,17 @@ def exposure_warning(
 
 def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
+    try:
+        control_token = _token_from(args)
+    except ValueError as error:
+        print(f"sequences-mock: error: {error}", file=sys.stderr)
+        return 2
     settings = Settings(
         fixtures=args.fixtures,
         validate_responses=not args.no_validate_responses,
         journal_size=args.journal_size,
         cors_origins=tuple(args.cors_origin),
-        control_token=args.control_token,
+        control_token=control_token,
     )
     try:
         app = create_app(settings)
@@ -329,4 +368,4 @@ class _Server(StoppableServer):
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         await super().shutdown(sockets)
         if self._call_log is not None:
-            self._call_log.flush()
+            self._call_log.close()

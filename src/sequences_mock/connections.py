@@ -40,6 +40,18 @@ class ConnectionLimits:
     body_timeout: float = 30.0
     #: How long a stopping server lets open requests finish before closing their connections.
     shutdown_grace: float = 3.0
+    #: From an answer's writes first stalling (a client not reading) to its last byte taken;
+    #: past it the connection is dropped with what it still held.
+    send_timeout: float = 30.0
+    #: Connections open at once; one more is answered 503 and closed.
+    max_connections: int = 256
+
+
+class _Open:
+    """The connections one server holds open."""
+
+    def __init__(self) -> None:
+        self.count = 0
 
 
 def protocol_with(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
@@ -47,6 +59,7 @@ def protocol_with(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
 
     class Protocol(BoundedProtocol):
         LIMITS = limits
+        OPEN = _Open()
 
     return Protocol
 
@@ -55,9 +68,13 @@ class BoundedProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, bounded by `LIMITS`."""
 
     LIMITS = ConnectionLimits()
+    OPEN = _Open()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._counted = False
+        #: Armed when an answer's writes first stall (see `ConnectionLimits.send_timeout`).
+        self._stalled: asyncio.TimerHandle | None = None
         self._in_headers = True  # between requests counts: the next one's headers come next
         self._begun = False  # some of the next request arrived
         #: Bytes of reads that held only request head; requests whose head was parsed.
@@ -72,11 +89,43 @@ class BoundedProtocol(HttpToolsProtocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._extensions[TRANSPORT] = transport
+        if self.OPEN.count >= self.LIMITS.max_connections:
+            self._refuse(
+                HTTPStatus.SERVICE_UNAVAILABLE,
+                "service_unavailable",
+                f"the mock holds {self.LIMITS.max_connections} connections at most; "
+                "close one or try again",
+            )
+            return
+        self.OPEN.count += 1
+        self._counted = True
         self._arm(self.LIMITS.header_timeout)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
+        if self._stalled is not None:
+            self._stalled.cancel()
+            self._stalled = None
+        if self._counted:
+            self.OPEN.count -= 1
+            self._counted = False
         super().connection_lost(exc)
+
+    def pause_writing(self) -> None:
+        """The client takes the answer slower than it is written: it has `send_timeout`."""
+        super().pause_writing()
+        if self._stalled is None:
+            self._stalled = self.loop.call_later(self.LIMITS.send_timeout, self._send_late)
+
+    def _send_late(self) -> None:
+        self._stalled = None
+        if self.transport.get_write_buffer_size() == 0:
+            return  # taken in full since
+        cycle = self.cycle
+        if cycle is not None and not cycle.response_complete:
+            cycle.disconnected = True
+            cycle.message_event.set()
+        self.transport.abort()  # `close` would hold the unsent bytes until the client reads
 
     def data_received(self, data: bytes) -> None:
         if self._refused:
@@ -104,6 +153,9 @@ class BoundedProtocol(HttpToolsProtocol):
     # -- parser callbacks (none runs once the connection is refused) -------------------------
 
     def on_message_begin(self) -> None:
+        if self._stalled is not None and self.transport.get_write_buffer_size() == 0:
+            self._stalled.cancel()  # the last answer was taken: the next starts afresh
+            self._stalled = None
         if not self._refused:
             self._begun = True
             super().on_message_begin()

@@ -11,9 +11,22 @@ from pathlib import Path
 from sequences_mock.fixtures.documents import MAX_DOCUMENT_BYTES
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
 
-__all__ = ["Settings"]
+__all__ = ["Settings", "control_token_problem"]
 
 MiB = 1024 * 1024
+
+
+def control_token_problem(token: str | None) -> str | None:
+    """Why `token` cannot be a control token, or None: an empty one (what an unset variable
+    gives) would turn the token off, and one with spaces or control characters can never be
+    sent in a header, locking everyone out."""
+    if token is None:
+        return None
+    if not token:
+        return "the control token is empty (an unset variable?): give one, or leave it out"
+    if not token.isascii() or not token.isprintable() or " " in token:
+        return "the control token may hold printable ASCII without spaces only"
+    return None
 
 
 def _wall_clock() -> datetime:
@@ -39,3 +52,8 @@ class Settings:
     journal_size: int = DEFAULT_JOURNAL_SIZE
     monotonic: Callable[[], float] = field(default=time.monotonic, repr=False)
     wall: Callable[[], datetime] = field(default=_wall_clock, repr=False)
+
+    def __post_init__(self) -> None:
+        problem = control_token_problem(self.control_token)
+        if problem is not None:
+            raise ValueError(problem)

@@ -204,7 +204,12 @@ def control_codes(operation: Operation) -> set[str]:
     if operation.path_parameters:
         codes.add("not_found")
     codes |= {
-        "seedWorld": {"malformed_document", "unsupported_media_type", "invalid_fixtures"},
+        "seedWorld": {
+            "malformed_document",
+            "unsupported_media_type",
+            "invalid_fixtures",
+            "seed_queue_full",
+        },
         "changeClock": {"invalid_clock_change"},
         "enrollContact": {"duplicate_id"},
         "completeTask": {"invalid_state_transition"},

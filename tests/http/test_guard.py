@@ -139,3 +139,16 @@ def test_the_handle_sends_the_control_token(guarded: MockServer):
 
         assert handle.api_keys["acme_read_write"] == READ_WRITE
         assert handle.requests() == []
+
+
+def test_bound_to_every_address_an_ipv4_loopback_client_gets_the_host_check() -> None:
+    """On `::` an IPv4 client arrives on `::ffff:127.0.0.1`, which once did not count as
+    loopback: a rebinding page reached the mock through 127.0.0.1 unchecked."""
+    with MockServer(host="::") as server:
+        port = server.url.rsplit(":", 1)[1]
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=5) as client:
+            rebound = client.get("/__mock/health", headers={"Host": "evil.example"})
+            own = client.get("/__mock/health")
+
+    assert rebound.status_code == 421
+    assert own.status_code == 200

@@ -91,3 +91,26 @@ def test_any_origin_with_a_star() -> None:
 
     assert response.status_code == 200
     assert response.headers["access-control-allow-origin"] == "*"
+
+
+@pytest.mark.parametrize("wildcard", ["*", "null"])
+def test_a_wildcard_or_null_origin_never_reaches_the_control_plane(wildcard: str) -> None:
+    """With `--cors-origin '*'` (or `null`, which any page can send from a sandboxed frame) a
+    page could read `/__mock/state`, every API key in it, and reset or seed the world. The
+    public API is open to it; the control plane gives such a page no CORS answer and refuses
+    its writes."""
+    page = "null" if wildcard == "null" else "https://anywhere.example"
+    app = create_app(Settings(cors_origins=(wildcard, ORIGIN)))
+    with httpx.Client(transport=SyncASGITransport(app), base_url="http://mock") as client:
+        api = client.get("/v1/sequences", headers={**bearer(READ_WRITE), "Origin": page})
+        state = client.get("/__mock/state", headers={"Origin": page})
+        preflight_reset = client.options("/__mock/reset", headers=preflight("POST", page))
+        reset = client.post("/__mock/reset", headers={"Origin": page})
+        named = client.get("/__mock/state", headers={"Origin": ORIGIN})
+
+    assert api.headers["access-control-allow-origin"] in {"*", page}
+    assert "access-control-allow-origin" not in state.headers
+    assert "access-control-allow-origin" not in preflight_reset.headers
+    assert reset.status_code == 403
+    assert reset.json()["code"] == "forbidden_origin"
+    assert named.headers["access-control-allow-origin"] == ORIGIN

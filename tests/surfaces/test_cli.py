@@ -14,6 +14,7 @@ from live_server import cli_server
 from sequences_mock.cli import exposure_warning, main, parse_args
 from sequences_mock.fixtures import DEFAULT_FIXTURES
 from sequences_mock.server import bind_socket
+from sequences_mock.settings import Settings
 
 BROKEN = """\
 workspaces:
@@ -302,3 +303,47 @@ def test_serve_takes_the_control_token_from_the_environment(monkeypatch: pytest.
         token = bearer("from-the-environment")
         assert httpx.get(f"{server.url}/__mock/state", headers=token).status_code == 200
     assert not any("warning" in line for line in server.stderr)
+
+
+@pytest.mark.parametrize(
+    ("token", "said"),
+    [("", "empty"), ("   ", "without spaces"), ("two words", "without spaces"), ("a\tb", "")],
+)
+def test_a_control_token_that_cannot_work_is_refused_at_start(
+    capsys: pytest.CaptureFixture[str], token: str, said: str
+) -> None:
+    """`--control-token "$UNSET"` once turned the token off without a word; a token of spaces
+    locked everyone out (a header cannot carry it)."""
+    with pytest.raises(SystemExit) as stopped:
+        parse_args(["serve", "--control-token", token])
+
+    assert stopped.value.code == 2
+    error = capsys.readouterr().err
+    assert "--control-token" in error
+    assert said in error
+    with pytest.raises(ValueError, match="control token"):
+        Settings(control_token=token)
+
+
+def test_the_control_token_can_come_from_a_file(tmp_path: Path) -> None:
+    """Not on the command line, where any user can read it in the process list."""
+    path = tmp_path / "token"
+    path.write_text("s3cret-token\n")
+
+    with cli_server("--log-level", "warning", "--control-token-file", str(path)) as server:
+        without = httpx.get(f"{server.url}/__mock/state", timeout=5)
+        with_it = httpx.get(f"{server.url}/__mock/state", headers=bearer("s3cret-token"), timeout=5)
+
+    assert without.status_code == 401
+    assert with_it.status_code == 200
+
+
+@pytest.mark.parametrize("content", ["", "\n", " spaced \n"])
+def test_an_unusable_control_token_file_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str
+) -> None:
+    path = tmp_path / "token"
+    path.write_text(content)
+
+    assert main(["serve", "--port", "0", "--control-token-file", str(path)]) == 2
+    assert "control token" in capsys.readouterr().err

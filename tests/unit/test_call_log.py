@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import io
+import threading
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -106,6 +108,7 @@ def test_the_log_writes_exactly_the_line_of_each_call() -> None:
 
     for call in calls:
         log(call)
+    log.drain()
 
     assert stream.getvalue() == "".join(call_line(call) for call in calls)
     assert len(log._middles) <= CallLog.MIDDLES
@@ -116,6 +119,7 @@ def test_outside_an_event_loop_each_line_is_written_at_once() -> None:
     log = CallLog(stream)
 
     log(entry())
+    log.drain()
 
     assert stream.getvalue() == call_line(entry())
 
@@ -127,6 +131,7 @@ def test_in_the_server_loop_a_burst_is_one_write_after_the_first_line() -> None:
     log = CallLog(stream, interval=0.05)
 
     def numbers() -> list[str]:
+        log.drain()
         return [line.split()[0] for line in stream.getvalue().splitlines()]
 
     async def calls() -> list[list[str]]:
@@ -148,7 +153,7 @@ def test_in_the_server_loop_a_burst_is_one_write_after_the_first_line() -> None:
     assert after_quiet == ["#1", "#2", "#3", "#4"]
 
 
-def test_flush_writes_what_waits_at_shutdown() -> None:
+def test_close_writes_what_waits_at_shutdown() -> None:
     stream = io.StringIO()
     log = CallLog(stream, interval=60)
 
@@ -157,8 +162,9 @@ def test_flush_writes_what_waits_at_shutdown() -> None:
         log(entry(seq=2))
 
     asyncio.run(two_calls())
+    log.drain()
     assert stream.getvalue() == call_line(entry(seq=1))
-    log.flush()
+    log.close()
 
     assert stream.getvalue() == call_line(entry(seq=1)) + call_line(entry(seq=2))
 
@@ -195,3 +201,44 @@ def test_the_journal_hands_each_new_entry_to_its_listener() -> None:
         )
 
     assert [(e.seq, e.status) for e in seen] == [(1, 200), (2, 404), (3, 409)]
+
+
+class StalledStream(io.StringIO):
+    """An output nobody reads: each write waits until `go` is set (a full pipe, Ctrl-S)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.go = threading.Event()
+
+    def write(self, text: str) -> int:
+        self.go.wait()
+        return super().write(text)
+
+
+def test_a_stalled_output_drops_and_counts_lines_and_never_blocks_the_caller() -> None:
+    """With the output taken by nothing, calls go on at once; past the budget lines are dropped
+    and counted, and the count is written once the output takes text again."""
+    stream = StalledStream()
+    log = CallLog(stream, budget=10 * len(call_line(entry())))
+
+    for seq in range(1, 101):
+        log(entry(seq=seq))  # outside a loop each line is handed over at once
+    dropped = log.dropped
+    stream.go.set()
+    log.drain()
+    log(entry(seq=101))
+    log.drain()
+
+    assert 80 <= dropped < 100
+    lines = stream.getvalue().splitlines()
+    assert f"# {dropped} call lines dropped: the output was full" in lines
+    assert lines[-1].startswith("#101 ")
+
+
+def test_a_regular_file_has_each_line_once_the_call_is_answered(tmp_path: Path) -> None:
+    """`serve > file` then reading the file at once (a CI step) finds every answered call."""
+    with (tmp_path / "calls.log").open("w") as stream:
+        log = CallLog(stream)
+        log(entry())
+
+        assert (tmp_path / "calls.log").read_text() == call_line(entry())

@@ -20,7 +20,7 @@ from sequences_mock.core.errors import (
     ValidationFailed,
 )
 from sequences_mock.formats import strict_json
-from sequences_mock.formats.schema import Validator, schema_problems
+from sequences_mock.formats.schema import Validator, schema_problems, shorten
 
 __all__ = [
     "NO_COERCIONS",
@@ -224,11 +224,10 @@ def _check(
     """Raise `ContractViolation` naming where `document` (at `prefix` in the body) is invalid."""
     if validator.is_valid(document):
         return  # the usual case: nothing to name, so nothing is formatted
-    error = next(validator.iter_errors(document), None)
-    if error is not None:
-        path = prefix + "".join(f"/{part}" for part in error.instance_path) or "/"
-        where = f"{operation.operation_id} {status} body"
-        raise ContractViolation(f"{where} at {path}: {error.message}")
+    error = validator.errors(document)[0]
+    path = prefix + error["instanceLocation"] or "/"
+    where = f"{operation.operation_id} {status} body"
+    raise ContractViolation(f"{where} at {shorten(path)}: {shorten(error['error'])}")
 
 
 def media_type_of(content_type: str | None) -> str | None:

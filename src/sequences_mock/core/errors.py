@@ -22,6 +22,7 @@ __all__ = [
     "MockError",
     "NotFound",
     "PausedUntilNotInFuture",
+    "SeedQueueFull",
     "Unauthenticated",
     "UnsupportedMediaType",
     "ValidationFailed",
@@ -152,6 +153,13 @@ class WorldReplaced(MockError):
     """A reset or seed ended the world a request arrived in before the request was applied."""
 
     code = "world_replaced"
+
+
+class SeedQueueFull(MockError):
+    """A seed arrived while one was built and another waited: refused before its body is read,
+    so that queued seeds never hold more than one body."""
+
+    code = "seed_queue_full"
 
 
 def field_path(parts: Iterable[str | int]) -> str:

@@ -39,7 +39,7 @@ from sequences_mock.core.errors import (
 )
 from sequences_mock.core.events import Event, EventKind
 from sequences_mock.core.events import make_event as _event
-from sequences_mock.core.timestamps import format_timestamp
+from sequences_mock.core.timestamps import format_timestamp, later
 
 __all__ = [
     "MAX_VARIABLES",
@@ -201,7 +201,7 @@ def progress(
             if status is Status.FOUND:
                 events.append(_event((at, EventKind.ACTIVATED, status, Status.ACTIVE, None)))
                 status = Status.ACTIVE
-                due = at + steps[step].wait if step < len(steps) else None
+                due = later(at, steps[step].wait) if step < len(steps) else None
             elif step == len(steps):
                 break  # the fixture checks refuse an ACTIVE run past its last step
             else:
@@ -301,7 +301,7 @@ def enroll(
 ) -> tuple[Sequence, Event]:
     """A new run created now: FOUND, activated `activation_delay` later, or REFUSED."""
     status = Status.REFUSED if refusal is not None else Status.FOUND
-    due = now + activation_delay if refusal is None and steps else None
+    due = later(now, activation_delay) if refusal is None and steps else None
     sequence = Sequence(
         id=sequence_id,
         workspace_id=workspace_id,
@@ -332,9 +332,9 @@ def schedule(
     if sequence.next_step >= len(steps):
         return sequence
     if sequence.status is Status.FOUND:
-        due = max(sequence.created_at + activation_delay, now)
+        due = max(later(sequence.created_at, activation_delay), now)
     else:
-        due = max(sequence.created_at, now) + steps[sequence.next_step].wait
+        due = later(max(sequence.created_at, now), steps[sequence.next_step].wait)
     return _changed(sequence, next_step_at=due)
 
 
@@ -359,7 +359,7 @@ def _after_step(
 ) -> tuple[Status, datetime | None]:
     """The status and next due instant once `step` is the next one: finished after the last."""
     if step < len(steps):
-        return Status.ACTIVE, at + steps[step].wait
+        return Status.ACTIVE, later(at, steps[step].wait)
     if skipped:
         events.append(_event((at, EventKind.COMPLETED, Status.ACTIVE, Status.COMPLETED, None)))
         return Status.COMPLETED, None

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
-__all__ = ["FIRST", "LAST", "TimestampError", "format_timestamp", "parse_timestamp"]
+__all__ = ["FIRST", "LAST", "TimestampError", "format_timestamp", "later", "parse_timestamp"]
 
 FIRST = datetime.min.replace(tzinfo=UTC)
 LAST = datetime.max.replace(tzinfo=UTC)
+
+
+def later(moment: datetime, wait: timedelta) -> datetime:
+    """`moment + wait`, or `LAST` when that is past the end of what Python can hold (a clock
+    set near year 9999): a step due then is due at the end of time, not an `OverflowError`."""
+    try:
+        return moment + wait
+    except OverflowError:
+        return LAST
 
 
 class TimestampError(ValueError):

@@ -6,8 +6,10 @@ tell tests what their code did and make the API misbehave on demand.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from time import perf_counter
 from typing import Any
 
 from starlette.requests import Request
@@ -18,7 +20,7 @@ from sequences_mock import fixtures
 from sequences_mock.contract import validation
 from sequences_mock.contract.openapi import Operation
 from sequences_mock.contract.validation import NO_COERCIONS, Coercions, media_type_of, parse_json
-from sequences_mock.core.errors import InvalidClockChange, UnsupportedMediaType
+from sequences_mock.core.errors import InvalidClockChange, SeedQueueFull, UnsupportedMediaType
 from sequences_mock.core.lifecycle import TaskOutcome
 from sequences_mock.core.timestamps import TimestampError, parse_timestamp
 from sequences_mock.http.bodies import read_body
@@ -58,6 +60,13 @@ class Call:
     query: dict[str, Any]
 
 
+#: The longest a clock move keeps the loop at once; calls that touch runs wait for its end.
+MOVE_SLICE_SECONDS = 0.05
+#: Seeds admitted at once: one built, one waiting. Each holds its body (up to 256 MiB), so the
+#: rest are refused before theirs is read.
+SEEDS_AT_ONCE = 2
+
+
 class ControlPlane:
     """One method per operation of `control.openapi.yaml`. Refusals are raised as `MockError`s
     and answered by the app's exception handlers; every reply is checked against the document."""
@@ -66,6 +75,8 @@ class ControlPlane:
         _check_operation_ids(context)
         self.context = context
         self.runtime = context.runtime
+        #: Seeds being read, built or waiting to be (see `SEEDS_AT_ONCE`).
+        self._seeds = 0
         #: Each public operation's declared statuses: what a fault may answer.
         self._declared = {
             operation.operation_id: tuple(operation.responses)
@@ -110,6 +121,8 @@ class ControlPlane:
     ) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             operation = operations["GET" if request.method == "HEAD" else request.method]
+            if operation.operation_id != "getHealth":
+                await self.runtime.settled()
             query = validation.read_query(
                 operation,
                 request.query_params.multi_items(),
@@ -141,6 +154,17 @@ class ControlPlane:
         building run on a worker thread while the old world goes on serving; the new one
         replaces it on the loop, unless a reset or another seed ended the world the seed arrived
         in first (`world_replaced`)."""
+        if self._seeds >= SEEDS_AT_ONCE:
+            raise SeedQueueFull(
+                "a seed is being built and another waits: send this one again once they are done"
+            )
+        self._seeds += 1
+        try:
+            return await self._seed(call)
+        finally:
+            self._seeds -= 1
+
+    async def _seed(self, call: Call) -> Reply:
         runtime = self.runtime
         generation = runtime.generation
         media_type = media_type_of(call.request.headers.get("content-type"))
@@ -170,11 +194,24 @@ class ControlPlane:
         return 200, Body.of(clock_view(self.runtime.clock))
 
     async def change_clock(self, call: Call) -> Reply:
+        runtime = self.runtime
         change = await self._json_body(call)
-        before = self.runtime.store.feed.recorded
-        self.runtime.change_clock(**change)
-        after = self.runtime.store.feed.recorded
-        return 200, Body.of(clock_change_view(self.runtime.clock, before, after))
+        before = runtime.store.feed.recorded
+        runtime.change_clock(**change, catch_up=False)
+        runtime.moving = True
+        try:
+            # A long move runs thousands of steps: a slice at a time, the loop serving between.
+            store = runtime.store
+            while not store.catch_up(until=perf_counter() + MOVE_SLICE_SECONDS):
+                await asyncio.sleep(0)
+                if runtime.store is not store:
+                    break  # a reset or seed replaced the world meanwhile
+        finally:
+            runtime.moving = False
+        after = runtime.store.feed.recorded
+        if runtime.store is not store:
+            before = after  # the feed is the new world's: this move fired nothing there
+        return 200, Body.of(clock_change_view(runtime.clock, before, after))
 
     # -- the journal -------------------------------------------------------------------------
 

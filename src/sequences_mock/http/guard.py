@@ -24,6 +24,7 @@ from sequences_mock.core.errors import (
     UnsupportedMediaType,
 )
 from sequences_mock.http.auth import bearer_token
+from sequences_mock.http.cors import control_origins
 from sequences_mock.http.problems import problem_for, problem_response
 
 __all__ = ["CONTROL_PREFIX", "Guard"]
@@ -47,7 +48,7 @@ class Guard:
     ) -> None:
         self.app = app
         self._token = control_token.encode() if control_token else None
-        self._origins = frozenset(origins)
+        self._origins = frozenset(control_origins(origins))
         #: Whether each local address requests arrive on is a loopback one (a handful).
         self._loopback: dict[str, bool] = {}
         #: The first host names seen and whether each is a loopback one: clients send a few.
@@ -130,7 +131,7 @@ class Guard:
         own = host is not None and text == f"{scope.get('scheme', 'http')}://" + host.decode(
             "latin-1"
         )
-        return own or text in self._origins or "*" in self._origins
+        return own or text in self._origins
 
 
 def _loopback_name(host: bytes) -> bool:

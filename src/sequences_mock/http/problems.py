@@ -15,6 +15,7 @@ from starlette.responses import Response
 from sequences_mock.core.errors import (
     InsufficientScope,
     MockError,
+    SeedQueueFull,
     Unauthenticated,
     WorldReplaced,
 )
@@ -22,6 +23,7 @@ from sequences_mock.formats import strict_json
 
 __all__ = [
     "CODE_BY_STATUS",
+    "ERRORS_BUDGET",
     "NO_HEADERS",
     "PROBLEM_JSON",
     "STATUS_BY_CODE",
@@ -62,15 +64,22 @@ STATUS_BY_CODE = {
     "service_unavailable": 503,
     "gateway_timeout": 504,
     "world_replaced": 503,
+    "seed_queue_full": 503,
 }
 
 #: The code a fault of each status carries: the first one the table gives that status.
 CODE_BY_STATUS = {status: code for code, status in reversed(STATUS_BY_CODE.items())}
 
+#: Bytes the `errors` of one answer take at most: whatever a check found, a problem answer
+#: stays under 64 KiB (the detail repeats one problem, itself cut to a few hundred bytes).
+ERRORS_BUDGET = 56 * 1024
+
 NO_HEADERS: Mapping[str, str] = MappingProxyType({})
 _BEARER = 'Bearer realm="sequences-mock"'
 #: A call refused because the world it arrived in is gone may be sent again at once.
 _RETRY_NOW: Mapping[str, str] = MappingProxyType({"retry-after": "0"})
+#: A seed refused while others are built may be sent again once they are done.
+_RETRY_SOON: Mapping[str, str] = MappingProxyType({"retry-after": "1"})
 
 
 class Problem(NamedTuple):
@@ -127,11 +136,7 @@ def problem_response(answer: Problem) -> Response:
 
 
 def _refusal(error: MockError) -> Problem:
-    errors = (
-        [{"in": p.location, "name": p.name, "message": p.message} for p in error.problems]
-        if error.problems or error.code == "validation_error"
-        else None
-    )
+    errors = _listed(error) if error.problems or error.code == "validation_error" else None
     document = problem(error.code, error.detail, errors)
     headers: Mapping[str, str] = NO_HEADERS
     if isinstance(error, Unauthenticated):
@@ -141,7 +146,22 @@ def _refusal(error: MockError) -> Problem:
         headers = {"www-authenticate": challenge}
     elif isinstance(error, WorldReplaced):
         headers = _RETRY_NOW
+    elif isinstance(error, SeedQueueFull):
+        headers = _RETRY_SOON
     return Problem(document["status"], document, headers)
+
+
+def _listed(error: MockError) -> list[dict[str, str]]:
+    """The error's problems as entries, as many as fit in `ERRORS_BUDGET` bytes of JSON."""
+    listed: list[dict[str, str]] = []
+    room = ERRORS_BUDGET
+    for found in error.problems:
+        entry = {"in": found.location, "name": found.name, "message": found.message}
+        room -= len(strict_json.dumps(entry)) + 1
+        if room < 0:
+            break
+        listed.append(entry)
+    return listed
 
 
 def _unrouted(error: HTTPException, method: str, path: str) -> Problem:

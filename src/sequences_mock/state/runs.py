@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from time import perf_counter
 from typing import NamedTuple
 
 from sequences_mock.core import lifecycle
@@ -61,7 +62,13 @@ class Runs:
     more than before the lifecycle existed.
     """
 
-    def __init__(self, world: World, *, index_budget: IndexBudget = DEFAULT_INDEX_BUDGET) -> None:
+    def __init__(
+        self,
+        world: World,
+        *,
+        index_budget: IndexBudget = DEFAULT_INDEX_BUDGET,
+        history: History | None = None,
+    ) -> None:
         self.table = SequenceTable()
         self._templates = world.templates
         self._contacts = world.contacts
@@ -69,7 +76,7 @@ class Runs:
             entries_per_sequence=index_budget.per_sequence, minimum=index_budget.minimum
         )
         self._due = Deadlines()
-        self._history = History()
+        self._history = History() if history is None else history
         self._ids = IdSource()
 
     def seed(self, sequences: Iterable[Sequence]) -> None:
@@ -120,15 +127,20 @@ class Runs:
         return page_of(index, query)
 
     def catch_up(
-        self, now: datetime, cause: Cause = Cause.CLOCK, request_seq: int | None = None
-    ) -> None:
+        self,
+        now: datetime,
+        until: float | None = None,
+        cause: Cause = Cause.CLOCK,
+        request_seq: int | None = None,
+    ) -> bool:
         """Apply every clock event due at or before `now`, each at the instant it was due;
-        every run due is brought up to `now`, earliest due first. `cause`: the clock, or the
-        API call whose write left a run due at this very instant."""
+        every run due is brought up to `now`, earliest due first. With `until` (a
+        `perf_counter` instant), stop at the first run after it. True once none is left.
+        `cause`: the clock, or the API call whose write left a run due at this very instant."""
         due = self._due
         earliest = due.earliest
         if earliest is None or earliest > now:
-            return
+            return True
         by_id, templates, contacts = self.table.by_id, self._templates, self._contacts
         with collector_paused():
             changed = 0
@@ -142,6 +154,10 @@ class Runs:
                 if changed == BULK_CHANGES:
                     self._indexes.clear()
                 self.write(progressed, events, cause, request_seq)
+                if until is not None and perf_counter() > until:
+                    earliest = due.earliest
+                    return earliest is None or earliest > now
+        return True
 
     def use_contacts(self, contacts: Mapping[str, Contact]) -> None:
         """The world's contacts after a control-plane change to one."""

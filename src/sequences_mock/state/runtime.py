@@ -3,6 +3,7 @@ resetting or reseeding it."""
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.fixtures.documents import MAX_DOCUMENT_BYTES
 from sequences_mock.state.collector import collector_paused
 from sequences_mock.state.faults import Faults
+from sequences_mock.state.history import History
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE, Journal
 from sequences_mock.state.store import Store
 
@@ -30,11 +32,13 @@ _WALL_CLOCK = partial(datetime.now, UTC)
 class SeedBasis(NamedTuple):
     """What a seed starts from: the world's generation, the world to merge into (None to
     replace it) and the clock's now, the instant the new world is scheduled at unless its
-    document sets the clock."""
+    document sets the clock; for a merge, the runs' history and its version then."""
 
     generation: int
     current: World | None
     now: datetime
+    history: History | None = None
+    version: int = 0
 
 
 class Prepared(NamedTuple):
@@ -44,6 +48,10 @@ class Prepared(NamedTuple):
     store: Store
     restart_clock: bool
     clock: ClockSetting | None
+    history: History
+    #: For a merge: the history's version it was built against, and the runs it replaced.
+    version: int | None = None
+    merged_runs: tuple[str, ...] = ()
 
 
 class Runtime:
@@ -65,6 +73,9 @@ class Runtime:
         self.clock = Clock(wall(), monotonic=monotonic)
         self.journal = Journal(journal_size)
         self._on_new_world: list[Callable[[], None]] = []
+        #: A clock move is being applied a slice at a time (see `http.control`): calls that
+        #: read or change runs wait for it.
+        self.moving = False
         #: Counts the worlds: every reset and seed ends one (see `check_current`).
         self.generation = 0
         self._building = threading.Lock()
@@ -96,10 +107,18 @@ class Runtime:
     def reset(self) -> None:
         """Back to the fixtures the server started with: state, clock, journal and faults."""
         self._restart_clock(self.initial.clock)
-        self.store = Store(self.initial, self.clock, current_request=self.journal.next_seq)
+        self._history = History()
+        self.store = Store(
+            self.initial, self.clock, current_request=self.journal.next_seq, history=self._history
+        )
         self.journal.clear()
         self.faults = Faults()
         self._world_replaced()
+
+    async def settled(self) -> None:
+        """Wait until no clock move is being applied (see `moving`)."""
+        while self.moving:
+            await asyncio.sleep(0.002)
 
     def change_clock(
         self,
@@ -107,10 +126,12 @@ class Runtime:
         now: datetime | None = None,
         advance_seconds: float | None = None,
         frozen: bool | None = None,
+        catch_up: bool = True,
     ) -> None:
         """Set the clock to `now` or move it `advance_seconds` on, and freeze or thaw it; then
-        every run catches up. A refused change (`InvalidClockChange`: back in time, or past
-        what the clock can hold) leaves the clock as it was."""
+        every run catches up (unless `catch_up` is false: the caller does it, a slice at a
+        time). A refused change (`InvalidClockChange`: back in time, or past what the clock can
+        hold) leaves the clock as it was."""
         clock = self.clock
         if now is not None:
             clock.set(now)
@@ -118,7 +139,8 @@ class Runtime:
             clock.advance(advance_seconds)
         if frozen is not None:
             clock.freeze(frozen)
-        self.store.catch_up()
+        if catch_up:
+            self.store.catch_up()
 
     def check_current(self, generation: int) -> None:
         """Raise `WorldReplaced` unless the world of `generation` is still the current one."""
@@ -139,7 +161,12 @@ class Runtime:
 
     def seed_basis(self, *, merge: bool) -> SeedBasis:
         """What a seed is built against, read where the world is changed (the event loop)."""
-        return SeedBasis(self.generation, self.store.world if merge else None, self.clock.now())
+        if not merge:
+            return SeedBasis(self.generation, None, self.clock.now())
+        world = self.store.world
+        return SeedBasis(
+            self.generation, world, self.clock.now(), self._history, self._history.version
+        )
 
     def prepare(
         self, basis: SeedBasis, document: Callable[[], Any], *, strict_json: bool = False
@@ -163,12 +190,28 @@ class Runtime:
             restart = isinstance(parsed, dict) and "clock" in parsed
             setting = world.clock if restart else None
             now = setting.now if setting else self._wall() if restart else basis.now
-            store = Store(world, self.clock, current_request=self.journal.next_seq, now=now)
-        return Prepared(basis.generation, store, restart, setting)
+            # A merge keeps the runs' history (those it replaces are forgotten on install).
+            history = basis.history if basis.history is not None else History()
+            store = Store(
+                world, self.clock, current_request=self.journal.next_seq, now=now, history=history
+            )
+        if basis.history is None:
+            return Prepared(basis.generation, store, restart, setting, history)
+        return Prepared(
+            basis.generation, store, restart, setting, history, basis.version, _run_ids(parsed)
+        )
 
     def install(self, prepared: Prepared) -> None:
-        """Make a prepared world the current one, unless a reset or seed came first."""
+        """Make a prepared world the current one, unless a reset or seed came first, or (for a
+        merge) a run changed while it was built: the merge would undo that change."""
         self.check_current(prepared.generation)
+        if prepared.version is not None and prepared.version != self._history.version:
+            raise WorldReplaced(
+                "a run changed while the merge was built (a write was answered, or the clock "
+                "moved it); the merge changed nothing: send it again"
+            )
+        prepared.history.forget(prepared.merged_runs)
+        self._history = prepared.history
         if prepared.restart_clock:
             self._restart_clock(prepared.clock)
         self.store = prepared.store
@@ -185,3 +228,9 @@ class Runtime:
             self.clock.restart(self._wall(), frozen=False)
         else:
             self.clock.restart(setting.now, frozen=setting.frozen)
+
+
+def _run_ids(document: Any) -> tuple[str, ...]:
+    """The ids of the runs a (valid) merge document sets."""
+    runs = document.get("sequences", []) if isinstance(document, dict) else []
+    return tuple(str(run["id"]).lower() for run in runs)

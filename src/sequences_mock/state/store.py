@@ -23,7 +23,7 @@ from sequences_mock.core.lifecycle import TaskOutcome
 from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.state.enrollments import Enrollment, enrolled_run
 from sequences_mock.state.feed import Feed, FeedItem
-from sequences_mock.state.history import Cause, Record
+from sequences_mock.state.history import Cause, History, Record
 from sequences_mock.state.list_indexes import DEFAULT_INDEX_BUDGET, IndexBudget
 from sequences_mock.state.queries import ListQuery, Page
 from sequences_mock.state.runs import Runs, RunStats
@@ -57,12 +57,14 @@ class Store:
         index_budget: IndexBudget = DEFAULT_INDEX_BUDGET,
         current_request: Callable[[], int | None] = lambda: None,
         now: datetime | None = None,
+        history: History | None = None,
     ) -> None:
         """`now`: the instant the world is scheduled at (default: the clock's now); a store built
-        away from the event loop is given one rather than reading a clock the loop moves."""
+        away from the event loop is given one rather than reading a clock the loop moves.
+        `history`: the runs' history to go on with (a merge's), rather than a new one."""
         self.clock = clock
         self._world = world
-        self._runs = runs = Runs(world, index_budget=index_budget)
+        self._runs = runs = Runs(world, index_budget=index_budget, history=history)
         #: The journal entry the API call being handled will get, for the runs' histories.
         self._current_request = current_request
         now = clock.now() if now is None else now
@@ -145,27 +147,28 @@ class Store:
     ) -> Sequence:
         self.catch_up()
         before = self._runs.visible(workspace_id, sequence_id)
+        now = self.clock.now()
         return self._apply(
             EventKind.VARIABLES_UPDATED,
             before,
-            lifecycle.update_variables(before, changes, self.clock.now()),
+            lifecycle.update_variables(before, changes, now),
+            now,
         )
 
     def pause(self, workspace_id: str, sequence_id: str, until: datetime) -> Sequence:
         self.catch_up()
         before = self._runs.visible(workspace_id, sequence_id)
-        return self._apply(
-            EventKind.PAUSED, before, lifecycle.pause(before, until, self.clock.now())
-        )
+        now = self.clock.now()
+        return self._apply(EventKind.PAUSED, before, lifecycle.pause(before, until, now), now)
 
     def resume(self, workspace_id: str, sequence_id: str) -> Sequence:
         self.catch_up()
         now = self.clock.now()
         before = self._runs.visible(workspace_id, sequence_id)
-        resumed = self._apply(EventKind.RESUMED, before, lifecycle.resume(before, now))
+        resumed = self._apply(EventKind.RESUMED, before, lifecycle.resume(before, now), now)
         # A step overdue while the run was paused runs as part of the resume, not after its
         # answer: the answer is what a read at the same instant shows, and the call caused it.
-        self._runs.catch_up(now, Cause.API, self._current_request())
+        self._runs.catch_up(now, cause=Cause.API, request_seq=self._current_request())
         return self._runs.any(resumed.id)
 
     def stop(
@@ -182,9 +185,9 @@ class Store:
         )
         # Every stop is computed before any is stored: a refused one changes nothing.
         others = [(other, lifecycle.stop(other, reason, now)) for other in colleagues]
-        self._apply(EventKind.STOPPED, target, stopped)
+        self._apply(EventKind.STOPPED, target, stopped, now)
         for before, after in others:
-            self._apply(EventKind.STOPPED, before, after)
+            self._apply(EventKind.STOPPED, before, after, now)
         return stopped
 
     # -- the control plane's writes ------------------------------------------------------------
@@ -242,13 +245,16 @@ class Store:
             for run in runs
         ]
 
-    def catch_up(self) -> None:
-        """Apply every clock event due by the clock's now: pause deadlines, activations, steps."""
-        self._runs.catch_up(self.clock.now())
+    def catch_up(self, until: float | None = None) -> bool:
+        """Apply every clock event due by the clock's now: pause deadlines, activations, steps;
+        with `until` (a `perf_counter` instant), some of them. True once none is left."""
+        return self._runs.catch_up(self.clock.now(), until)
 
-    def _apply(self, kind: EventKind, before: Sequence, after: Sequence) -> Sequence:
-        """Store an API write, in the run's history with the journal entry of its call."""
-        event = Event(self.clock.now(), kind, before.status, after.status)
+    def _apply(self, kind: EventKind, before: Sequence, after: Sequence, now: datetime) -> Sequence:
+        """Store an API write made at `now`, in the run's history at that same instant (read
+        twice, a ticking clock put the event after the run's `updated_at`), with the journal
+        entry of its call."""
+        event = Event(now, kind, before.status, after.status)
         return self._runs.write(after, [event], Cause.API, self._current_request())
 
     def __repr__(self) -> str:

@@ -63,3 +63,19 @@ def test_ids_are_lower_case_uuid4_and_repeat_after_a_restart() -> None:
     ids.restart()
     assert [ids.new() for _ in range(3)] == first
     assert IdSource(seed=4).new() != first[0]
+
+
+def test_every_run_together_keeps_at_most_the_total() -> None:
+    """One clock move over 100,000 runs of 100 steps once kept 10 million events (2 GB): past
+    the total, the runs recorded least recently lose their history, counted as dropped."""
+    history = History(per_run=10, total=50)
+    runs = [f"run-{n}" for n in range(20)]
+    for run in runs:
+        history.record(run, [step(n) for n in range(5)], Cause.CLOCK)
+    history.record(runs[0], [step(5)], Cause.API)  # recorded again: now the most recent
+
+    assert len(history) <= 50
+    assert history.of(runs[1]) == []
+    assert history.dropped(runs[1]) == 5
+    assert [record.event.step for record in history.of(runs[0])] == [5]
+    assert [record.event.step for record in history.of(runs[-1])] == [0, 1, 2, 3, 4]

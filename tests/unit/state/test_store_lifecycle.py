@@ -12,6 +12,7 @@ import pytest
 
 import builders
 from builders import DAY, HOUR, LINKEDIN_THEN_CALL, MINUTE, NOW, uid
+from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import (
     Contact,
     EmailStatus,
@@ -370,3 +371,18 @@ def test_one_big_jump_and_many_small_ones_reach_identical_states(seed: int) -> N
         apply(big, action)
         apply(small, action)
     assert state_of(big) == state_of(small)
+
+
+def test_on_a_ticking_clock_a_write_and_its_history_event_share_their_instant() -> None:
+    """The write and its event once read the clock one after the other: the history then said
+    the run was paused a few microseconds after its `updated_at`, and events went back."""
+    cadence, ada = template(), contact()
+    store = store_of([run(1, cadence, ada, next_step_at=NOW + DAY)], [cadence], [ada])
+    ticks = iter(range(1, 1000))
+    store.clock = Clock(NOW, monotonic=lambda: next(ticks) / 1_000_000)
+
+    paused = store.pause(WORKSPACE.id, uid(1, "d"), NOW + 2 * DAY)
+    resumed = store.resume(WORKSPACE.id, uid(1, "d"))
+    records, _ = store.history(uid(1, "d"))
+
+    assert [record.event.at for record in records] == [paused.updated_at, resumed.updated_at]

@@ -1,0 +1,62 @@
+"""One clock move that runs hundreds of thousands of steps is applied a slice at a time: the
+server answers meanwhile, and calls that read runs wait for the move's end and see it whole."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from world import API_KEY, generate
+
+from sequences_mock.server import MockServer
+
+RUNS = 3000
+#: 100 steps of an hour each: the move runs 300,000 steps.
+STEPS = [{"type": "email", "wait": "PT1H"}] * 100
+
+
+@pytest.fixture
+def server() -> Iterator[MockServer]:
+    world: dict[str, Any] = generate(RUNS, cadence=STEPS)
+    with MockServer() as running:
+        with httpx.Client(base_url=running.url, timeout=60) as client:
+            assert client.post("/__mock/seed", json=world).status_code == 200
+        yield running
+
+
+def test_a_long_clock_move_lets_the_server_answer_meanwhile(server: MockServer) -> None:
+    """Once one move blocked every call until its last step ran (14.8 s for 10M events)."""
+    moved = threading.Event()
+    answers: list[httpx.Response] = []
+
+    def move() -> None:
+        with httpx.Client(base_url=server.url, timeout=120) as client:
+            answers.append(client.post("/__mock/clock", json={"advance_seconds": 200 * 86400}))
+        moved.set()
+
+    mover = threading.Thread(target=move)
+    mover.start()
+    try:
+        with httpx.Client(base_url=server.url, timeout=120) as client:
+            time.sleep(0.3)  # the move has begun
+            healthy_during_the_move = 0
+            while not moved.is_set():
+                health = client.get("/__mock/health")
+                assert health.status_code == 200
+                healthy_during_the_move += not moved.is_set()
+            page = client.get(
+                "/v1/sequences",
+                params={"status": "ACTIVE"},
+                headers={"Authorization": f"Bearer {API_KEY}"},
+            )
+    finally:
+        mover.join(120)
+
+    assert healthy_during_the_move >= 3
+    assert answers[0].status_code == 200
+    assert page.status_code == 200
+    assert page.json()["total"] == 0  # read after the move: every run ran its 100 steps
