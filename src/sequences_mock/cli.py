@@ -21,6 +21,7 @@ from sequences_mock import __version__, fixtures
 from sequences_mock.app import create_app
 from sequences_mock.call_log import CallLog
 from sequences_mock.core.addresses import is_loopback_address
+from sequences_mock.core.choices import choice_problems
 from sequences_mock.core.errors import MockError
 from sequences_mock.core.timestamps import format_timestamp
 from sequences_mock.server import StoppableServer, bind_socket, uvicorn_config
@@ -77,7 +78,9 @@ class _Repeatable(argparse.Action):
 
 
 def env_name(action: argparse.Action) -> str:
-    """`--journal-size` is `SEQUENCES_MOCK_JOURNAL_SIZE`."""
+    """`--journal-size` is `SEQUENCES_MOCK_JOURNAL_SIZE` (`--choice`, a list, `..._CHOICES`)."""
+    if action.dest == "choices":
+        return f"{ENV_PREFIX}CHOICES"
     return ENV_PREFIX + action.option_strings[-1].lstrip("-").upper().replace("-", "_")
 
 
@@ -129,6 +132,17 @@ def _parser(environ: Mapping[str, str]) -> argparse.ArgumentParser:
         type=_control_token,
         help="require 'Authorization: Bearer TOKEN' on the control plane (/__mock) but its "
         "health check; none by default",
+    )
+    serve.add_argument(
+        "--choice",
+        dest="choices",
+        type=_choice,
+        action=_Repeatable,
+        default=[],
+        metavar="ID=OPTION",
+        help="switch a choice of the mock's choice register (repeat it for more; "
+        "comma-separated in the variable), on top of the fixture's; `GET /__mock/choices` "
+        "lists them",
     )
     serve.add_argument(
         "--control-token-file",
@@ -222,6 +236,17 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _choice(text: str) -> tuple[str, str]:
+    """`repause=refuse` → `("repause", "refuse")`, checked against the register."""
+    choice_id, equals, option = text.partition("=")
+    if not equals:
+        raise argparse.ArgumentTypeError(f"expected ID=OPTION, not {text!r}")
+    problems = choice_problems({choice_id.strip(): option.strip()}, prefix="")
+    if problems:
+        raise argparse.ArgumentTypeError(str(problems[0]))
+    return choice_id.strip(), option.strip()
+
+
 def parse_args(
     argv: Sequence[str] | None = None, environ: Mapping[str, str] | None = None
 ) -> argparse.Namespace:
@@ -301,6 +326,7 @@ def _serve(args: argparse.Namespace) -> int:
         journal_size=args.journal_size,
         cors_origins=tuple(args.cors_origin),
         control_token=control_token,
+        choices=tuple(args.choices),
     )
     try:
         app = create_app(settings)
@@ -335,6 +361,9 @@ def _serve(args: argparse.Namespace) -> int:
     print(f"fixtures: {source}; clock at {format_timestamp(runtime.clock.now())}")
     for key in runtime.initial.api_keys.values():
         print(f"  API key {key.key}  scopes: {' '.join(sorted(key.scopes)) or '(none)'}")
+    if args.choices:
+        chosen = " ".join(f"{choice_id}={option}" for choice_id, option in args.choices)
+        print(f"choices: {chosen} (on top of the fixture's)")
     if args.cors_origin:
         print(f"CORS: browser apps from {' '.join(args.cors_origin)} may call it")
     call_log = None

@@ -39,6 +39,7 @@ __all__ = ["InProcessMock"]
 
 ALLOW_ERRORS_MARKER = "sequences_mock_allow_errors"
 ALLOW_WARNINGS_MARKER = "sequences_mock_allow_warnings"
+CHOICES_MARKER = "sequences_mock_choices"
 COVERAGE = pytest.StashKey[SuiteCoverage]()
 Handle = TypeVar("Handle", bound=MockHandle)
 #: The key an xdist worker hands its coverage over under (`workeroutput`).
@@ -97,6 +98,11 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{ALLOW_ERRORS_MARKER}: the test may make the mock answer 5xx or break its contract",
+    )
+    config.addinivalue_line(
+        "markers",
+        f"{CHOICES_MARKER}(id=option, ...): the mock's world makes these choices for the test "
+        "(GET /__mock/choices lists them)",
     )
     config.addinivalue_line(
         "markers",
@@ -387,6 +393,11 @@ def _per_test(handle: Handle, request: pytest.FixtureRequest) -> Iterator[Handle
     connection = handle._connection
     connection.start_test()
     handle._pristine = True
+    chosen = request.node.get_closest_marker(CHOICES_MARKER)
+    if chosen is not None:
+        if chosen.args:
+            raise pytest.UsageError(f"{CHOICES_MARKER} takes id=option keywords only")
+        handle.set_choices(**chosen.kwargs)  # undone by the reset after the test
     yield handle
     allowed = request.node.get_closest_marker(ALLOW_ERRORS_MARKER) is not None
     warnings_allowed = request.node.get_closest_marker(ALLOW_WARNINGS_MARKER) is not None

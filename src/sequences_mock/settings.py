@@ -40,7 +40,8 @@ class Settings:
     `monotonic` and `wall` are the time sources the mock clock reads; tests inject their own.
     `cors_origins`: origins a browser may call the mock from (`*`: any); none, no CORS.
     `control_token`: when set, every control-plane call but the health check needs it as a
-    bearer token.
+    bearer token. `choices`: options for the choice register, `(id, option)` pairs, on top of
+    the fixture's.
     """
 
     fixtures: Path | None = None
@@ -50,6 +51,7 @@ class Settings:
     max_body_bytes: int = 1 * MiB
     max_seed_bytes: int = MAX_DOCUMENT_BYTES
     journal_size: int = DEFAULT_JOURNAL_SIZE
+    choices: tuple[tuple[str, str], ...] = ()
     monotonic: Callable[[], float] = field(default=time.monotonic, repr=False)
     wall: Callable[[], datetime] = field(default=_wall_clock, repr=False)
 

@@ -107,16 +107,21 @@ def test_each_operation_names_its_scope(operation_id, scope):
 def test_every_status_the_mock_can_send_is_declared(operation):
     """Auth errors everywhere; 404 where there is an id; body errors where there is a body.
 
-    429, 502, 503 and 504 are declared everywhere because a test can inject them as faults.
+    429, 502, 503 and 504 are declared everywhere because a test can inject them as faults;
+    422 too, since the choice `unknown_query_parameter=reject` refuses a query anywhere; 409
+    for updates too, since the choice `update_from=unfinished` refuses a finished run's.
     """
-    expected = {200, 401, 403, 421, 429, 500, 502, 503, 504}
+    expected = {200, 401, 403, 421, 422, 429, 500, 502, 503, 504}
     if operation.path_parameters:
         expected.add(404)
-    if operation.query_parameters or operation.body:
-        expected.add(422)
     if operation.body:
         expected |= {400, 413, 415}
-    if operation.operation_id in {"pauseSequence", "resumeSequence", "stopSequence"}:
+    if operation.operation_id in {
+        "updateSequence",
+        "pauseSequence",
+        "resumeSequence",
+        "stopSequence",
+    }:
         expected.add(409)
 
     assert set(operation.responses) == expected
@@ -183,7 +188,12 @@ def public_codes(operation: Operation) -> set[str]:
         codes.add("validation_error")
     if operation.body:
         codes |= {"malformed_json", "content_too_large", "unsupported_media_type"}
-    if operation.operation_id in {"pauseSequence", "resumeSequence", "stopSequence"}:
+    if operation.operation_id in {
+        "updateSequence",
+        "pauseSequence",
+        "resumeSequence",
+        "stopSequence",
+    }:
         codes.add("invalid_state_transition")
     if operation.operation_id == "pauseSequence":
         codes.add("paused_until_not_in_future")

@@ -31,6 +31,8 @@ REQUESTS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "getState": ("GET", "/__mock/state", {}),
     "getClock": ("GET", "/__mock/clock", {}),
     "changeClock": ("POST", "/__mock/clock", {"json": {"advance_seconds": 1}}),
+    "getChoices": ("GET", "/__mock/choices", {}),
+    "changeChoices": ("POST", "/__mock/choices", {"json": {"choices": {"repause": "refuse"}}}),
     "listRequests": ("GET", "/__mock/requests", {}),
     "clearRequests": ("DELETE", "/__mock/requests", {}),
     "getCoverage": ("GET", "/__mock/coverage", {}),

@@ -24,7 +24,7 @@ ITEMS = {
     "contact_lists": "FixtureContactList",
     "sequences": "FixtureSequence",
 }
-SECTIONS = {"clock": "FixtureClock", "lifecycle": "FixtureLifecycle"}
+SECTIONS = {"clock": "FixtureClock", "lifecycle": "FixtureLifecycle", "choices": "FixtureChoices"}
 DEFINITIONS = {
     "id": "FixtureId",
     "optional_id": "FixtureOptionalId",

@@ -56,6 +56,8 @@ class Inputs:
     path: dict[str, Any]
     query: dict[str, Any]
     body: Any
+    #: The body's keys as sent, before defaults were applied.
+    sent: frozenset[str] = frozenset()
 
 
 def read_inputs(
@@ -65,18 +67,25 @@ def read_inputs(
     content_type: str | None,
     body: bytes,
     coercions: Coercions = NO_COERCIONS,
+    *,
+    strict_query: bool = False,
 ) -> Inputs:
     """Check a request in the documented order: path 404, media type 415, JSON 400, schemas 422;
-    then turn the fields `coercions` names into domain values."""
+    then turn the fields `coercions` names into domain values.
+
+    `strict_query`: refuse query parameters the operation does not declare, as an operation
+    marked `x-strict-query` does.
+    """
     path = dict(path_params)
     if not operation.path_validator.is_valid(path):
         # An id that cannot exist names nothing: the same answer as an unknown id.
         raise NotFound(f"no resource at {', '.join(map(str, path.values()))}")
     document = _parse_body(operation, content_type, body)
+    sent: frozenset[str] = frozenset()
     problems: list[FieldProblem] = []
     query = coerce_query(operation.query_parameters, query_items, problems)
     if query_items or not operation.accepts_no_query:
-        problems += _query_problems(operation, query, query_items)
+        problems += _query_problems(operation, query, query_items, strict=strict_query)
     if operation.body is not None and document is not _ABSENT:
         problems += schema_problems(operation.body.validator, document, "body")
     if problems:
@@ -86,6 +95,7 @@ def read_inputs(
     if document is _ABSENT:
         document = None
     elif isinstance(document, dict) and operation.body is not None:
+        sent = frozenset(document)
         document = {**operation.body.defaults, **document}
     if coercions:
         _coerce_fields(query, coercions, "query", problems)
@@ -93,7 +103,7 @@ def read_inputs(
             _coerce_fields(document, coercions, "body", problems)
         if problems:
             raise ValidationFailed(problems)
-    return Inputs(path, query, document)
+    return Inputs(path, query, document, sent)
 
 
 def read_query(
@@ -153,14 +163,18 @@ def unknown_query_parameters(operation: Operation, query_string: bytes) -> tuple
 
 
 def _query_problems(
-    operation: Operation, query: dict[str, Any], query_items: Sequence[tuple[str, str]]
+    operation: Operation,
+    query: dict[str, Any],
+    query_items: Sequence[tuple[str, str]],
+    *,
+    strict: bool = False,
 ) -> list[FieldProblem]:
     problems = (
         schema_problems(operation.query_validator, query, "query")
         if query or not operation.accepts_no_query
         else []
     )
-    if operation.strict_query:
+    if strict or operation.strict_query:
         declared = {parameter.name for parameter in operation.query_parameters}
         message = f"is not a query parameter of {operation.operation_id}"
         problems += [

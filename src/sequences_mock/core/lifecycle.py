@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+from sequences_mock.core.choices import DEFAULT_CHOICES, Choices
 from sequences_mock.core.domain import (
     MANUAL_STEPS,
     Contact,
@@ -30,6 +31,7 @@ from sequences_mock.core.domain import (
     Step,
     StepType,
     StopReason,
+    StopScope,
 )
 from sequences_mock.core.errors import (
     FieldProblem,
@@ -47,6 +49,7 @@ __all__ = [
     "PAUSABLE",
     "SCHEDULED",
     "TaskOutcome",
+    "company_stop_reach",
     "complete_task",
     "due_at",
     "enroll",
@@ -56,7 +59,9 @@ __all__ = [
     "refusal_for",
     "resume",
     "schedule",
+    "shown_variables",
     "stop",
+    "stop_scope",
     "update_variables",
     "without_contact",
 ]
@@ -66,6 +71,10 @@ NON_TERMINAL = frozenset(
     {Status.ACTIVE, Status.WAITING_FOR_LEAD, Status.WAITING_FOR_USER, Status.FOUND}
 )
 PAUSABLE = frozenset({Status.ACTIVE, Status.WAITING_FOR_LEAD})
+#: Statuses a run can be paused from, by the `pause_from` choice (a paused one: see `repause`).
+PAUSABLE_FROM = {"active": PAUSABLE, "unfinished": NON_TERMINAL}
+#: Statuses of the other runs a COMPANY stop ends, by the `company_stop_scope` choice.
+COMPANY_STOP_REACH = {"unfinished": NON_TERMINAL, "active": frozenset({Status.ACTIVE})}
 #: Statuses the clock acts on by itself: a pause deadline, an activation or a next step. Runs in
 #: any other status wait for a person or have finished, and have no `next_step_at`.
 SCHEDULED = frozenset({Status.FOUND, Status.ACTIVE, Status.WAITING_FOR_LEAD})
@@ -83,12 +92,19 @@ class TaskOutcome(StrEnum):
 
 
 def update_variables(
-    sequence: Sequence, changes: Mapping[str, str | None], now: datetime
+    sequence: Sequence,
+    changes: Mapping[str, str | None],
+    now: datetime,
+    choices: Choices = DEFAULT_CHOICES,
 ) -> Sequence:
     """Merge overrides into the run's variables; a `None` value drops that override.
 
-    A merge that would leave the run more than `MAX_VARIABLES` is refused whole.
+    A merge that would leave the run more than `MAX_VARIABLES` is refused whole. Choices:
+    `update_from` (may a finished run be updated), `noop_update_timestamp` (does an update that
+    changes nothing move `updated_at`; with `keep` the run itself is returned).
     """
+    if choices["update_from"] == "unfinished":
+        _require(sequence, NON_TERMINAL, "updated")
     merged = dict(sequence.variables)
     for name, value in changes.items():
         if value is None:
@@ -101,27 +117,55 @@ def update_variables(
             "(drop some with null)"
         )
         raise ValidationFailed([FieldProblem("body", "variables", message)])
+    if merged == sequence.variables and choices["noop_update_timestamp"] == "keep":
+        return sequence
     return _changed(sequence, variables=merged, updated_at=_touched(sequence, now))
 
 
-def pause(sequence: Sequence, until: datetime, now: datetime) -> Sequence:
-    """Hold an ACTIVE run until `until`, or move a paused run's deadline."""
+def shown_variables(
+    sequence: Sequence, defaults: Mapping[str, str], choices: Choices = DEFAULT_CHOICES
+) -> dict[str, str]:
+    """The `variables` a response shows (choice `variables_view`): the run's overrides, or its
+    template's `defaults` with the overrides on top."""
+    if choices["variables_view"] == "merged":
+        return {**defaults, **sequence.variables}
+    return dict(sequence.variables)
+
+
+def pause(
+    sequence: Sequence, until: datetime, now: datetime, choices: Choices = DEFAULT_CHOICES
+) -> Sequence:
+    """Hold a run until `until`, or move a paused run's deadline.
+
+    Choices: `pause_from` (which statuses), `repause` (a paused run: new deadline or 409). A
+    pending manual step (WAITING_FOR_USER) is due again at the resume.
+    """
     if until <= now:
         raise PausedUntilNotInFuture(
             f"paused_until {format_timestamp(until)} is not after the current time "
             f"{format_timestamp(now)}"
         )
-    _require(sequence, PAUSABLE, "paused")
+    allowed = PAUSABLE_FROM[choices["pause_from"]]
+    if choices["repause"] == "refuse":
+        allowed = allowed - {Status.WAITING_FOR_LEAD}
+    _require(sequence, allowed, "paused")
+    due = now if sequence.status is Status.WAITING_FOR_USER else sequence.next_step_at
     return _changed(
         sequence,
         status=Status.WAITING_FOR_LEAD,
         paused_until=until,
+        next_step_at=due,
         updated_at=_touched(sequence, now),
     )
 
 
-def resume(sequence: Sequence, now: datetime) -> Sequence:
-    """Bring a paused run back to ACTIVE before its deadline."""
+def resume(sequence: Sequence, now: datetime, choices: Choices = DEFAULT_CHOICES) -> Sequence:
+    """Bring a paused run back to ACTIVE before its deadline; a run that is not paused is a
+    409, or returned as it is (choice `resume_when_not_paused`)."""
+    if sequence.status is not Status.WAITING_FOR_LEAD and (
+        choices["resume_when_not_paused"] == "noop"
+    ):
+        return sequence
     _require(sequence, {Status.WAITING_FOR_LEAD}, "resumed")
     return _changed(
         sequence,
@@ -160,6 +204,22 @@ def fail(sequence: Sequence, now: datetime) -> Sequence:
 def without_contact(sequence: Sequence, now: datetime) -> Sequence:
     """A run whose contact was deleted: its `contact_id` is null, as the docs say."""
     return _changed(sequence, contact_id=None, updated_at=_touched(sequence, now))
+
+
+def stop_scope(given: str | None, choices: Choices = DEFAULT_CHOICES) -> StopScope:
+    """The scope of a stop whose body gave `given` (None: no `scope`); choice
+    `stop_scope_default`: CONTACT, or a 422."""
+    if given is not None:
+        return StopScope(given)
+    if choices["stop_scope_default"] == "required":
+        message = "is required (the mock's choice stop_scope_default is `required`)"
+        raise ValidationFailed([FieldProblem("body", "scope", message)])
+    return StopScope.CONTACT
+
+
+def company_stop_reach(choices: Choices = DEFAULT_CHOICES) -> frozenset[Status]:
+    """The statuses of the other runs a COMPANY stop ends (choice `company_stop_scope`)."""
+    return COMPANY_STOP_REACH[choices["company_stop_scope"]]
 
 
 # -- the clock ---------------------------------------------------------------------------------

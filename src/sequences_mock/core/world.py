@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sequences_mock.core.choices import DEFAULT_CHOICES, Choices
 from sequences_mock.core.domain import (
     ApiKey,
     Company,
@@ -43,6 +44,8 @@ class World:
 
     clock: ClockSetting | None = None
     lifecycle: LifecycleSetting = field(default_factory=LifecycleSetting)
+    #: The world's options for the choice register (see `core.choices`).
+    choices: Choices = DEFAULT_CHOICES
     workspaces: Mapping[str, Workspace] = field(default_factory=dict)
     api_keys: Mapping[str, ApiKey] = field(default_factory=dict)
     companies: Mapping[str, Company] = field(default_factory=dict)

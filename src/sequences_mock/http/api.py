@@ -25,6 +25,7 @@ from sequences_mock.http.operations import COERCIONS, HANDLERS
 from sequences_mock.http.views import Body
 from sequences_mock.state.faults import NetworkFault
 from sequences_mock.state.runtime import Runtime
+from sequences_mock.state.store import Store
 
 __all__ = ["HANDLERS", "PathEndpoint", "api_routes", "record"]
 
@@ -117,7 +118,7 @@ class PathEndpoint:
             violation=violation.detail if violation else None,
             fault=fault.id if fault else None,
             network=network,
-            warnings=validation.unknown_query_parameters(operation, scope["query_string"]),
+            warnings=_ignored_parameters(runtime.store, operation, scope["query_string"]),
         )
         start = _start(operation, status, reply, extra)
         if network is not None:
@@ -154,18 +155,31 @@ class PathEndpoint:
             key = authenticate(store, token, operation)
             if too_large is not None:
                 raise too_large
+            # Choice `unknown_query_parameter`: ignored, or named in a 422.
+            strict = store.choices["unknown_query_parameter"] == "reject"
             inputs = validation.read_inputs(
                 operation,
                 scope["path_params"],
-                _query_items(operation, scope["query_string"]),
+                _query_items(operation, scope["query_string"], strict=strict),
                 headers.get(b"content-type"),
                 body,
                 COERCIONS.get(operation.operation_id, NO_COERCIONS),
+                strict_query=strict,
             )
+            context.renderer.use(store.choices, store.templates())
             status, reply = HANDLERS[operation.operation_id](store, context.renderer, key, inputs)
         except Exception as error:  # a refusal, or a bug: answered and journaled like any call
             return _problem(problems.problem_for(error, scope["method"], scope["path"]))
         return status, reply, problems.NO_HEADERS
+
+
+def _ignored_parameters(store: Store, operation: Operation, query: bytes) -> tuple[str, ...]:
+    """The journal's warnings: query parameters the call sent that its operation does not
+    declare and the answer ignored (with `unknown_query_parameter: reject` it named them in a
+    422 instead, and there is nothing to warn of)."""
+    if not query or store.choices["unknown_query_parameter"] == "reject":
+        return ()
+    return validation.unknown_query_parameters(operation, query)
 
 
 def _problem(problem: problems.Problem) -> Answer:
@@ -204,10 +218,12 @@ def _request_headers(scope: Scope) -> dict[bytes, str]:
 _READ_HEADERS = frozenset((b"authorization", b"content-type", b"content-length"))
 
 
-def _query_items(operation: Operation, query_string: bytes) -> list[tuple[str, str]]:
+def _query_items(
+    operation: Operation, query_string: bytes, *, strict: bool = False
+) -> list[tuple[str, str]]:
     """The query's name/value pairs, decoded as Starlette does; none for an operation that
-    declares no query parameters (it ignores them all)."""
-    if not operation.query_parameters or not query_string:
+    declares no query parameters, unless `strict` (else it ignores them all)."""
+    if not query_string or not (strict or operation.query_parameters):
         return []
     return parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
 

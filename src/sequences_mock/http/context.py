@@ -45,6 +45,7 @@ class Context:
             wall=settings.wall,
             monotonic=settings.monotonic,
             max_bytes=settings.max_seed_bytes,
+            choices=dict(settings.choices),
         )
         return cls(settings, runtime, Contract.load(), Contract.load(CONTROL_OPENAPI))
 

@@ -20,12 +20,20 @@ from sequences_mock import fixtures
 from sequences_mock.contract import validation
 from sequences_mock.contract.openapi import Operation
 from sequences_mock.contract.validation import NO_COERCIONS, Coercions, media_type_of, parse_json
-from sequences_mock.core.errors import InvalidClockChange, SeedQueueFull, UnsupportedMediaType
+from sequences_mock.core.choices import choice_problems
+from sequences_mock.core.errors import (
+    FieldProblem,
+    InvalidClockChange,
+    SeedQueueFull,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
 from sequences_mock.core.lifecycle import TaskOutcome
 from sequences_mock.core.timestamps import TimestampError, parse_timestamp
 from sequences_mock.http.bodies import read_body
 from sequences_mock.http.context import Context
 from sequences_mock.http.control_views import (
+    choices_view,
     clock_change_view,
     clock_view,
     coverage_view,
@@ -89,6 +97,8 @@ class ControlPlane:
             "getState": self.state,
             "getClock": self.clock,
             "changeClock": self.change_clock,
+            "getChoices": self.choices,
+            "changeChoices": self.change_choices,
             "listRequests": self.requests,
             "clearRequests": self.clear_requests,
             "getCoverage": self.coverage,
@@ -213,6 +223,15 @@ class ControlPlane:
             before = after  # the feed is the new world's: this move fired nothing there
         return 200, Body.of(clock_change_view(runtime.clock, before, after))
 
+    async def choices(self, call: Call) -> Reply:
+        return 200, Body.of(choices_view(self.runtime.store.choices))
+
+    async def change_choices(self, call: Call) -> Reply:
+        """The register names what is allowed before the schema does: its problems say why (a
+        verify-only choice) and list every allowed id or option."""
+        document = await self._json_body(call, first=_choice_problems)
+        return 200, Body.of(choices_view(self.runtime.set_choices(document["choices"])))
+
     # -- the journal -------------------------------------------------------------------------
 
     async def requests(self, call: Call) -> Reply:
@@ -245,12 +264,13 @@ class ControlPlane:
         # server's loop), while the calls the fault waits for come over it.
         on_socket = self.context.on_socket or transport_of(call.request.scope) is not None
 
-        def explain(change: Any) -> None:
+        def explain(change: Any) -> list[FieldProblem]:
             # The document states the same rules, but its refusals cannot name the choices.
             if _typed_fault(change):
                 check_fault(change, self._declared, on_socket=on_socket)
+            return []
 
-        change = await self._json_body(call, explain)
+        change = await self._json_body(call, first=explain)
         check_fault(change, self._declared, on_socket=on_socket)
         return 201, Body.of(fault_view(self.runtime.faults.add(**change)))
 
@@ -306,9 +326,11 @@ class ControlPlane:
         control = self.context.control
         return 200, Body(control.document, control.yaml_bytes)
 
-    async def _json_body(self, call: Call, explain: Callable[[Any], None] | None = None) -> Any:
+    async def _json_body(
+        self, call: Call, first: Callable[[Any], list[FieldProblem]] | None = None
+    ) -> Any:
         """The body as JSON checked against the operation's schema (400, 413, 415, 422), after
-        `explain`, which may refuse it first with a clearer message.
+        `first` (problems of its own, if any).
 
         `application/json` only: a browser page of any origin may send a form or text body
         without asking first."""
@@ -319,13 +341,19 @@ class ControlPlane:
                 f"send this body as application/json, not {media_type or 'without a Content-Type'}"
             )
         document = parse_json(await read_body(call.request, self.context.settings.max_body_bytes))
-        if explain is not None:
-            explain(document)
+        problems = first(document) if first is not None else []
+        if problems:
+            raise ValidationFailed(problems)
         coercions = _COERCIONS.get(call.operation.operation_id, NO_COERCIONS)
         document = validation.check_body(call.operation, document, coercions)
         # A change is applied to the world it arrived in, or not at all.
         self.runtime.check_current(generation)
         return document
+
+
+def _choice_problems(document: Any) -> list[FieldProblem]:
+    options = document.get("choices") if isinstance(document, dict) else None
+    return choice_problems(options) if isinstance(options, dict) else []
 
 
 def _cleared(items: Journal | Faults) -> Reply:

@@ -9,6 +9,7 @@ from starlette.datastructures import QueryParams
 
 from sequences_mock.contract.openapi import Contract
 from sequences_mock.contract.validation import parse_json
+from sequences_mock.core.choices import REGISTER, Choices
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import Sequence
 from sequences_mock.core.errors import MalformedJson
@@ -23,6 +24,7 @@ from sequences_mock.state.runtime import Runtime
 from sequences_mock.state.store import Store
 
 __all__ = [
+    "choices_view",
     "clock_change_view",
     "clock_view",
     "coverage_view",
@@ -47,6 +49,24 @@ def clock_change_view(clock: Clock, recorded_before: int, recorded_after: int) -
         "fired": fired,
         "first_seq": recorded_before + 1 if fired else None,
         "last_seq": recorded_after if fired else None,
+    }
+
+
+def choices_view(choices: Choices) -> dict[str, Any]:
+    """The register, in order, with `choices`' current option for each."""
+    return {
+        "choices": [
+            {
+                "id": choice.id,
+                "question": choice.question,
+                "options": list(choice.options),
+                "default": choice.default,
+                "current": choices[choice.id],
+                "switchable": choice.switchable,
+                "docs": choice.docs,
+            }
+            for choice in REGISTER
+        ]
     }
 
 

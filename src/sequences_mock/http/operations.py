@@ -7,6 +7,7 @@ from functools import partial
 
 from sequences_mock.contract.validation import Coercions, Inputs
 from sequences_mock.core.domain import ApiKey, Status, StopReason, StopScope
+from sequences_mock.core.lifecycle import stop_scope
 from sequences_mock.core.timestamps import parse_timestamp
 from sequences_mock.http.views import Body, Renderer
 from sequences_mock.state.queries import ListQuery
@@ -56,7 +57,8 @@ def resume_sequence(store: Store, render: Renderer, key: ApiKey, inputs: Inputs)
 
 
 def stop_sequence(store: Store, render: Renderer, key: ApiKey, inputs: Inputs) -> Reply:
-    reason, scope = inputs.body["reason"], inputs.body["scope"]
+    given = inputs.body["scope"] if "scope" in inputs.sent else None
+    reason, scope = inputs.body["reason"], stop_scope(given, store.choices)
     stopped = store.stop(key.workspace_id, inputs.path["sequence_id"], reason, scope)
     return 200, render.sequence(stopped)
 

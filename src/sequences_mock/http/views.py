@@ -11,13 +11,14 @@ remember, by identity, the rendered items already found valid, so a page checks 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Any
 
-from sequences_mock.core.domain import Sequence
+from sequences_mock.core.choices import DEFAULT_CHOICES, Choices
+from sequences_mock.core.domain import Sequence, Template
+from sequences_mock.core.lifecycle import shown_variables
 from sequences_mock.core.timestamps import format_timestamp
 from sequences_mock.fixtures.records import sequence_record
 from sequences_mock.formats import strict_json
@@ -65,7 +66,10 @@ class Renderer:
         view: Callable[[Sequence], dict[str, Any]] | None = None,
         budget: int = RENDER_BUDGET,
     ) -> None:
-        self._view = view or partial(sequence_view, timestamp=self._timestamp)
+        self._view = view or self._document
+        #: The world's choices and templates the renderings were made under (see `use`).
+        self._choices = DEFAULT_CHOICES
+        self._templates: Mapping[str, Template] = {}
         self._budget = budget
         self._cache: dict[str, _Rendering] = {}
         self._cost = 0
@@ -91,6 +95,21 @@ class Renderer:
         if self._cost > self._budget:
             self._shrink()
         return body
+
+    def use(self, choices: Choices, templates: Mapping[str, Template]) -> None:
+        """Render under these choices and templates from now on; the renderings made under
+        others are dropped (choices can change while the world lives)."""
+        if choices is not self._choices or templates is not self._templates:
+            self.clear()
+            self._choices, self._templates = choices, templates
+
+    def _document(self, sequence: Sequence) -> dict[str, Any]:
+        document = sequence_view(sequence, timestamp=self._timestamp)
+        if self._choices is not DEFAULT_CHOICES:
+            template = self._templates.get(sequence.template_id)
+            defaults = template.variables if template is not None else {}
+            document["variables"] = shown_variables(sequence, defaults, self._choices)
+        return document
 
     def page(self, page: Page) -> Body:
         items = [self.sequence(sequence) for sequence in page.items]

@@ -6,7 +6,8 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from importlib.resources.abc import Traversable
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from sequences_mock import fixtures
+from sequences_mock.core.choices import DEFAULT_CHOICES, Choices
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.errors import WorldReplaced
 from sequences_mock.core.world import ClockSetting, World
@@ -58,6 +60,8 @@ class Runtime:
     """The state of one app instance; nothing here is shared between two apps in one process.
 
     `wall` and `monotonic` are the time sources the mock clock reads; tests inject their own.
+    `choices`: the command line's options for the choice register; they go on top of the
+    fixture's (so a reset comes back to both), and under a seeded document's.
     """
 
     def __init__(
@@ -67,8 +71,11 @@ class Runtime:
         journal_size: int = DEFAULT_JOURNAL_SIZE,
         wall: Callable[[], datetime] = _WALL_CLOCK,
         monotonic: Callable[[], float] = time.monotonic,
+        choices: Mapping[str, str] | None = None,
     ) -> None:
-        self.initial = initial
+        #: The choices a seeded document's go on top of: the defaults and the command line's.
+        self.base_choices = DEFAULT_CHOICES.with_overrides(choices or {})
+        self.initial = replace(initial, choices=initial.choices.with_overrides(choices or {}))
         self._wall = wall
         self.clock = Clock(wall(), monotonic=monotonic)
         self.journal = Journal(journal_size)
@@ -90,6 +97,7 @@ class Runtime:
         wall: Callable[[], datetime] = _WALL_CLOCK,
         monotonic: Callable[[], float] = time.monotonic,
         max_bytes: int = MAX_DOCUMENT_BYTES,
+        choices: Mapping[str, str] | None = None,
     ) -> Runtime:
         """A runtime on the fixture file at `path` (the packaged default world without one).
 
@@ -98,7 +106,9 @@ class Runtime:
         """
         document = fixtures.read_document(path or fixtures.DEFAULT_FIXTURES, max_bytes=max_bytes)
         world = fixtures.load(document)
-        return cls(world, journal_size=journal_size, wall=wall, monotonic=monotonic)
+        return cls(
+            world, journal_size=journal_size, wall=wall, monotonic=monotonic, choices=choices
+        )
 
     def when_world_replaced(self, callback: Callable[[], None]) -> None:
         """Call `callback` after every reset and seed, to drop what derives from the old world."""
@@ -114,6 +124,12 @@ class Runtime:
         self.journal.clear()
         self.faults = Faults()
         self._world_replaced()
+
+    def set_choices(self, overrides: Mapping[str, str]) -> Choices:
+        """Switch the current world's choices (till the next reset or seed); raises
+        `ValidationFailed` naming the allowed ids and options, and then changes nothing."""
+        self.store.choices = self.store.choices.with_overrides(overrides)
+        return self.store.choices
 
     async def settled(self) -> None:
         """Wait until no clock move is being applied (see `moving`)."""
@@ -185,7 +201,7 @@ class Runtime:
             world = (
                 fixtures.merge(basis.current, parsed, strict_json=strict_json)
                 if basis.current is not None
-                else fixtures.load(parsed, strict_json=strict_json)
+                else fixtures.load(parsed, strict_json=strict_json, choices=self.base_choices)
             )
             restart = isinstance(parsed, dict) and "clock" in parsed
             setting = world.clock if restart else None

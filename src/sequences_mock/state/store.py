@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from sequences_mock.core import lifecycle
+from sequences_mock.core.choices import Choices
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import (
     ApiKey,
@@ -64,6 +65,8 @@ class Store:
         `history`: the runs' history to go on with (a merge's), rather than a new one."""
         self.clock = clock
         self._world = world
+        #: The world's current choices: the fixture's, until the control plane changes them.
+        self.choices: Choices = world.choices
         self._runs = runs = Runs(world, index_budget=index_budget, history=history)
         #: The journal entry the API call being handled will get, for the runs' histories.
         self._current_request = current_request
@@ -84,6 +87,7 @@ class Store:
         return World(
             clock=ClockSetting(self.clock.now(), self.clock.frozen),
             lifecycle=world.lifecycle,
+            choices=self.choices,
             workspaces=world.workspaces,
             api_keys=world.api_keys,
             companies=world.companies,
@@ -115,6 +119,10 @@ class Store:
 
     def template(self, template_id: str) -> Template | None:
         return self._world.templates.get(template_id)
+
+    def templates(self) -> Mapping[str, Template]:
+        """Every template by id (the same mapping for as long as this store lives)."""
+        return self._world.templates
 
     def get_sequence(self, workspace_id: str, sequence_id: str) -> Sequence:
         self.catch_up()
@@ -151,7 +159,7 @@ class Store:
         return self._apply(
             EventKind.VARIABLES_UPDATED,
             before,
-            lifecycle.update_variables(before, changes, now),
+            lifecycle.update_variables(before, changes, now, self.choices),
             now,
         )
 
@@ -159,13 +167,16 @@ class Store:
         self.catch_up()
         before = self._runs.visible(workspace_id, sequence_id)
         now = self.clock.now()
-        return self._apply(EventKind.PAUSED, before, lifecycle.pause(before, until, now), now)
+        after = lifecycle.pause(before, until, now, self.choices)
+        return self._apply(EventKind.PAUSED, before, after, now)
 
     def resume(self, workspace_id: str, sequence_id: str) -> Sequence:
         self.catch_up()
         now = self.clock.now()
         before = self._runs.visible(workspace_id, sequence_id)
-        resumed = self._apply(EventKind.RESUMED, before, lifecycle.resume(before, now), now)
+        resumed = self._apply(
+            EventKind.RESUMED, before, lifecycle.resume(before, now, self.choices), now
+        )
         # A step overdue while the run was paused runs as part of the resume, not after its
         # answer: the answer is what a read at the same instant shows, and the call caused it.
         self._runs.catch_up(now, cause=Cause.API, request_seq=self._current_request())
@@ -179,7 +190,9 @@ class Store:
         target = self._runs.visible(workspace_id, sequence_id)
         stopped = lifecycle.stop(target, reason, now)
         colleagues = (
-            self._runs.table.company_colleagues(target, self._world.contacts)
+            self._runs.table.company_colleagues(
+                target, self._world.contacts, lifecycle.company_stop_reach(self.choices)
+            )
             if scope is StopScope.COMPANY
             else []
         )
@@ -253,7 +266,10 @@ class Store:
     def _apply(self, kind: EventKind, before: Sequence, after: Sequence, now: datetime) -> Sequence:
         """Store an API write made at `now`, in the run's history at that same instant (read
         twice, a ticking clock put the event after the run's `updated_at`), with the journal
-        entry of its call."""
+        entry of its call; a write that changed nothing (as some choices make one) leaves no
+        trace."""
+        if after is before:
+            return before
         event = Event(now, kind, before.status, after.status)
         return self._runs.write(after, [event], Cause.API, self._current_request())
 

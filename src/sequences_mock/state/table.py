@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from sequences_mock.core.domain import Contact, Sequence, Status
-from sequences_mock.core.lifecycle import NON_TERMINAL
 
 __all__ = ["SequenceTable"]
 
@@ -56,9 +55,10 @@ class SequenceTable:
             yield self.by_id[sequence_id]
 
     def company_colleagues(
-        self, target: Sequence, contacts: Mapping[str, Contact]
+        self, target: Sequence, contacts: Mapping[str, Contact], reach: frozenset[Status]
     ) -> list[Sequence]:
-        """Other unfinished runs of the target's template aimed at its contact's company."""
+        """Other runs in a `reach` status of the target's template aimed at its contact's
+        company."""
         contact = contacts.get(target.contact_id) if target.contact_id else None
         if contact is None or contact.company_id is None:
             return []
@@ -67,7 +67,7 @@ class SequenceTable:
             other_contact = contacts.get(other.contact_id) if other.contact_id else None
             if (
                 other.id != target.id
-                and other.status in NON_TERMINAL
+                and other.status in reach
                 and other_contact is not None
                 and other_contact.company_id == contact.company_id
             ):

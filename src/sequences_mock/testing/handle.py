@@ -194,5 +194,22 @@ class MockHandle(ControlClient):
         if self._owns_connection:
             self._connection.close()
 
+    # -- choices -------------------------------------------------------------------------------
+
+    def choices(self) -> dict[str, str]:
+        """The current world's option for every choice of the register, by id."""
+        return _current(self._connection.call("GET", "/__mock/choices"))
+
+    def set_choices(self, **options: str) -> dict[str, str]:
+        """Switch choices of the current world (`repause="refuse"`), until the next reset: the
+        pytest plugin's comes after each test. An unknown id or option raises `ControlError`
+        naming the allowed ones, and changes nothing."""
+        body = {"choices": options}
+        return _current(self._connection.call("POST", "/__mock/choices", json=body))
+
     def __repr__(self) -> str:
         return f"MockHandle({self.url})"
+
+
+def _current(register: Mapping[str, Any]) -> dict[str, str]:
+    return {choice["id"]: choice["current"] for choice in register["choices"]}
