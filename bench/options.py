@@ -121,9 +121,10 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
     parser.add_argument(
         "--consumer-fixtures",
         type=lambda text: tuple(name for name in text.split(",") if name),
-        default=consumer_suite.FIXTURES,
+        default=consumer_suite.DEFAULT_FIXTURES,
         metavar="A,B",
-        help=f"which suites (default all: {','.join(consumer_suite.FIXTURES)})",
+        help=f"which suites, of {','.join(consumer_suite.FIXTURES)} "
+        f"(default {','.join(consumer_suite.DEFAULT_FIXTURES)})",
     )
     parser.add_argument(
         "--memory-replays",

@@ -43,6 +43,7 @@ from sequences_mock.http.views import RENDER_BUDGET
 from sequences_mock.settings import Settings
 from sequences_mock.state import journal
 from sequences_mock.state.faults import MAX_PENDING
+from sequences_mock.state.feed import DEFAULT_FEED_SIZE
 from sequences_mock.state.snapshots import Snapshots
 from sequences_mock.state.history import DEFAULT_EVENTS_PER_RUN, DEFAULT_EVENTS_TOTAL
 
@@ -246,6 +247,17 @@ def limits() -> str:
             "journal `since` / `limit`",
             f"{_span(since)} / {_span(limit)}",
             "`422 validation_error`",
+        ),
+        (
+            "the world's event feed (`GET /__mock/events`) / a page of it",
+            f"{DEFAULT_FEED_SIZE:,} events / "
+            f"{_parameter(control, 'listEvents', 'limit')['maximum']:,}",
+            "the oldest go (counted in `dropped`) / `422 validation_error`",
+        ),
+        (
+            "a journal entry's `warnings`",
+            f"{journal.WARNINGS_LIMIT}, names of {journal.WARNING_NAME_LIMIT} characters",
+            "the rest are not listed",
         ),
         (
             "named namespaces (`/ns/{name}/v1`)",

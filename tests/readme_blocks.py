@@ -23,6 +23,8 @@ KINDS = {
     "schemathesis": "tests/contract/test_schemathesis_cli.py: the contract-test recipe",
     "pytest-example": "tests/plugin/test_readme_example.py: every line is in examples/",
     "seed": "tests/plugin/test_readme_example.py: the world seeds as written",
+    "control-client": "tests/surfaces/test_control_client.py: the example outside pytest, against "
+    "a live mock",
     "make": "tests/docs/test_docs.py: each `make` line's target exists (make -n)",
     "compose": "tests/docs/test_docs.py: the block is compose.yaml, which tests/container/ runs",
     # Honest about what cannot run here: no Docker engine and no GitHub runner. The image these

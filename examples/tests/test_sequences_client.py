@@ -6,7 +6,6 @@ same in-process. Both seed the world, move its clock, inject faults and check wh
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import httpx
@@ -25,11 +24,10 @@ def sleeps() -> list[float]:
 
 
 @pytest.fixture
-def client(sequences_mock, sleeps: list[float]) -> Iterator[SequencesClient]:
+def client(sequences_mock, sleeps: list[float]) -> SequencesClient:
+    # The handle's pooled client (at the API, made once a session): no new pool per test.
     key = sequences_mock.api_keys["acme_read_write"]
-    client = SequencesClient.connect(sequences_mock.api_url, key, sleep=sleeps.append)
-    yield client
-    client.close()
+    return SequencesClient(sequences_mock.client, key, sleep=sleeps.append)
 
 
 def test_a_paused_run_wakes_up_at_its_deadline(sequences_mock, client: SequencesClient) -> None:

@@ -28,9 +28,7 @@ def _middle(entry: Entry) -> str:
     target = entry.path
     if entry.query_string:
         target += "?" + entry.query_string.decode("latin-1")
-    if not target.isprintable():
-        # A percent-decoded path may hold a newline: one call stays one line.
-        target = target.encode("unicode_escape").decode("ascii")
+    target = _printable(target)
     middle = f"{entry.method} {target} {entry.status}"
     if entry.code is not None:
         middle += " " + entry.code
@@ -42,7 +40,14 @@ def _middle(entry: Entry) -> str:
         middle += " CONTRACT-VIOLATION"
     if entry.violations:
         middle += " UPSTREAM-VIOLATES " + "; ".join(entry.violations)
+    if entry.warnings:
+        middle += " IGNORED-PARAMETERS=" + _printable(",".join(entry.warnings))
     return middle
+
+
+def _printable(text: str) -> str:
+    """A percent-decoded path or parameter name may hold a newline: one call stays one line."""
+    return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
 
 
 class CallLog:

@@ -36,6 +36,7 @@ from sequences_mock.pytest_shared import (
 )
 from sequences_mock.settings import Settings
 from sequences_mock.testing import Connection, MockHandle, SuiteCoverage, SyncASGITransport
+from sequences_mock.testing.coverage import parse_ignore
 from sequences_mock.testing.transport import CountingTransport, LoopTransport
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = ["InProcessMock", "pytest_configure_node"]
 
 ALLOW_ERRORS_MARKER = "sequences_mock_allow_errors"
+ALLOW_WARNINGS_MARKER = "sequences_mock_allow_warnings"
 CHOICES_MARKER = "sequences_mock_choices"
 COVERAGE = pytest.StashKey[SuiteCoverage]()
 Handle = TypeVar("Handle", bound=MockHandle)
@@ -70,6 +72,21 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         "--sequences-mock-coverage",
         metavar="PATH",
         help="write the suite's coverage (calls per operation and declared status) as JSON",
+    )
+    group.addoption(
+        "--sequences-mock-coverage-ignore",
+        metavar="OP:STATUS",
+        action="append",
+        default=[],
+        help="leave declared statuses out of the coverage (wildcards: 'stopSequence:409', "
+        "'*:413', 'getSequence'); repeat it or separate with commas",
+    )
+    group.addoption(
+        "--sequences-mock-coverage-all",
+        action="store_true",
+        default=False,
+        help="count every declared status, also those only a fault or another Host brings "
+        "about (421, 429, 500, 502, 503, 504), which are left out by default",
     )
     group.addoption(
         "--sequences-mock-coverage-fail-under",
@@ -97,7 +114,17 @@ def pytest_configure(config: pytest.Config) -> None:
         f"{CHOICES_MARKER}(id=option, ...): the mock's world makes these choices for the test "
         "(GET /__mock/choices lists them)",
     )
-    config.stash[COVERAGE] = SuiteCoverage()
+    config.addinivalue_line(
+        "markers",
+        f"{ALLOW_WARNINGS_MARKER}: the test may send the mock query parameters the contract "
+        "does not declare (which it ignores)",
+    )
+    try:
+        ignore = parse_ignore(config.getoption("sequences_mock_coverage_ignore") or [])
+    except ValueError as error:
+        raise pytest.UsageError(f"--sequences-mock-coverage-ignore: {error}") from None
+    count_all = bool(config.getoption("sequences_mock_coverage_all"))
+    config.stash[COVERAGE] = SuiteCoverage(ignore, count_all=count_all)
     start_shared_server(config, _settings_from(config))
 
 
@@ -266,6 +293,7 @@ def _sequences_mock_connection(
     )
     yield connection
     connection.harvest()
+    connection.close()
 
 
 @pytest.fixture
@@ -393,15 +421,31 @@ def _per_test(handle: Handle, request: pytest.FixtureRequest) -> Iterator[Handle
         handle.set_choices(**chosen.kwargs)  # undone by the reset after the test
     yield handle
     allowed = request.node.get_closest_marker(ALLOW_ERRORS_MARKER) is not None
-    incidents = connection.finish_test(find_incidents=not allowed)
+    warnings_allowed = request.node.get_closest_marker(ALLOW_WARNINGS_MARKER) is not None
+    incidents, warned = connection.finish_test(
+        find_incidents=not allowed, find_warnings=not warnings_allowed
+    )
+    failures = []
     if incidents:
         lines = [
             f"  #{call['seq']} {call['method']} {call['path']} -> {call['status']}"
             + (f": {call['contract_violation']}" if call["contract_violation"] else "")
             for call in incidents
         ]
-        pytest.fail(
+        failures.append(
             "the Sequences mock answered with a server error or broke its contract during this "
-            f"test (mark it {ALLOW_ERRORS_MARKER} if that is expected):\n" + "\n".join(lines),
-            pytrace=False,
+            f"test (mark it {ALLOW_ERRORS_MARKER} if that is expected):\n" + "\n".join(lines)
         )
+    if warned:
+        lines = [
+            f"  #{call['seq']} {call['method']} {call['path']}: "
+            + "; ".join(f"{warning['name']} {warning['message']}" for warning in call["warnings"])
+            for call in warned
+        ]
+        failures.append(
+            "calls of this test sent the Sequences mock query parameters its contract does not "
+            f"declare, which it ignored (mark the test {ALLOW_WARNINGS_MARKER} if that is "
+            "meant):\n" + "\n".join(lines)
+        )
+    if failures:
+        pytest.fail("\n".join(failures), pytrace=False)

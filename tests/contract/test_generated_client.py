@@ -8,8 +8,6 @@ client is generated with warnings fatal, imported, and pointed at an in-process 
 from __future__ import annotations
 
 import importlib
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
@@ -21,41 +19,20 @@ import pytest
 from starlette.applications import Starlette
 
 from default_world import AMELIE_RUN, READ_WRITE
+from generated_clients import generated_package
 from sequences_mock.state.runtime import Runtime
 from sequences_mock.testing import SyncASGITransport
 
 ROOT_OPENAPI = Path(__file__).parents[2] / "openapi.yaml"
 PACKAGE = "sequences_api_client"
-GENERATOR = Path(sys.executable).parent / "openapi-python-client"
 UNKNOWN_RUN = UUID("00000000-0000-4000-8000-000000000000")
 
 
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ModuleType]:
     """The generated package, importable for this module's tests only."""
-    root = tmp_path_factory.mktemp("generated")
-    config = root / "config.yaml"
-    config.write_text("post_hooks: []\n")  # no ruff formatting of the output: not needed here
-    command = [str(GENERATOR), "generate", "--path", str(ROOT_OPENAPI), "--meta", "none"]
-    command += ["--config", str(config), "--output-path", str(root / PACKAGE)]
-    run = subprocess.run(
-        [*command, "--fail-on-warning"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    output = run.stdout + run.stderr
-    assert run.returncode == 0, output
-    assert "omitted" not in output
-    assert "Warning" not in output, output
-    sys.path.insert(0, str(root))
-    try:
-        yield importlib.import_module(PACKAGE)
-    finally:
-        sys.path.remove(str(root))
-        for name in [name for name in sys.modules if name.partition(".")[0] == PACKAGE]:
-            del sys.modules[name]
+    with generated_package(ROOT_OPENAPI, tmp_path_factory.mktemp("generated"), PACKAGE) as package:
+        yield package
 
 
 @pytest.fixture

@@ -68,6 +68,13 @@ REQUESTS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "saveSnapshot": ("POST", "/__mock/snapshots", {"json": {"name": "c", "replace": True}}),
     "restoreSnapshot": ("POST", "/__mock/snapshots/contract-kept/restore", {}),
     "deleteSnapshot": ("DELETE", "/__mock/snapshots/contract-gone", {}),
+    "listEvents": ("GET", "/__mock/events", {}),
+    "failRun": ("POST", f"/__mock/sequences/{AMELIE_RUN}/fail", {}),
+    "changeContact": (
+        "POST",
+        f"/__mock/contacts/{OLIVIA}/changes",
+        {"json": {"change": "unsubscribed"}},
+    ),
 }
 #: What an operation needs to exist first (the app, and so its namespaces, lives a session).
 SETUP: dict[str, tuple[str, str, dict[str, Any]]] = {

@@ -278,8 +278,12 @@ def test_clock_reads_and_moves_forward(client):
     moved = client.post("/__mock/clock", json={"now": "2026-03-02T12:00:00+01:00"})
     advanced = client.post("/__mock/clock", json={"advance_seconds": 90.5})
 
-    assert moved.json() == {"now": "2026-03-02T11:00:00Z", "frozen": True}
-    assert advanced.json() == {"now": "2026-03-02T11:01:30.500000Z", "frozen": True}
+    assert moved.json()["now"] == "2026-03-02T11:00:00Z"
+    assert advanced.json()["now"] == "2026-03-02T11:01:30.500000Z"
+    assert client.get("/__mock/clock").json() == {
+        "now": "2026-03-02T11:01:30.500000Z",
+        "frozen": True,
+    }
 
 
 @pytest.mark.parametrize(
@@ -291,7 +295,7 @@ def test_clock_reads_and_moves_forward(client):
         ({}, "validation_error"),
         ({"frozen": "yes"}, "validation_error"),
         ({"now": "tomorrow"}, "validation_error"),
-        ({"advance_seconds": 1e300}, "invalid_clock_change"),
+        ({"advance_seconds": 1e300}, "validation_error"),
         ({"now": "0000-01-01T00:00:00Z"}, "invalid_clock_change"),
     ],
 )

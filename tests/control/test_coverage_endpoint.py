@@ -65,6 +65,7 @@ def test_before_any_call_nothing_is_exercised(client):
         "operations_called": 0,
         "declared_statuses": sum(len(item["declared"]) for item in document["operations"]),
         "exercised_statuses": 0,
+        "warned_calls": 0,
     }
 
 

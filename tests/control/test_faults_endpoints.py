@@ -443,3 +443,14 @@ def test_at_most_1000_faults_are_pending(client):
     assert len(client.get("/__mock/faults").json()["faults"]) == 1000
     client.get(f"/v1/sequences/{AMELIE_RUN}")
     assert client.post("/__mock/faults", json={"operation": "*", "status": 503}).status_code == 201
+
+
+@pytest.mark.parametrize("network", [{}, [], "cable-cut", 3, None, True])
+def test_a_network_fault_of_the_wrong_kind_is_a_validation_error(
+    client: httpx.Client, network: object
+) -> None:
+    """Found by schemathesis on the control plane: an object as `network` once crashed the
+    readable checks that run before the schema's (a 500)."""
+    response = client.post("/__mock/faults", json={"operation": "getSequence", "network": network})
+    assert response.status_code == 422
+    assert response.json()["code"] == "validation_error"

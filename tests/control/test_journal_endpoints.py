@@ -31,6 +31,7 @@ RW = bearer(READ_WRITE)
 ENTRY_KEYS = {
     "seq",
     "time",
+    "warnings",
     "method",
     "path",
     "query",
@@ -578,3 +579,23 @@ def test_a_huge_path_is_cut_with_its_parameters(client):
     assert entry["path_params"]["sequence_id"] == "x" * 2048
     assert "query_truncated_from" not in entry
     assert len(client.get("/__mock/requests?limit=1").content) < 10_000
+
+
+def test_an_undeclared_query_parameter_is_a_warning_on_its_entry(acme: httpx.Client) -> None:
+    """`?statuses=ACTIVE` (the contract says `status`) answers every run, as the API would; the
+    journal says which parameter was ignored, and `warned` finds such calls."""
+    acme.get("/v1/sequences", params={"statuses": "ACTIVE", "size": 5})
+    acme.get(f"/v1/sequences/{AMELIE_RUN}", params={"expand": "contact"})
+    acme.get("/v1/sequences", params={"status": "ACTIVE"})
+
+    warned = acme.get("/__mock/requests", params={"warned": "true"}).json()["requests"]
+    clean = acme.get("/__mock/requests", params={"warned": "false"}).json()["requests"]
+
+    assert [[w["name"] for w in call["warnings"]] for call in warned] == [["statuses"], ["expand"]]
+    assert warned[0]["warnings"][0] == {
+        "in": "query",
+        "name": "statuses",
+        "message": "is not a query parameter of listSequences; it was ignored",
+    }
+    assert [call["warnings"] for call in clean] == [[]]
+    assert acme.get("/__mock/coverage").json()["summary"]["warned_calls"] == 2

@@ -304,3 +304,23 @@ def test_resume_from_other_status_is_409(acme: httpx.Client, status: str) -> Non
     document = assert_problem(response, 409, "invalid_state_transition")
     assert status in document["detail"]
     assert state(acme) == before
+
+
+def test_a_resume_answers_the_step_that_fell_due_while_paused(acme: httpx.Client) -> None:
+    """At one frozen instant the resume's answer and a GET agree: the step overdue while the run
+    was paused runs as part of the resume, attributed to that call, not to the clock."""
+    assert pause(acme, AMELIE_RUN, "2026-06-01T00:00:00Z").status_code == 200
+    advance(acme, 30 * 86400)
+
+    resumed = acme.post(f"/v1/sequences/{AMELIE_RUN}/resume")
+
+    assert resumed.status_code == 200
+    assert acme.get(f"/v1/sequences/{AMELIE_RUN}").json() == resumed.json()
+    assert resumed.json()["last_step_executed_at"] == "2026-04-01T09:00:00Z"
+    [call] = acme.get("/__mock/requests", params={"operation": "resumeSequence"}).json()["requests"]
+    events = acme.get(f"/__mock/sequences/{AMELIE_RUN}/history").json()["events"]
+    after_resume = events[[event["event"] for event in events].index("resumed") :]
+    assert len(after_resume) > 1
+    assert {(event["cause"], event["request_seq"]) for event in after_resume} == {
+        ("api", call["seq"])
+    }

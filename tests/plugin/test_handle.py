@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from sequences_mock.pytest_plugin import InProcessMock
-from sequences_mock.testing import ControlError, MockClock
+from sequences_mock.testing import ControlError, MockClock, MockHandle
 
 WORKSPACE = uuid.UUID("00000000-0000-4000-8000-000000000001")
 TEMPLATE = "00000000-0000-4000-8000-000000000002"
@@ -155,7 +155,9 @@ def test_the_clock_moves_forward_only_and_says_so(sequences_mock_app: InProcessM
     start = sequences_mock_app.clock.now()
     assert "refuses to go back" in (MockClock.set.__doc__ or "")
 
-    assert sequences_mock_app.clock.set(start + timedelta(hours=1)) == start + timedelta(hours=1)
+    assert sequences_mock_app.clock.set(start + timedelta(hours=1)).now == start + timedelta(
+        hours=1
+    )
     with pytest.raises(ControlError) as refused:
         sequences_mock_app.clock.set(start)
 
@@ -174,3 +176,17 @@ def test_api_keys_follow_seeds_and_resets(sequences_mock_app: InProcessMock):
     sequences_mock_app.reset()
     assert "acme_read_write" in sequences_mock_app.api_keys
     assert "tiny" not in sequences_mock_app.api_keys
+
+
+def test_the_socket_handle_offers_a_pooled_api_client_with_a_key(
+    sequences_mock: MockHandle,
+) -> None:
+    """One client for the session, at the API, sending a read-write key of the world."""
+    client = sequences_mock.client
+
+    response = client.get("/sequences/1ca9fa48-7489-48e1-a93b-8d5a708d3342")
+
+    assert response.status_code == 200
+    assert sequences_mock.client is client
+    assert str(client.base_url) == f"{sequences_mock.api_url}/"
+    sequences_mock.assert_called("getSequence", times=1, api_key="…rite")

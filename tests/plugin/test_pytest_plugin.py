@@ -113,7 +113,8 @@ def test_socket_fixture_with_zero_configuration(pytester: pytest.Pytester) -> No
                 assert sequences_mock.sequence(AMELIE_RUN)["paused_until"] == deadline
                 sequences_mock.clock.advance(1800)
                 assert client.get(f"/sequences/{AMELIE_RUN}").json()["status"] == "WAITING_FOR_LEAD"
-                assert sequences_mock.clock.advance(1800) == datetime(2026, 3, 2, 10, tzinfo=UTC)
+                moved = sequences_mock.clock.advance(1800)
+                assert moved.now == datetime(2026, 3, 2, 10, tzinfo=UTC)
                 woken = client.get(f"/sequences/{AMELIE_RUN}").json()
             assert woken["status"] == "ACTIVE"
             assert woken["updated_at"] == deadline

@@ -58,29 +58,71 @@ def test_the_suite_adds_up_every_test_s_calls(pytester: pytest.Pytester) -> None
         "resumeSequence": {"409": 1},
     }
     summary = report["summary"]
+    # The injected 503 is answered but not counted: by default only what the mock's own rules
+    # answer counts (421, 429 and the 5xx are left out, 6 per operation).
     assert (summary["calls"], summary["exercised_statuses"], summary["operations_called"]) == (
         5,
-        5,
+        4,
         3,
     )
+    assert summary["excluded_statuses"] == 36
     (resume,) = [op for op in report["operations"] if op["operation"] == "resumeSequence"]
     assert resume["exercised"] == [409]
     assert 200 in resume["unexercised"]
-    assert summary["percent"] == round(100 * 5 / summary["declared_statuses"], 1)
+    assert resume["excluded"] == [421, 429, 500, 502, 503, 504]
+    assert summary["percent"] == round(100 * 4 / summary["declared_statuses"], 1)
     result.stdout.fnmatch_lines(
         [
             "*- sequences-mock coverage -*",
-            f"sequences-mock coverage: 5 of {summary['declared_statuses']} declared statuses "
-            f"exercised ({summary['percent']}%) by 5 calls to 3 of 6 operations",
+            f"sequences-mock coverage: 4 of {summary['declared_statuses']} declared statuses "
+            f"exercised ({summary['percent']}%) by 5 calls to 3 of 6 operations; 36 left out",
             "operation * calls * 200 * 400 * 401 *",
-            # listSequences declares no 400; getSequence answered its 503 once.
+            # listSequences declares no 400; getSequence answered its 503 once (not counted).
             "listSequences   *2    1         1    -  *",
-            "getSequence     *2    1         -    -    -  *-    1    -",
+            "getSequence     *2    1         -    -    -  *x    1    x",
             "resumeSequence  *1    -    -    -    -    -    1    -*",
             "stopSequence    *0    -    -*",
             "written to reports/coverage.json",
         ]
     )
+
+
+def test_every_declared_status_counts_with_all_and_ignore_leaves_some_out(
+    pytester: pytest.Pytester,
+) -> None:
+    """`--sequences-mock-coverage-all` counts the injected 503; `-ignore` patterns (wildcards,
+    commas) then leave out every 5xx of getSequence and all of stopSequence."""
+    pytester.makepyfile(helpers=HELPERS, test_suite=SUITE)
+
+    everything = run(
+        pytester, "--sequences-mock-coverage=all.json", "--sequences-mock-coverage-all"
+    )
+    ignoring = run(
+        pytester,
+        "--sequences-mock-coverage=some.json",
+        "--sequences-mock-coverage-all",
+        "--sequences-mock-coverage-ignore=getSequence:5*,stopSequence",
+    )
+
+    everything.assert_outcomes(passed=3)
+    ignoring.assert_outcomes(passed=3)
+    summary = json.loads((pytester.path / "all.json").read_text())["summary"]
+    assert (summary["exercised_statuses"], summary["excluded_statuses"]) == (5, 0)
+    report = json.loads((pytester.path / "some.json").read_text())
+    (get,) = [op for op in report["operations"] if op["operation"] == "getSequence"]
+    assert get["excluded"] == [500, 502, 503, 504]
+    (stop,) = [op for op in report["operations"] if op["operation"] == "stopSequence"]
+    assert (stop["declared"], len(stop["excluded"])) == ([], 15)
+    assert report["summary"]["exercised_statuses"] == 4
+
+
+def test_a_malformed_ignore_pattern_is_a_usage_error(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(helpers=HELPERS, test_suite=SUITE)
+
+    result = run(pytester, "--sequences-mock-coverage-ignore=getSequence:")
+
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--sequences-mock-coverage-ignore: ignore 'getSequence:'*"])
 
 
 def test_xdist_workers_hand_their_calls_to_the_controller(pytester: pytest.Pytester) -> None:

@@ -68,8 +68,21 @@ def entry(**changes: Any) -> Entry:
             {"path": "/v1/sequences/a\nb\x1b[31m"},
             "#7 POST /v1/sequences/a\\nb\\x1b[31m 200 0.41ms",
         ),
+        (
+            {"method": "GET", "path": "/v1/sequences", "warnings": ("statuses", "a\nb")},
+            "#7 GET /v1/sequences 200 IGNORED-PARAMETERS=statuses,a\\nb 0.41ms",
+        ),
     ],
-    ids=["ok", "refused", "query", "fault", "network", "violation", "control characters"],
+    ids=[
+        "ok",
+        "refused",
+        "query",
+        "fault",
+        "network",
+        "violation",
+        "control characters",
+        "warnings",
+    ],
 )
 def test_a_call_is_one_line_with_what_an_operator_looks_for(
     changes: dict[str, Any], line: str

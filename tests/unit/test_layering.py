@@ -83,11 +83,13 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
         },
         {"uvicorn"},
     ),
-    "testing": ({"core"}, {"httpx"}),
+    # the control plane's client for any framework or script, sync and async
+    "client": ({"core"}, {"httpx"}),
+    "testing": ({"core", "client"}, {"httpx"}),
     # one server for every xdist worker, a namespace each (opt-in)
     "pytest_shared": ({"settings", "server", "testing"}, {"httpx", "pytest"}),
     "pytest_plugin": (
-        {"core", "settings", "testing", "app", "server", "pytest_shared"},
+        {"core", "settings", "client", "testing", "app", "server", "pytest_shared"},
         {"httpx", "pytest", "starlette"},
     ),
     "__main__": ({"cli"}, set()),

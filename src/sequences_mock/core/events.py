@@ -28,6 +28,10 @@ class EventKind(StrEnum):
     SUCCEEDED = "succeeded"
     COMPLETED = "completed"
     FAILED = "failed"
+    #: A control-plane change to a run's contact (the run's status stays as it was).
+    EMAIL_BOUNCED = "email_bounced"
+    UNSUBSCRIBED = "unsubscribed"
+    CONTACT_DELETED = "contact_deleted"
 
 
 class Event(NamedTuple):

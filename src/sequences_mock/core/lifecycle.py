@@ -53,6 +53,7 @@ __all__ = [
     "complete_task",
     "due_at",
     "enroll",
+    "fail",
     "pause",
     "progress",
     "refusal_for",
@@ -62,6 +63,7 @@ __all__ = [
     "stop",
     "stop_scope",
     "update_variables",
+    "without_contact",
 ]
 
 #: Statuses a run can still be stopped from; every other status is final.
@@ -185,6 +187,23 @@ def stop(sequence: Sequence, reason: StopReason, now: datetime) -> Sequence:
         next_step_at=None,
         updated_at=_touched(sequence, now),
     )
+
+
+def fail(sequence: Sequence, now: datetime) -> Sequence:
+    """End a run that has not finished yet as FAILED (the docs' internal error)."""
+    _require(sequence, NON_TERMINAL, "failed")
+    return _changed(
+        sequence,
+        status=Status.FAILED,
+        paused_until=None,
+        next_step_at=None,
+        updated_at=_touched(sequence, now),
+    )
+
+
+def without_contact(sequence: Sequence, now: datetime) -> Sequence:
+    """A run whose contact was deleted: its `contact_id` is null, as the docs say."""
+    return _changed(sequence, contact_id=None, updated_at=_touched(sequence, now))
 
 
 def stop_scope(given: str | None, choices: Choices = DEFAULT_CHOICES) -> StopScope:
@@ -364,17 +383,18 @@ def enroll(
 def schedule(
     sequence: Sequence, steps: Steps[Step], now: datetime, activation_delay: timedelta
 ) -> Sequence:
-    """A seeded run that the clock should act on but has no `next_step_at`: due from its
-    `created_at` or `now`, whichever is later (activation for FOUND, the next step otherwise)."""
+    """A seeded run that the clock should act on but has no `next_step_at`: a FOUND run
+    activates `activation_delay` after its `created_at` (at `now` when that has passed, as it
+    was due); any other is due its next step's wait after `created_at` or `now`, whichever is
+    later."""
     if not steps or sequence.next_step_at is not None or sequence.status not in SCHEDULED:
         return sequence
     if sequence.next_step >= len(steps):
         return sequence
-    start = max(sequence.created_at, now)
     if sequence.status is Status.FOUND:
-        due = later(start, activation_delay)
+        due = max(later(sequence.created_at, activation_delay), now)
     else:
-        due = later(start, steps[sequence.next_step].wait)
+        due = later(max(sequence.created_at, now), steps[sequence.next_step].wait)
     return _changed(sequence, next_step_at=due)
 
 

@@ -25,6 +25,7 @@ from sequences_mock.http.operations import COERCIONS, HANDLERS
 from sequences_mock.http.views import Body
 from sequences_mock.state.faults import NetworkFault
 from sequences_mock.state.runtime import Runtime
+from sequences_mock.state.store import Store
 
 __all__ = ["HANDLERS", "PathEndpoint", "api_routes", "record"]
 
@@ -117,6 +118,7 @@ class PathEndpoint:
             violation=violation.detail if violation else None,
             fault=fault.id if fault else None,
             network=network,
+            warnings=_ignored_parameters(runtime.store, operation, scope["query_string"]),
         )
         start = _start(operation, status, reply, extra)
         if network is not None:
@@ -169,6 +171,15 @@ class PathEndpoint:
         except Exception as error:  # a refusal, or a bug: answered and journaled like any call
             return _problem(problems.problem_for(error, scope["method"], scope["path"]))
         return status, reply, problems.NO_HEADERS
+
+
+def _ignored_parameters(store: Store, operation: Operation, query: bytes) -> tuple[str, ...]:
+    """The journal's warnings: query parameters the call sent that its operation does not
+    declare and the answer ignored (with `unknown_query_parameter: reject` it named them in a
+    422 instead, and there is nothing to warn of)."""
+    if not query or store.choices["unknown_query_parameter"] == "reject":
+        return ()
+    return validation.unknown_query_parameters(operation, query)
 
 
 def _problem(problem: problems.Problem) -> Answer:
@@ -231,6 +242,7 @@ def record(
     fault: int | None = None,
     network: NetworkFault | None = None,
     violations: tuple[str, ...] = (),
+    warnings: tuple[str, ...] = (),
 ) -> None:
     """Write one exchange to the journal; `token` is the bearer token sent, if any (the journal
     keeps only its last characters)."""
@@ -251,4 +263,5 @@ def record(
         duration_ms=(perf_counter() - started) * 1000,
         network=network,
         violations=violations,
+        warnings=warnings,
     )

@@ -37,9 +37,11 @@ from sequences_mock.http.context import Context
 from sequences_mock.http.control_call import Call, Reply
 from sequences_mock.http.control_views import (
     choices_view,
+    clock_change_view,
     clock_view,
     coverage_view,
     entry_view,
+    events_view,
     fault_view,
     history_view,
     run_view,
@@ -54,6 +56,7 @@ from sequences_mock.http.views import Body
 from sequences_mock.state.enrollments import Enrollment
 from sequences_mock.state.faults import Faults, NetworkFault, check_fault
 from sequences_mock.state.journal import Journal, JournalQuery
+from sequences_mock.state.store import ContactChange
 
 __all__ = ["Call", "ControlPlane"]
 
@@ -108,6 +111,9 @@ class ControlPlane:
             "enrollContact": self.enroll,
             "completeTask": self.complete_task,
             "getHistory": self.history,
+            "listEvents": self.events,
+            "failRun": self.fail_run,
+            "changeContact": self.change_contact,
             "getControlOpenapiJson": self.openapi_json,
             "getControlOpenapiYaml": self.openapi_yaml,
             **Console(context.runtime).handlers(),
@@ -215,7 +221,9 @@ class ControlPlane:
 
     async def change_clock(self, call: Call) -> Reply:
         runtime = self.runtime
-        runtime.change_clock(**await self._json_body(call), catch_up=False)
+        change = await self._json_body(call)
+        before = runtime.store.feed.recorded
+        runtime.change_clock(**change, catch_up=False)
         runtime.moving = True
         try:
             # A long move runs thousands of steps: a slice at a time, the loop serving between.
@@ -226,7 +234,10 @@ class ControlPlane:
                     break  # a reset or seed replaced the world meanwhile
         finally:
             runtime.moving = False
-        return 200, Body.of(clock_view(runtime.clock))
+        after = runtime.store.feed.recorded
+        if runtime.store is not store:
+            before = after  # the feed is the new world's: this move fired nothing there
+        return 200, Body.of(clock_change_view(runtime.clock, before, after))
 
     async def choices(self, call: Call) -> Reply:
         return 200, Body.of(choices_view(self.runtime.store.choices))
@@ -265,10 +276,17 @@ class ControlPlane:
         )
 
     async def add_fault(self, call: Call) -> Reply:
-        change = await self._json_body(call)
         # A control call may reach the app without the socket (the plugin's calls run on the
         # server's loop), while the calls the fault waits for come over it.
         on_socket = self.context.on_socket or transport_of(call.request.scope) is not None
+
+        def explain(change: Any) -> list[FieldProblem]:
+            # The document states the same rules, but its refusals cannot name the choices.
+            if _typed_fault(change):
+                check_fault(change, self._declared, on_socket=on_socket)
+            return []
+
+        change = await self._json_body(call, first=explain)
         check_fault(change, self._declared, on_socket=on_socket)
         return 201, Body.of(fault_view(self.runtime.faults.add(**change)))
 
@@ -276,6 +294,27 @@ class ControlPlane:
         return _cleared(self.runtime.faults)
 
     # -- the lifecycle -----------------------------------------------------------------------
+
+    async def fail_run(self, call: Call) -> Reply:
+        store = self.runtime.store
+        return 200, Body.of(run_view(store, store.fail(call.request.path_params["sequence_id"])))
+
+    async def change_contact(self, call: Call) -> Reply:
+        change: ContactChange = (await self._json_body(call))["change"]
+        store = self.runtime.store
+        contact_id = call.request.path_params["contact_id"].lower()
+        runs = store.change_contact(contact_id, change)
+        return 200, Body.of(
+            {
+                "contact_id": contact_id,
+                "change": change.value,
+                "runs": [run_view(store, run) for run in runs],
+            }
+        )
+
+    async def events(self, call: Call) -> Reply:
+        items, feed = self.runtime.store.events(call.query["since"], call.query["limit"])
+        return 200, Body.of(events_view(items, feed))
 
     async def enroll(self, call: Call) -> Reply:
         request = Enrollment(**await self._json_body(call))
@@ -349,6 +388,23 @@ def _check_operation_ids(context: Context) -> None:
         raise RuntimeError(f"control.openapi.yaml lists operations {listed}, not {public}")
 
 
+def _typed_fault(change: Any) -> bool:
+    """Whether the fields of a fault request that `check_fault` reads are all there with their
+    types and values (else the schema's check alone answers)."""
+    if not isinstance(change, dict) or not isinstance(change.get("operation"), str):
+        return False
+    kinds = {"status": int, "delay_ms": int | float, "network": str}
+    if any(
+        name in change and (not isinstance(change[name], kind) or isinstance(change[name], bool))
+        for name, kind in kinds.items()
+    ):
+        return False
+    return "network" not in change or change["network"] in _NETWORK_FAULTS
+
+
+_NETWORK_FAULTS = frozenset(fault.value for fault in NetworkFault)
+
+
 def _clock_instant(text: str) -> Any:
     """A clock change's `now`: one Python cannot hold is refused as a clock change."""
     try:
@@ -363,4 +419,5 @@ _COERCIONS: dict[str, Coercions] = {
     "listRequests": {"method": str.upper},
     "addFault": {"network": NetworkFault},
     "completeTask": {"outcome": TaskOutcome},
+    "changeContact": {"change": ContactChange},
 }

@@ -13,19 +13,23 @@ from sequences_mock.core.choices import REGISTER, Choices
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import Sequence
 from sequences_mock.core.errors import MalformedJson
+from sequences_mock.core.events import Event
 from sequences_mock.core.timestamps import format_timestamp
 from sequences_mock.fixtures.records import run_record
 from sequences_mock.state.faults import Fault
-from sequences_mock.state.history import Record
+from sequences_mock.state.feed import Feed, FeedItem
+from sequences_mock.state.history import Cause, Record
 from sequences_mock.state.journal import Entry, Journal
 from sequences_mock.state.runtime import Runtime
 from sequences_mock.state.store import Store
 
 __all__ = [
     "choices_view",
+    "clock_change_view",
     "clock_view",
     "coverage_view",
     "entry_view",
+    "events_view",
     "fault_view",
     "history_view",
     "run_view",
@@ -35,6 +39,17 @@ __all__ = [
 
 def clock_view(clock: Clock) -> dict[str, Any]:
     return {"now": format_timestamp(clock.now()), "frozen": clock.frozen}
+
+
+def clock_change_view(clock: Clock, recorded_before: int, recorded_after: int) -> dict[str, Any]:
+    """The clock after a change, and the `seq` range of the events it fired."""
+    fired = recorded_after - recorded_before
+    return {
+        **clock_view(clock),
+        "fired": fired,
+        "first_seq": recorded_before + 1 if fired else None,
+        "last_seq": recorded_after if fired else None,
+    }
 
 
 def choices_view(choices: Choices) -> dict[str, Any]:
@@ -81,6 +96,14 @@ def entry_view(entry: Entry) -> dict[str, Any]:
         "network": entry.network,
         "violations": list(entry.violations),
         "duration_ms": round(entry.duration_ms, 3),
+        "warnings": [
+            {
+                "in": "query",
+                "name": name,
+                "message": f"is not a query parameter of {entry.operation}; it was ignored",
+            }
+            for name in entry.warnings
+        ],
     }
     if entry.path_size:
         view["path_truncated_from"] = entry.path_size
@@ -137,6 +160,7 @@ def coverage_view(contract: Contract, journal: Journal) -> dict[str, Any]:
             "operations_called": called,
             "declared_statuses": declared_count,
             "exercised_statuses": exercised_count,
+            "warned_calls": journal.warned,
         },
     }
 
@@ -163,16 +187,35 @@ def history_view(sequence_id: str, records: list[Record], dropped: int) -> dict[
     return {
         "sequence_id": sequence_id,
         "events": [
-            {
-                "at": format_timestamp(record.event.at),
-                "event": record.event.kind.value,
-                "from": record.event.before.value if record.event.before else None,
-                "to": record.event.after.value if record.event.after else None,
-                "step": record.event.step,
-                "cause": record.cause.value,
-                "request_seq": record.request_seq,
-            }
-            for record in records
+            _event_view(record.event, record.cause, record.request_seq) for record in records
         ],
         "dropped": dropped,
+    }
+
+
+def events_view(items: list[FeedItem], feed: Feed) -> dict[str, Any]:
+    return {
+        "events": [
+            {
+                "seq": item.seq,
+                "sequence_id": item.sequence_id,
+                **_event_view(item.event, item.cause, item.request_seq),
+            }
+            for item in items
+        ],
+        "recorded": feed.recorded,
+        "dropped": feed.dropped,
+        "size": feed.size,
+    }
+
+
+def _event_view(event: Event, cause: Cause, request_seq: int | None) -> dict[str, Any]:
+    return {
+        "at": format_timestamp(event.at),
+        "event": event.kind.value,
+        "from": event.before.value if event.before else None,
+        "to": event.after.value if event.after else None,
+        "step": event.step,
+        "cause": cause.value,
+        "request_seq": request_seq,
     }

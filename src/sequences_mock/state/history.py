@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from sequences_mock.core.events import Event
+from sequences_mock.state.feed import Feed
 
 __all__ = ["DEFAULT_EVENTS_PER_RUN", "DEFAULT_EVENTS_TOTAL", "Cause", "History", "Record"]
 
@@ -38,7 +39,10 @@ class History:
     whole, and counted)."""
 
     def __init__(
-        self, per_run: int = DEFAULT_EVENTS_PER_RUN, total: int = DEFAULT_EVENTS_TOTAL
+        self,
+        per_run: int = DEFAULT_EVENTS_PER_RUN,
+        total: int = DEFAULT_EVENTS_TOTAL,
+        feed: Feed | None = None,
     ) -> None:
         if per_run < 1:
             raise ValueError(f"a history keeps at least one event per run, not {per_run}")
@@ -46,6 +50,8 @@ class History:
         self.total = total
         #: Records kept over every run.
         self._kept = 0
+        #: Every run's events in one ring, in the order they happened.
+        self.feed = feed or Feed()
         #: Plain (event, cause, request_seq) tuples: a clock move may add half a million at once,
         #: and a named tuple costs several times more to make. `of` hands out `Record`s.
         self._records: dict[str, list[tuple[Event, Cause, int | None]]] = {}
@@ -60,6 +66,8 @@ class History:
         cause: Cause,
         request_seq: int | None = None,
     ) -> None:
+        events = events if isinstance(events, list) else list(events)
+        self.feed.record(sequence_id, events, cause, request_seq)
         self.version += 1
         # Popped and put back: the runs stay in the order they were last recorded.
         records = self._records.pop(sequence_id, None)
@@ -99,6 +107,7 @@ class History:
         self._records.clear()
         self._dropped.clear()
         self._kept = 0
+        self.feed = Feed(self.feed.size)
 
     def __len__(self) -> int:
         """Records kept, over every run."""

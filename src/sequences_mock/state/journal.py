@@ -17,6 +17,8 @@ __all__ = [
     "JOURNAL_BYTES",
     "PATH_LIMIT",
     "QUERY_LIMIT",
+    "WARNINGS_LIMIT",
+    "WARNING_NAME_LIMIT",
     "Entry",
     "Journal",
     "JournalQuery",
@@ -28,6 +30,9 @@ BODY_LIMIT = 8 * 1024
 #: Characters of each path (and of each path parameter) kept, and bytes of each query string.
 PATH_LIMIT = 2 * 1024
 QUERY_LIMIT = 2 * 1024
+#: Warnings kept per entry, and characters of the parameter name each names.
+WARNINGS_LIMIT = 20
+WARNING_NAME_LIMIT = 100
 #: What the kept entries may cost together; past it the oldest go, whatever `size` allows.
 #: 10,000 ordinary calls cost some 7 MiB; a flood of calls with 8 KiB bodies keeps about 900.
 JOURNAL_BYTES = 8 * 1024 * 1024
@@ -68,6 +73,8 @@ class Entry(NamedTuple):
     network: NetworkFault | None = None
     #: How a proxied upstream's answer broke openapi.yaml (`sequences-mock proxy`).
     violations: tuple[str, ...] = ()
+    #: Query parameters the contract does not declare, which the call's answer ignored.
+    warnings: tuple[str, ...] = ()
 
     @property
     def incident(self) -> bool:
@@ -83,6 +90,7 @@ class JournalQuery:
     since: int = 0
     limit: int | None = None
     incident: bool | None = None
+    warned: bool | None = None
 
 
 class Journal:
@@ -105,6 +113,8 @@ class Journal:
         #: Per operation (None: router refusals), how many calls answered each status.
         self._tallies: dict[str | None, dict[int, int]] = {}
         self._next_seq = 1
+        #: Calls with warnings since the last clear, dropped ones included.
+        self.warned = 0
 
     def record(
         self,
@@ -124,6 +134,7 @@ class Journal:
         duration_ms: float,
         network: NetworkFault | None = None,
         violations: tuple[str, ...] = (),
+        warnings: tuple[str, ...] = (),
     ) -> Entry:
         path_size = query_size = 0
         if len(path) > PATH_LIMIT:
@@ -134,6 +145,11 @@ class Journal:
         kept = body[:BODY_LIMIT]
         cost = ENTRY_OVERHEAD + 2 * len(path) + len(query_string) + len(kept)
         cost += sum(map(len, violations))
+        if warnings:
+            # Names taken from the query string as sent, which may be longer than the kept one.
+            warnings = tuple(name[:WARNING_NAME_LIMIT] for name in warnings[:WARNINGS_LIMIT])
+            cost += sum(len(name) for name in warnings)
+            self.warned += 1
         # Positional, in field order: one of these is made per request.
         entry = Entry(
             self._next_seq,
@@ -156,6 +172,7 @@ class Journal:
             cost,
             network,
             violations,
+            warnings,
         )
         self._next_seq += 1
         entries = self._entries
@@ -183,6 +200,7 @@ class Journal:
             and (query.status is None or entry.status == query.status)
             and (query.method is None or entry.method == query.method)
             and (query.incident is None or entry.incident == query.incident)
+            and (query.warned is None or bool(entry.warnings) == query.warned)
         ]
         if query.limit is not None:
             found = found[len(found) - query.limit :] if query.limit else []
@@ -213,6 +231,7 @@ class Journal:
         self._cost = 0
         self._tallies.clear()
         self._next_seq = 1
+        self.warned = 0
 
     @property
     def cost(self) -> int:

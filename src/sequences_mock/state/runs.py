@@ -3,19 +3,20 @@ due instants, each run's history, and the ids the mock makes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from time import perf_counter
 from typing import NamedTuple
 
 from sequences_mock.core import lifecycle
-from sequences_mock.core.domain import Sequence, Step
+from sequences_mock.core.domain import Contact, Sequence, Step
 from sequences_mock.core.errors import NotFound
 from sequences_mock.core.events import Event
 from sequences_mock.core.ids import IdSource
 from sequences_mock.core.world import World
 from sequences_mock.state.collector import collector_paused
 from sequences_mock.state.deadlines import Deadlines
+from sequences_mock.state.feed import Feed
 from sequences_mock.state.history import Cause, History, Record
 from sequences_mock.state.list_indexes import (
     DEFAULT_INDEX_BUDGET,
@@ -125,10 +126,17 @@ class Runs:
             index = self._indexes.build(selection, order, members, len(self.table))
         return page_of(index, query)
 
-    def catch_up(self, now: datetime, until: float | None = None) -> bool:
+    def catch_up(
+        self,
+        now: datetime,
+        until: float | None = None,
+        cause: Cause = Cause.CLOCK,
+        request_seq: int | None = None,
+    ) -> bool:
         """Apply every clock event due at or before `now`, each at the instant it was due;
         every run due is brought up to `now`, earliest due first. With `until` (a
-        `perf_counter` instant), stop at the first run after it. True once none is left."""
+        `perf_counter` instant), stop at the first run after it. True once none is left.
+        `cause`: the clock, or the API call whose write left a run due at this very instant."""
         due = self._due
         earliest = due.earliest
         if earliest is None or earliest > now:
@@ -145,11 +153,20 @@ class Runs:
                 changed += 1
                 if changed == BULK_CHANGES:
                     self._indexes.clear()
-                self.write(progressed, events, Cause.CLOCK)
+                self.write(progressed, events, cause, request_seq)
                 if until is not None and perf_counter() > until:
                     earliest = due.earliest
                     return earliest is None or earliest > now
         return True
+
+    def use_contacts(self, contacts: Mapping[str, Contact]) -> None:
+        """The world's contacts after a control-plane change to one."""
+        self._contacts = contacts
+
+    @property
+    def feed(self) -> Feed:
+        """Every run's events in one ring, in the order they happened."""
+        return self._history.feed
 
     def steps_of(self, sequence: Sequence) -> tuple[Step, ...]:
         """The steps of the run's template (none for a template the world does not hold)."""

@@ -3,29 +3,42 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import datetime
+from enum import StrEnum
 
 from sequences_mock.core import lifecycle
 from sequences_mock.core.choices import Choices
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import (
     ApiKey,
+    EmailStatus,
     Sequence,
     Status,
     StopReason,
     StopScope,
     Template,
 )
+from sequences_mock.core.errors import NotFound
 from sequences_mock.core.events import Event, EventKind
 from sequences_mock.core.lifecycle import TaskOutcome
 from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.state.enrollments import Enrollment, enrolled_run
+from sequences_mock.state.feed import Feed, FeedItem
 from sequences_mock.state.history import Cause, History, Record
 from sequences_mock.state.list_indexes import DEFAULT_INDEX_BUDGET, IndexBudget
 from sequences_mock.state.queries import ListQuery, Page
 from sequences_mock.state.runs import Runs, RunStats
 
-__all__ = ["Store"]
+__all__ = ["ContactChange", "Store"]
+
+
+class ContactChange(StrEnum):
+    """What the control plane may do to a contact (each is also its runs' history event)."""
+
+    EMAIL_BOUNCED = "email_bounced"
+    UNSUBSCRIBED = "unsubscribed"
+    DELETED = "contact_deleted"
 
 
 class Store:
@@ -141,6 +154,17 @@ class Store:
         self.catch_up()
         return self._runs.history(self._runs.any(sequence_id).id)
 
+    @property
+    def feed(self) -> Feed:
+        """Every run's events in one ring (read `recorded` around a change to see what it did)."""
+        return self._runs.feed
+
+    def events(self, since: int, limit: int) -> tuple[list[FeedItem], Feed]:
+        """At most `limit` events of every run after `since`, oldest first, and the feed."""
+        self.catch_up()
+        feed = self._runs.feed
+        return feed.since(since, limit), feed
+
     # -- the API's writes ----------------------------------------------------------------------
 
     def update_variables(
@@ -165,10 +189,15 @@ class Store:
 
     def resume(self, workspace_id: str, sequence_id: str) -> Sequence:
         self.catch_up()
-        before = self._runs.visible(workspace_id, sequence_id)
         now = self.clock.now()
-        after = lifecycle.resume(before, now, self.choices)
-        return self._apply(EventKind.RESUMED, before, after, now)
+        before = self._runs.visible(workspace_id, sequence_id)
+        resumed = self._apply(
+            EventKind.RESUMED, before, lifecycle.resume(before, now, self.choices), now
+        )
+        # A step overdue while the run was paused runs as part of the resume, not after its
+        # answer: the answer is what a read at the same instant shows, and the call caused it.
+        self._runs.catch_up(now, cause=Cause.API, request_seq=self._current_request())
+        return self._runs.any(resumed.id)
 
     def stop(
         self, workspace_id: str, sequence_id: str, reason: StopReason, scope: StopScope
@@ -208,6 +237,43 @@ class Store:
         steps = self._runs.steps_of(sequence)
         done, events = lifecycle.complete_task(sequence, steps, outcome, self.clock.now())
         return self._runs.write(done, events, Cause.CONTROL)
+
+    def fail(self, sequence_id: str) -> Sequence:
+        """End an unfinished run as FAILED now (the docs' internal error)."""
+        self.catch_up()
+        before = self._runs.any(sequence_id)
+        now = self.clock.now()
+        failed = lifecycle.fail(before, now)
+        event = Event(now, EventKind.FAILED, before.status, failed.status)
+        return self._runs.write(failed, [event], Cause.CONTROL)
+
+    def change_contact(self, contact_id: str, change: ContactChange) -> list[Sequence]:
+        """Bounce a contact's email, unsubscribe it, or delete it; its runs, each with the change
+        in its history (cause `control`). A deleted contact's runs show `contact_id: null`; the
+        others are unchanged, but a due email step of a bounced or missing contact fails the
+        run, and a new enrollment of a bounced or unsubscribed one is refused."""
+        self.catch_up()
+        contacts = self._world.contacts
+        contact = contacts.get(contact_id.lower())
+        if contact is None:
+            raise NotFound(f"no contact {contact_id}")
+        now = self.clock.now()
+        remaining = dict(contacts)
+        runs = [run for run in self._runs.table.by_id.values() if run.contact_id == contact.id]
+        if change is ContactChange.DELETED:
+            del remaining[contact.id]
+            runs = [lifecycle.without_contact(run, now) for run in runs]
+        elif change is ContactChange.EMAIL_BOUNCED:
+            remaining[contact.id] = replace(contact, email_status=EmailStatus.BOUNCED)
+        else:
+            remaining[contact.id] = replace(contact, unsubscribed=True)
+        self._world = replace(self._world, contacts=remaining)
+        self._runs.use_contacts(remaining)
+        kind = EventKind(change.value)
+        return [
+            self._runs.write(run, [Event(now, kind, run.status, run.status)], Cause.CONTROL)
+            for run in runs
+        ]
 
     def catch_up(self, until: float | None = None) -> bool:
         """Apply every clock event due by the clock's now: pause deadlines, activations, steps;

@@ -7,7 +7,8 @@ reach an in-process app.
 
 from __future__ import annotations
 
-from sequences_mock.testing.control import Connection, ControlError
+from sequences_mock.client import ControlError
+from sequences_mock.testing.control import Connection
 from sequences_mock.testing.coverage import SuiteCoverage
 from sequences_mock.testing.handle import ApiKeys, MockClock, MockHandle
 from sequences_mock.testing.transport import SyncASGITransport

@@ -12,71 +12,13 @@ from typing import Any, Protocol, TypeVar
 
 import httpx
 
+from sequences_mock.client.errors import MAX_LISTED_PROBLEMS, ControlError, refusal
 from sequences_mock.testing.coverage import SuiteCoverage, Tallies
 from sequences_mock.testing.transport import exchange
 
 __all__ = ["MAX_LISTED_PROBLEMS", "Connection", "ControlError", "ControlTransport"]
 
 T = TypeVar("T")
-
-#: How many problems of a refusal the message lists; `ControlError.problems` keeps them all.
-MAX_LISTED_PROBLEMS = 20
-
-
-class ControlError(AssertionError):
-    """The control plane refused a call; the message carries its detail and its problems.
-
-    `status` and `code` come from the problem document, and `problems` holds every entry of
-    its `errors` (`{"in", "name", "message"}`), of which the message lists the first
-    `MAX_LISTED_PROBLEMS` by path.
-    """
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        code: str | None = None,
-        problems: list[dict[str, Any]] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.problems = problems or []
-
-
-def refusal(method: str, path: str, response: httpx.Response) -> ControlError:
-    """The `ControlError` for an error answer of the control plane."""
-    try:
-        document = response.json()
-    except ValueError:
-        document = None
-    if not isinstance(document, dict):
-        text = response.text[:500]
-        return ControlError(f"{method} {path} answered {response.status_code}: {text}")
-    problems = [entry for entry in document.get("errors") or () if isinstance(entry, dict)]
-    lines = [f"{method} {path} answered {response.status_code}: {document.get('detail')}"]
-    lines += [f"  {_where(problem)}: {problem.get('message')}" for problem in problems]
-    if len(problems) > MAX_LISTED_PROBLEMS:
-        hidden = len(problems) - MAX_LISTED_PROBLEMS
-        lines[MAX_LISTED_PROBLEMS + 1 :] = [
-            f"  ... and {hidden} more (ControlError.problems holds them all)"
-        ]
-    return ControlError(
-        "\n".join(lines),
-        status=response.status_code,
-        code=document.get("code"),
-        problems=problems,
-    )
-
-
-def _where(problem: Mapping[str, Any]) -> str:
-    """A problem's path: a body field by its own path, anything else by its place too."""
-    name = str(problem.get("name") or "")
-    place = str(problem.get("in") or "")
-    if place in ("", "body"):
-        return name or "(document)"
-    return f"{place} {name}".strip()
 
 
 class ControlTransport(Protocol):
@@ -112,11 +54,15 @@ class Connection:
         transport: ControlTransport | None = None,
         served: Callable[[], int] | None = None,
         control_token: str | None = None,
+        owns_client: bool = False,
     ) -> None:
         if client is None and transport is None:
             raise TypeError("a Connection needs a client or a transport")
         self.url = url.rstrip("/")
         self.client = client
+        self._owns_client = owns_client
+        #: Pooled API clients by the key they send, made on first use, closed with `close()`.
+        self._api_clients: dict[str | None, httpx.Client] = {}
         #: Sent on every call when the mock was started with a control token.
         self._headers = {"Authorization": f"Bearer {control_token}"} if control_token else {}
         self.suite_coverage = coverage
@@ -157,17 +103,21 @@ class Connection:
         if self._served is None or self._reset_at is None or self._served() != self._reset_at:
             self.reset()
 
-    def finish_test(self, find_incidents: bool) -> list[dict[str, Any]]:
+    def finish_test(
+        self, find_incidents: bool, find_warnings: bool = False
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """Add the test's calls to the suite's coverage and reset the mock for the next test;
-        with `find_incidents`, first the kept calls that were incidents (only a 5xx can be one).
+        with `find_incidents`, first the kept calls that were incidents (only a 5xx can be one),
+        and with `find_warnings` those with warnings (coverage counts them).
 
         Through a transport this is one step on the mock's loop: half the cost of two calls.
         """
         if self._transport is None:
             coverage = self.harvest()
             found = self._incidents() if find_incidents and _any_5xx(coverage) else []
+            warned = self._warned() if find_warnings and _any_warned(coverage) else []
             self.reset()
-            return found
+            return found, warned
         transport = self._transport
 
         async def call(method: str, path: str, **kwargs: Any) -> Any:
@@ -178,23 +128,29 @@ class Connection:
                 raise refusal(method, path, response)
             return response.json()
 
-        async def steps() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        async def steps() -> tuple[dict[str, Any], list[dict[str, Any]], list[dict[str, Any]]]:
             coverage = await call("GET", "/__mock/coverage")
             found: list[dict[str, Any]] = []
+            warned: list[dict[str, Any]] = []
             if find_incidents and _any_5xx(coverage):
                 found = (await call("GET", "/__mock/requests", params=INCIDENT))["requests"]
+            if find_warnings and _any_warned(coverage):
+                warned = (await call("GET", "/__mock/requests", params=WARNED))["requests"]
             await call("POST", "/__mock/reset")
-            return coverage, found
+            return coverage, found, warned
 
-        coverage, found = transport.run(steps)
+        coverage, found, warned = transport.run(steps)
         if self.suite_coverage is not None:
             self.suite_coverage.add(coverage, self._counted)
         self._counted = {}
         self._reset_at = self._served() if self._served is not None else None
-        return found
+        return found, warned
 
     def _incidents(self) -> list[dict[str, Any]]:
         return list(self.call("GET", "/__mock/requests", params=INCIDENT)["requests"])
+
+    def _warned(self) -> list[dict[str, Any]]:
+        return list(self.call("GET", "/__mock/requests", params=WARNED)["requests"])
 
     def harvest(self) -> dict[str, Any]:
         """`GET /__mock/coverage`, adding to the suite's tally what it had not counted yet."""
@@ -210,18 +166,41 @@ class Connection:
             self._operations = _operations_of(contract)
         return self._operations
 
+    def api_client(self, key: str | None) -> httpx.Client:
+        """A pooled `httpx.Client` at the API (`/v1`) sending `key`, one per key."""
+        client = self._api_clients.get(key)
+        if client is None:
+            headers = {"Authorization": f"Bearer {key}"} if key else {}
+            client = httpx.Client(base_url=f"{self.url}/v1", headers=headers, timeout=10)
+            self._api_clients[key] = client
+        return client
+
+    def close(self) -> None:
+        """Close the API clients, and the control client when this connection made it."""
+        for client in self._api_clients.values():
+            client.close()
+        self._api_clients.clear()
+        if self._owns_client and self.client is not None:
+            self.client.close()
+
     def __repr__(self) -> str:
         return f"Connection({self.url})"
 
 
 #: The query of `GET /__mock/requests` that keeps the incidents only.
 INCIDENT = {"incident": "true"}
+#: The query that keeps the calls with warnings only.
+WARNED = {"warned": "true"}
 
 
 def _any_5xx(coverage: Mapping[str, Any]) -> bool:
     """Whether a coverage document counts a 5xx answer (every incident is one)."""
     parts = [*coverage.get("operations", ()), coverage.get("unmatched") or {}]
     return any(int(status) >= 500 for part in parts for status in part.get("statuses", {}))
+
+
+def _any_warned(coverage: Mapping[str, Any]) -> bool:
+    return bool(coverage.get("summary", {}).get("warned_calls"))
 
 
 def _operations_of(contract: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:

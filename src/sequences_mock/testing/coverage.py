@@ -7,10 +7,16 @@ since the one before. Workers of pytest-xdist each keep one and hand it over as 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from fnmatch import fnmatchcase
 from typing import Any
 
-__all__ = ["UNMATCHED", "SuiteCoverage", "Tallies"]
+__all__ = ["FAULT_ONLY", "UNMATCHED", "SuiteCoverage", "Tallies", "parse_ignore"]
+
+#: Declared statuses no call of a consumer gets by the mock's own rules: a fault must inject
+#: them (429, 5xx), or the request must name another host (421, the mock's loopback guard).
+#: The suite's coverage leaves them out unless told to count every declared status.
+FAULT_ONLY = frozenset({421, 429, 500, 502, 503, 504})
 
 #: Calls no operation of the contract matched (router 404s and 405s under /v1).
 UNMATCHED = "(unmatched)"
@@ -30,13 +36,40 @@ def tallies_of(document: Mapping[str, Any]) -> Tallies:
     return tallies
 
 
-class SuiteCoverage:
-    """Calls per operation and status over a whole test session, and what each one declares."""
+def parse_ignore(values: Iterable[str]) -> list[tuple[str, str]]:
+    """`OP:STATUS` patterns (shell wildcards, comma-separated or repeated): `stopSequence:409`,
+    `*:5*`, `updateSequence` (every status). `ValueError` for an empty part."""
+    patterns = []
+    for value in values:
+        for item in value.split(","):
+            operation, _, status = item.strip().partition(":")
+            if not operation or (_ and not status):
+                raise ValueError(f"ignore {item!r}: give OPERATION:STATUS, wildcards allowed")
+            patterns.append((operation, status or "*"))
+    return patterns
 
-    def __init__(self) -> None:
+
+class SuiteCoverage:
+    """Calls per operation and status over a whole test session, and what each one declares.
+
+    A declared status counts unless an `ignore` pattern (operation, status) matches it or,
+    without `count_all`, it is in `FAULT_ONLY`; the report lists the others as `excluded`.
+    """
+
+    def __init__(self, ignore: Iterable[tuple[str, str]] = (), *, count_all: bool = False) -> None:
         #: Per operation id: `method`, `path` and the `declared` statuses (ints), as the mock said.
         self.operations: dict[str, dict[str, Any]] = {}
         self.tallies: Tallies = {}
+        self.ignore = list(ignore)
+        self.count_all = count_all
+
+    def counts(self, operation: str, status: int) -> bool:
+        """Whether the declared `status` of `operation` is one the gate counts."""
+        if not self.count_all and status in FAULT_ONLY:
+            return False
+        return not any(
+            fnmatchcase(operation, op) and fnmatchcase(str(status), st) for op, st in self.ignore
+        )
 
     # -- adding up -----------------------------------------------------------------------------
 
@@ -97,13 +130,15 @@ class SuiteCoverage:
     def report(self) -> dict[str, Any]:
         """The suite's coverage in the shape of `GET /__mock/coverage`, with a percentage."""
         operations = []
-        declared_count = exercised_count = calls_count = 0
+        declared_count = exercised_count = calls_count = excluded_count = 0
         for name, facts in self.operations.items():
             statuses = {int(k): v for k, v in self.tallies.get(name, {}).items()}
-            declared = sorted(facts["declared"])
+            every = sorted(facts["declared"])
+            declared = [status for status in every if self.counts(name, status)]
             exercised = [status for status in declared if status in statuses]
             calls = sum(statuses.values())
             declared_count += len(declared)
+            excluded_count += len(every) - len(declared)
             exercised_count += len(exercised)
             calls_count += calls
             operations.append(
@@ -116,7 +151,8 @@ class SuiteCoverage:
                     "declared": declared,
                     "exercised": exercised,
                     "unexercised": [status for status in declared if status not in statuses],
-                    "undeclared": sorted(set(statuses) - set(declared)),
+                    "excluded": [status for status in every if status not in declared],
+                    "undeclared": sorted(set(statuses) - set(every)),
                 }
             )
         unmatched = self.tallies.get(UNMATCHED, {})
@@ -132,6 +168,7 @@ class SuiteCoverage:
                 "calls": calls_count,
                 "declared_statuses": declared_count,
                 "exercised_statuses": exercised_count,
+                "excluded_statuses": excluded_count,
                 "percent": percent(exercised_count, declared_count),
             },
         }
@@ -144,20 +181,27 @@ class SuiteCoverage:
             f"{summary['declared_statuses']} declared statuses exercised "
             f"({summary['percent']:.1f}%) by {calls:,} call{'s' * (calls != 1)} to "
             f"{summary['operations_called']} of {summary['operations']} operations"
+            + (f"; {summary['excluded_statuses']} left out" if summary["excluded_statuses"] else "")
         )
 
     def table(self) -> list[str]:
         """Operations down, declared statuses across: how often each was answered, `-` never."""
         report = self.report()
-        columns = sorted({status for op in report["operations"] for status in op["declared"]})
+        columns = sorted(
+            {status for op in report["operations"] for status in op["declared"] + op["excluded"]}
+        )
         header = ["operation", "calls", *map(str, columns)]
         rows = []
         for operation in report["operations"]:
             cells = [operation["operation"], str(operation["calls"])]
             for status in columns:
                 answered = operation["statuses"].get(str(status))
-                declared = status in operation["declared"]
-                cells.append(str(answered) if answered else "-" if declared else "")
+                if answered:
+                    cells.append(str(answered))
+                elif status in operation["declared"]:
+                    cells.append("-")
+                else:
+                    cells.append("x" if status in operation["excluded"] else "")
             rows.append(cells)
         widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
         lines = [
@@ -167,7 +211,10 @@ class SuiteCoverage:
             ).rstrip()
             for row in [header, *rows]
         ]
-        lines.append("(a number: answers with that status; -: declared, never answered)")
+        lines.append(
+            "(a number: answers with that status; -: declared, never answered; "
+            "x: not counted, see --sequences-mock-coverage-all and -ignore)"
+        )
         undeclared = [
             f"{op['operation']} {', '.join(map(str, op['undeclared']))}"
             for op in report["operations"]

@@ -7,20 +7,21 @@ behind an httpx transport; the pytest plugin hands out one of each.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 
-from sequences_mock.core.timestamps import format_timestamp, parse_timestamp
+from sequences_mock.client.requests import ControlRequest
+from sequences_mock.client.sync import ControlClient, ControlClock
 from sequences_mock.testing.calls import called_message, check_expectation, differences
 from sequences_mock.testing.control import Connection
-from sequences_mock.testing.documents import fixture_json
 
 __all__ = ["ApiKeys", "MockClock", "MockHandle"]
 
-YAML_SUFFIXES = (".yaml", ".yml")
+T = TypeVar("T")
+#: The mock's clock as a handle moves it: `ControlClock`, each move a `ClockMove`.
+MockClock = ControlClock
 
 
 class ApiKeys(Mapping[str, str]):
@@ -61,53 +62,13 @@ class ApiKeys(Mapping[str, str]):
         return f"ApiKeys({sorted(self)})"
 
 
-class MockClock:
-    """The mock's clock, moved through the control plane. Time only moves forward."""
+class MockHandle(ControlClient):
+    """One mock as a test sees it: the `ControlClient` calls, plus its keys, assertions on the
+    calls it received, and a pooled API client.
 
-    def __init__(self, handle: MockHandle) -> None:
-        self._handle = handle
-
-    def now(self) -> datetime:
-        return parse_timestamp(self._handle._call("GET", "/__mock/clock")["now"])
-
-    @property
-    def frozen(self) -> bool:
-        return bool(self._handle._call("GET", "/__mock/clock")["frozen"])
-
-    def set(self, now: datetime | str) -> datetime:
-        """Jump forward to `now`; paused runs whose deadline passed resume.
-
-        The mock refuses to go back (a `ControlError`, 422 `invalid_clock_change`): only
-        `reset()`, or seeding a document with a `clock` section, restarts the clock earlier.
-        """
-        if isinstance(now, datetime) and (now.tzinfo is None or now.utcoffset() is None):
-            raise ValueError("give the mock clock an aware datetime (UTC), not a naive one")
-        return self._change(now=now if isinstance(now, str) else format_timestamp(now))
-
-    def advance(self, seconds: float) -> datetime:
-        """Move forward `seconds`; paused runs whose deadline passed resume."""
-        return self._change(advance_seconds=seconds)
-
-    def freeze(self, frozen: bool = True) -> datetime:
-        """Stop the clock (or, with `frozen=False`, let it tick with real time again)."""
-        return self._change(frozen=frozen)
-
-    def _change(self, **change: Any) -> datetime:
-        return parse_timestamp(self._handle._call("POST", "/__mock/clock", json=change)["now"])
-
-    def __repr__(self) -> str:
-        return f"MockClock({self._handle.url})"
-
-
-class MockHandle:
-    """One mock as a test sees it: its URL, keys, state, clock, journal and faults.
-
-    `MockHandle(url, client)` talks to the mock at `url` over `client` (sending `control_token`
-    on every call, when the mock was started with one); the pytest plugin makes its handles on
-    a session's `Connection` instead, which they share (see `on`).
-
-    Over 200 lines on purpose: it is the one object a test holds, with a method per control
-    operation; the calls themselves are `Connection`'s, the clock is `MockClock`.
+    `MockHandle(url)` talks to the mock at `url` (over `client`, if given; sending
+    `control_token` on every call, when the mock was started with one); the pytest plugin makes
+    its handles on a session's `Connection` instead, which they share (see `on`).
     """
 
     def __init__(
@@ -118,10 +79,14 @@ class MockHandle:
         connection: Connection | None = None,
         control_token: str | None = None,
     ) -> None:
-        self._connection = connection or Connection(url, client, control_token=control_token)
-        self.url = self._connection.url
-        self.api_url = f"{self.url}/v1"
-        self.clock = MockClock(self)
+        #: A handle made on its own closes what it made; the plugin's share a session's.
+        self._owns_connection = connection is None
+        if connection is None:
+            owned = client is None
+            client = client if client is not None else httpx.Client(timeout=10)
+            connection = Connection(url, client, control_token=control_token, owns_client=owned)
+        self._connection = connection
+        super().__init__(connection.url, http=connection.client)
         self._api_keys: ApiKeys | None = None
         #: True while the world is the one a reset goes back to (whose keys the session knows).
         self._pristine = False
@@ -130,6 +95,24 @@ class MockHandle:
     def on(cls, connection: Connection) -> MockHandle:
         """A handle on the mock a session's `Connection` reaches, for one test."""
         return cls(connection.url, connection=connection)
+
+    def _send(self, request: ControlRequest[T]) -> T:
+        """Over the session's connection: straight to the app when it has a way to."""
+        answer = self._connection.call(request.method, request.path, **request.arguments)
+        return request.read(answer)
+
+    @property
+    def client(self) -> httpx.Client:
+        """A pooled `httpx.Client` based at the API (`/v1`) sending the world's first key that
+        reads and writes (its `Authorization` header; a request may send another). Made once
+        per session and shared by its handles: a client costs tens of milliseconds to make."""
+        return self._connection.api_client(self._default_key())
+
+    def _default_key(self) -> str | None:
+        try:
+            return self.api_keys.with_scopes("sequences:read", "sequences:write")
+        except KeyError:
+            return None
 
     # -- the world -----------------------------------------------------------------------------
 
@@ -168,28 +151,10 @@ class MockHandle:
         A mapping may hold `datetime` (timezone-aware), `date`, `UUID`, enums, tuples and sets
         besides JSON's types. A refused document raises `ControlError` listing its problems.
         """
-        if isinstance(document, Mapping):
-            content = fixture_json(document)
-            media_type = "application/json"
-        else:
-            path = Path(document)
-            content = path.read_bytes()
-            yaml = path.suffix.lower() in YAML_SUFFIXES
-            media_type = "application/yaml" if yaml else "application/json"
-        summary = self._call(
-            "POST",
-            "/__mock/seed",
-            params={"mode": mode},
-            content=content,
-            headers={"Content-Type": media_type},
-        )
+        summary = super().seed(document, mode)
         self._api_keys = None
         self._pristine = False
-        return dict(summary)
-
-    def state(self) -> dict[str, Any]:
-        """The whole world as a fixture document, mock-only fields included."""
-        return dict(self._call("GET", "/__mock/state"))
+        return summary
 
     def sequence(self, sequence_id: str) -> dict[str, Any]:
         """One sequence as `state()` holds it (with `paused_until` and `stop_reason`)."""
@@ -198,66 +163,7 @@ class MockHandle:
                 return dict(record)
         raise KeyError(f"no sequence {sequence_id} in the mock's state")
 
-    # -- the lifecycle -------------------------------------------------------------------------
-
-    def enroll(
-        self,
-        template_id: str,
-        contact_id: str,
-        *,
-        contact_list_id: str | None = None,
-        variables: Mapping[str, str] | None = None,
-        sequence_id: str | None = None,
-    ) -> dict[str, Any]:
-        """Enroll a contact in a template now: the new run (FOUND, or REFUSED with its
-        `refusal_reason`), in the fixture format."""
-        request: dict[str, Any] = {"template_id": template_id, "contact_id": contact_id}
-        if contact_list_id is not None:
-            request["contact_list_id"] = contact_list_id
-        if variables is not None:
-            request["variables"] = dict(variables)
-        if sequence_id is not None:
-            request["id"] = sequence_id
-        return dict(self._call("POST", "/__mock/enrollments", json=request))
-
-    def complete_task(self, sequence_id: str) -> dict[str, Any]:
-        """A person did the call or task a WAITING_FOR_USER run waits on: the run, ACTIVE again."""
-        return self._task(sequence_id, "done")
-
-    def skip_task(self, sequence_id: str) -> dict[str, Any]:
-        """A person skipped it: the run moves on, and will end COMPLETED, not SUCCEEDED."""
-        return self._task(sequence_id, "skipped")
-
-    def history(self, sequence_id: str) -> list[dict[str, Any]]:
-        """What happened to a run, oldest first (`event`, `from`, `to`, `step`, `cause`, ...)."""
-        return list(self._call("GET", f"/__mock/sequences/{sequence_id}/history")["events"])
-
-    def _task(self, sequence_id: str, outcome: str) -> dict[str, Any]:
-        path = f"/__mock/sequences/{sequence_id}/task"
-        return dict(self._call("POST", path, json={"outcome": outcome}))
-
     # -- what happened -------------------------------------------------------------------------
-
-    def requests(
-        self,
-        operation: str | None = None,
-        *,
-        status: int | None = None,
-        method: str | None = None,
-        since: int | None = None,
-    ) -> list[dict[str, Any]]:
-        """Journal entries, oldest first, filtered like `GET /__mock/requests`."""
-        params = {
-            name: value
-            for name, value in (
-                ("operation", operation),
-                ("status", status),
-                ("method", method),
-                ("since", since),
-            )
-            if value is not None
-        }
-        return list(self._call("GET", "/__mock/requests", params=params)["requests"])
 
     def coverage(self) -> dict[str, Any]:
         """`GET /__mock/coverage`: calls since the last reset (this test's, under the plugin)."""
@@ -284,48 +190,22 @@ class MockHandle:
         """Kept calls the mock answered with an unplanned 5xx or that broke its contract."""
         return self._connection._incidents()
 
-    # -- faults --------------------------------------------------------------------------------
-
-    def fault(
-        self,
-        operation: str,
-        status: int | None = None,
-        *,
-        times: int = 1,
-        delay_ms: int | None = None,
-        retry_after: int | None = None,
-        network: str | None = None,
-    ) -> dict[str, Any]:
-        """Make the next `times` calls of `operation` ("*" for any) answer `status` or wait;
-        `network` ("reset", "empty", "truncated", "dribble") breaks the connection instead."""
-        fault: dict[str, Any] = {"operation": operation, "times": times}
-        if status is not None:
-            fault["status"] = status
-        if delay_ms is not None:
-            fault["delay_ms"] = delay_ms
-        if retry_after is not None:
-            fault["retry_after"] = retry_after
-        if network is not None:
-            fault["network"] = network
-        return dict(self._call("POST", "/__mock/faults", json=fault))
-
-    def faults(self) -> list[dict[str, Any]]:
-        return list(self._call("GET", "/__mock/faults")["faults"])
-
-    def clear_faults(self) -> None:
-        self._call("DELETE", "/__mock/faults")
+    def close(self) -> None:
+        if self._owns_connection:
+            self._connection.close()
 
     # -- choices -------------------------------------------------------------------------------
 
     def choices(self) -> dict[str, str]:
         """The current world's option for every choice of the register, by id."""
-        return _current(self._call("GET", "/__mock/choices"))
+        return _current(self._connection.call("GET", "/__mock/choices"))
 
     def set_choices(self, **options: str) -> dict[str, str]:
         """Switch choices of the current world (`repause="refuse"`), until the next reset: the
         pytest plugin's comes after each test. An unknown id or option raises `ControlError`
         naming the allowed ones, and changes nothing."""
-        return _current(self._call("POST", "/__mock/choices", json={"choices": options}))
+        body = {"choices": options}
+        return _current(self._connection.call("POST", "/__mock/choices", json=body))
 
     # -- snapshots -----------------------------------------------------------------------------
 

@@ -219,17 +219,27 @@ def test_refusal_reasons_in_order() -> None:
     assert lifecycle.refusal_for(gone, 1) is RefusalReason.UNSUBSCRIBED
 
 
-def test_a_seeded_run_without_progress_is_due_from_created_at_or_now() -> None:
+def test_a_seeded_active_run_without_progress_is_due_from_created_at_or_now() -> None:
     early = run(created_at=T0 - 9 * DAY, next_step_at=None)
     assert lifecycle.schedule(early, AUTOMATIC, T0, 5 * MINUTE).next_step_at == T0 + HOUR
     late = run(created_at=T0 + DAY, next_step_at=None)
     assert lifecycle.schedule(late, AUTOMATIC, T0, 5 * MINUTE).next_step_at == T0 + DAY + HOUR
-    found = run(Status.FOUND, next_step_at=None)
-    assert lifecycle.schedule(found, AUTOMATIC, T0, 5 * MINUTE).next_step_at == T0 + 5 * MINUTE
     stepless = run(next_step_at=None)
     assert lifecycle.schedule(stepless, (), T0, 5 * MINUTE) is stepless
     given = run()
     assert lifecycle.schedule(given, AUTOMATIC, T0 + DAY, 5 * MINUTE) is given
+
+
+def test_a_seeded_found_run_activates_its_delay_after_created_at_clamped_to_now() -> None:
+    """Created 2 minutes before now with a 5-minute delay: active 3 minutes from now, not 5;
+    created an hour ago: its activation has passed, so it is due now."""
+    recent = run(Status.FOUND, created_at=T0 - 2 * MINUTE, next_step_at=None)
+    assert lifecycle.schedule(recent, AUTOMATIC, T0, 5 * MINUTE).next_step_at == T0 + 3 * MINUTE
+    old = run(Status.FOUND, created_at=T0 - HOUR, next_step_at=None)
+    assert lifecycle.schedule(old, AUTOMATIC, T0, 5 * MINUTE).next_step_at == T0
+    future = run(Status.FOUND, created_at=T0 + DAY, next_step_at=None)
+    activation = lifecycle.schedule(future, AUTOMATIC, T0, 5 * MINUTE).next_step_at
+    assert activation == T0 + DAY + 5 * MINUTE
 
 
 @pytest.mark.parametrize("seed", range(40))
