@@ -44,8 +44,8 @@ from sequences_mock.settings import Settings
 from sequences_mock.state import journal
 from sequences_mock.state.faults import MAX_PENDING
 from sequences_mock.state.feed import DEFAULT_FEED_SIZE
-from sequences_mock.state.snapshots import Snapshots
 from sequences_mock.state.history import DEFAULT_EVENTS_PER_RUN, DEFAULT_EVENTS_TOTAL
+from sequences_mock.state.snapshots import Snapshots
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = (ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")))
