@@ -150,6 +150,10 @@ class Runs:
                 steps = template.steps if template is not None else ()
                 contact = contacts.get(sequence.contact_id) if sequence.contact_id else None
                 progressed, events = lifecycle.progress(sequence, steps, contact, now)
+                if not events:
+                    # Due, yet nothing the clock can do for it (an ACTIVE run past its template's
+                    # last step): it leaves the schedule, or this loop would take it forever.
+                    continue
                 changed += 1
                 if changed == BULK_CHANGES:
                     self._indexes.clear()
