@@ -16,6 +16,8 @@ FINISHED = frozenset({"SUCCEEDED", "FAILED", "STOPPED_EARLY", "COMPLETED", "REFU
 #: One manual step a long way off: a WAITING_FOR_USER run has a task to wait on, and no run
 #: moves by itself for ten years.
 _STUB_STEPS = [{"type": "task", "wait": "P3650D"}]
+#: How long after the clock's start a run waiting on a deadline the API does not show moves on.
+_HIDDEN_DEADLINE = timedelta(days=1)
 #: A run's fields the public API shows, but its workspace (which a document has as it is).
 PUBLIC_FIELDS = (
     "id",
@@ -42,7 +44,8 @@ def runs_document(
     both scopes). The contacts of `company_runs` work at one company, every other contact at
     none. Contact lists are stubs, and so are templates, whose defaults are the variables their
     runs showed (a run shows the same under either `variables_view` then). The clock starts at
-    `now`; a WAITING_FOR_LEAD run resumes a day later (its deadline is not public)."""
+    `now`; a WAITING_FOR_LEAD run resumes and a FOUND run activates a day later (neither deadline
+    is public; a FOUND run seeded without one would be due at once, so read as ACTIVE)."""
     runs = [dict(run) for run in runs]
     together = set(company_runs)
     workspaces = list(dict.fromkeys([*(str(run["workspace_id"]) for run in runs), *keys]))
@@ -107,7 +110,9 @@ def _mock_run(run: Mapping[str, Any], now: datetime) -> dict[str, Any]:
     record["variables"] = dict(run.get("variables") or {})
     status = record["status"]
     if status == "WAITING_FOR_LEAD":
-        record["paused_until"] = format_timestamp(now + timedelta(days=1))
+        record["paused_until"] = format_timestamp(now + _HIDDEN_DEADLINE)
+    elif status == "FOUND":
+        record["next_step_at"] = format_timestamp(now + _HIDDEN_DEADLINE)
     elif status == "STOPPED_EARLY":
         record["stop_reason"] = "LOSE"
     record["next_step"] = 1 if status in FINISHED else 0
