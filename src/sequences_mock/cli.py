@@ -1,4 +1,11 @@
-"""The `sequences-mock` command: `serve`, `check-fixtures` and `schemathesis-config`."""
+"""The `sequences-mock` command: `serve`, `check-fixtures`, `schemathesis-config`, `verify` and
+`proxy`.
+
+Over 350 lines on purpose: it is one argparse parser, and every option of every subcommand is
+declared here beside the environment-variable handling they share (`SEQUENCES_MOCK_*`), so the
+options table in the docs is generated from one place; `verify` and `proxy` keep their work in
+their own packages.
+"""
 
 from __future__ import annotations
 

@@ -49,6 +49,9 @@ class Store:
     stale status. Writes compute every changed sequence before storing any of them: a refused
     request changes nothing. API writes are attributed in the runs' histories to the journal
     entry `current_request` names.
+
+    Over 200 lines on purpose: it is the one door the HTTP layer uses to the state, a method per
+    operation each a few lines over `Runs` and `core.lifecycle`.
     """
 
     def __init__(
