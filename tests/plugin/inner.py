@@ -64,6 +64,34 @@ def break_get_sequence(monkeypatch):
 
 #: Plugins of this repository's test and bench extras that a downstream suite does not load;
 #: schemathesis and hypothesis alone cost ~5 s a run.
+def reset_world_suite(tests: int, *, then: str = "") -> str:
+    """A suite of `tests` tests, each checking it starts on a reset world (no calls, the default
+    clock, Amélie's run ACTIVE), noting its worker and mock URL in `seen/N.txt`, then changing the
+    world (a stop, a clock move, and `then`) for the next test to not see."""
+    return f"""
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from helpers import AMELIE_RUN, api
+
+
+@pytest.mark.parametrize("n", range({tests}))
+def test_each_test_sees_a_reset_world(sequences_mock, worker_id, n):
+    seen = Path(__file__).parent / "seen" / f"{{n}}.txt"
+    seen.write_text(f"{{worker_id}} {{sequences_mock.url}}")
+    assert sequences_mock.requests() == []
+    assert sequences_mock.sequence(AMELIE_RUN)["status"] == "ACTIVE"
+    assert sequences_mock.clock.now() == datetime(2026, 3, 2, 9, tzinfo=UTC)
+    with api(sequences_mock) as client:
+        response = client.post(f"/sequences/{{AMELIE_RUN}}/stop", json={{"reason": "LOSE"}})
+    assert response.status_code == 200
+    sequences_mock.clock.advance(60)
+    {then}
+"""
+
+
 UNRELATED_PLUGINS = tuple(
     argument
     for name in ("schemathesis", "hypothesispytest", "respx", "pytest_httpserver")

@@ -10,7 +10,7 @@ import sys
 
 import httpx
 import pytest
-from inner import HELPERS, run, write_tiny_world
+from inner import HELPERS, reset_world_suite, run, write_tiny_world
 
 pytest_plugins = ["pytester"]
 pytestmark = pytest.mark.slow
@@ -195,29 +195,7 @@ def test_socket_fixture_with_zero_configuration(pytester: pytest.Pytester) -> No
 def test_xdist_gives_each_worker_its_own_reset_server(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(helpers=HELPERS)
     seen = pytester.mkdir("seen")
-    pytester.makepyfile(
-        test_workers="""
-        from datetime import UTC, datetime
-        from pathlib import Path
-
-        import pytest
-
-        from helpers import AMELIE_RUN, api
-
-
-        @pytest.mark.parametrize("n", range(6))
-        def test_each_test_sees_a_reset_world(sequences_mock, worker_id, n):
-            seen = Path(__file__).parent / "seen" / f"{n}.txt"
-            seen.write_text(f"{worker_id} {sequences_mock.url}")
-            assert sequences_mock.requests() == []
-            assert sequences_mock.sequence(AMELIE_RUN)["status"] == "ACTIVE"
-            assert sequences_mock.clock.now() == datetime(2026, 3, 2, 9, tzinfo=UTC)
-            with api(sequences_mock) as client:
-                response = client.post(f"/sequences/{AMELIE_RUN}/stop", json={"reason": "LOSE"})
-            assert response.status_code == 200
-            sequences_mock.clock.advance(60)
-        """
-    )
+    pytester.makepyfile(test_workers=reset_world_suite(6))
 
     result = run(pytester, "-n", "2")
 

@@ -4,33 +4,12 @@ each test still on a reset world that no other worker's test can touch."""
 from __future__ import annotations
 
 import pytest
-from inner import HELPERS, run
+from inner import HELPERS, reset_world_suite, run
 
 pytest_plugins = ["pytester"]
 pytestmark = pytest.mark.slow
 
-WORKERS_SUITE = """
-from datetime import UTC, datetime
-from pathlib import Path
-
-import pytest
-
-from helpers import AMELIE_RUN, api
-
-
-@pytest.mark.parametrize("n", range(8))
-def test_each_test_sees_a_reset_world(sequences_mock, worker_id, n):
-    seen = Path(__file__).parent / "seen" / f"{n}.txt"
-    seen.write_text(f"{worker_id} {sequences_mock.url}")
-    assert sequences_mock.requests() == []
-    assert sequences_mock.sequence(AMELIE_RUN)["status"] == "ACTIVE"
-    assert sequences_mock.clock.now() == datetime(2026, 3, 2, 9, tzinfo=UTC)
-    with api(sequences_mock) as client:
-        response = client.post(f"/sequences/{AMELIE_RUN}/stop", json={"reason": "LOSE"})
-    assert response.status_code == 200
-    sequences_mock.clock.advance(60)
-    sequences_mock.fault("getSequence", status=503)
-"""
+WORKERS_SUITE = reset_world_suite(8, then='sequences_mock.fault("getSequence", status=503)')
 
 
 def test_xdist_workers_share_one_server_a_namespace_each(pytester: pytest.Pytester) -> None:
