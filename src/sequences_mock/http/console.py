@@ -9,6 +9,7 @@ the token and sends it on every call (see `guard`).
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -41,10 +42,6 @@ class Console:
 
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self._files = {
-            name: _FILES.joinpath(name).read_text(encoding="utf-8")
-            for name in ("index.html", "console.js", "console.css")
-        }
 
     def handlers(self) -> dict[str, Callable[[Call], Awaitable[Reply]]]:
         return {
@@ -57,8 +54,7 @@ class Console:
         }
 
     def _file(self, name: str) -> Callable[[Call], Awaitable[Reply]]:
-        text = self._files[name]
-        body = Body(text, text.encode())
+        body = _page_file(name)
 
         async def serve(call: Call) -> Reply:
             return 200, body
@@ -126,3 +122,11 @@ class Console:
     async def run(self, call: Call) -> Reply:
         store = self.runtime.store
         return 200, Body.of(run_view(store, store.run(call.request.path_params["sequence_id"])))
+
+
+@cache
+def _page_file(name: str) -> Body:
+    """One of the page's packaged files, read once a process: every namespace's control plane
+    serves the same bytes, and a namespace is made on a first call."""
+    text = _FILES.joinpath(name).read_text(encoding="utf-8")
+    return Body(text, text.encode())
