@@ -50,11 +50,10 @@ from sequences_mock.http.control_views import (
     run_view,
     world_summary,
 )
-from sequences_mock.http.control_worlds import WorldsPlane
+from sequences_mock.http.control_worlds import WorldsPlane, install_seed
 from sequences_mock.http.namespaces import Namespaces
 from sequences_mock.http.network import transport_of
 from sequences_mock.http.problems import NO_HEADERS
-from sequences_mock.http.threads import in_daemon_thread
 from sequences_mock.http.views import Body
 from sequences_mock.state.enrollments import Enrollment
 from sequences_mock.state.faults import Faults, NetworkFault, check_fault
@@ -203,18 +202,14 @@ class ControlPlane:
                 f"not {media_type or 'without a Content-Type'}"
             )
         data = await read_body(call.request, self.context.settings.max_seed_bytes)
-        as_json = media_type == "application/json"
-        runtime.check_current(generation)
-        basis = runtime.seed_basis(merge=call.query["mode"] == "merge")
-
-        def document() -> Any:
-            return fixtures.parse_seed(data, as_json=as_json)
-
-        prepared = await in_daemon_thread(
-            lambda: runtime.prepare(basis, document, strict_json=as_json), name="mock-seed"
+        return await install_seed(
+            runtime,
+            generation,
+            data,
+            as_json=media_type == "application/json",
+            merge=call.query["mode"] == "merge",
+            thread="mock-seed",
         )
-        runtime.install(prepared)
-        return 200, Body.of(world_summary(runtime))
 
     async def state(self, call: Call) -> Reply:
         return 200, Body.of(fixtures.dump(self.runtime.store.world))

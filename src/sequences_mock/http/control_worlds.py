@@ -22,12 +22,13 @@ from sequences_mock.http.control_views import world_summary
 from sequences_mock.http.namespaces import Namespace, Namespaces
 from sequences_mock.http.threads import in_daemon_thread
 from sequences_mock.http.views import Body
+from sequences_mock.state.runtime import Runtime
 from sequences_mock.state.snapshots import SnapshotInfo
 
 if TYPE_CHECKING:
     from sequences_mock.http.control import Call
 
-__all__ = ["WorldsPlane"]
+__all__ = ["WorldsPlane", "install_seed"]
 
 Reply = tuple[int, Body]
 Handler = Callable[["Call"], Awaitable[Reply]]
@@ -130,17 +131,9 @@ class WorldsPlane:
         runtime = self.context.runtime
         generation = runtime.generation
         data = await in_daemon_thread(lambda: self._snapshot_bytes(name), name="mock-read")
-        runtime.check_current(generation)
-        basis = runtime.seed_basis(merge=False)
-
-        def document() -> Any:
-            return fixtures.parse_seed(data, as_json=True)
-
-        prepared = await in_daemon_thread(
-            lambda: runtime.prepare(basis, document, strict_json=True), name="mock-restore"
+        return await install_seed(
+            runtime, generation, data, as_json=True, merge=False, thread="mock-restore"
         )
-        runtime.install(prepared)
-        return 200, Body.of(world_summary(runtime))
 
     async def delete_snapshot(self, call: Call) -> Reply:
         name = _path_name(call, "snapshot")
@@ -177,3 +170,22 @@ def _namespace_view(namespace: Namespace) -> dict[str, Any]:
 
 def _snapshot_view(info: SnapshotInfo) -> dict[str, Any]:
     return {"name": info.name, "bytes": info.size, "saved_at": format_timestamp(info.saved_at)}
+
+
+async def install_seed(
+    runtime: Runtime, generation: int, data: bytes, *, as_json: bool, merge: bool, thread: str
+) -> Reply:
+    """Seed `runtime` with the fixture document `data` (a seed's body, a snapshot's file): parsed,
+    checked and built on a worker thread, installed at once, unless a reset or seed ended the
+    world `generation` named while `data` was read (`WorldReplaced`)."""
+    runtime.check_current(generation)
+    basis = runtime.seed_basis(merge=merge)
+
+    def document() -> Any:
+        return fixtures.parse_seed(data, as_json=as_json)
+
+    prepared = await in_daemon_thread(
+        lambda: runtime.prepare(basis, document, strict_json=as_json), name=thread
+    )
+    runtime.install(prepared)
+    return 200, Body.of(world_summary(runtime))
