@@ -89,7 +89,8 @@ def test_a_fixture_file_is_read_no_further_than_its_limit() -> None:
     started = time.monotonic()
     with pytest.raises(ContentTooLarge, match="/dev/zero is larger than 1,000 bytes"):
         Runtime.from_fixtures("/dev/zero", max_bytes=1000)
-    assert time.monotonic() - started < 1
+    # Reading on would never end; the bound is loose for a busy CI machine.
+    assert time.monotonic() - started < 10
 
 
 def test_serve_refuses_a_fixture_file_over_the_seed_limit(capsys: pytest.CaptureFixture[str]):

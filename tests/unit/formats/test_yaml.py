@@ -62,4 +62,5 @@ def test_an_alias_bomb_costs_what_its_text_does() -> None:
     _, found = load_checked("\n".join(lines).encode())
 
     assert len(found) == 81
-    assert time.perf_counter() - started < 1
+    # Walking the leaves would take hours; the bound is loose for a busy CI machine.
+    assert time.perf_counter() - started < 10
