@@ -74,9 +74,9 @@ REPLAYS = (
 )
 
 
-def replay(server: Server, only: Collection[str] = ()) -> dict[str, Any]:
-    """Run the replays (those named in `only`, or all three) on `server`, a mock of the default
-    world, one after the other."""
+def replay(server: Server, only: Collection[str] = (), fraction: float = 1.0) -> dict[str, Any]:
+    """Run the replays (those named in `only`, or all) on `server`, a mock of the default world,
+    one after the other; each with `fraction` of its rounds (at least one: smoke runs)."""
     results: dict[str, Any] = {"rss_fresh_kib": server.rss_kib(), "replays": {}}
     replays: list[tuple[str, str, Callable[[httpx.Client, int], int], int]] = [
         ("journal_flood", "GET with a 60 KB query", _flood, FLOOD_CALLS),
@@ -107,7 +107,7 @@ def replay(server: Server, only: Collection[str] = ()) -> dict[str, Any]:
                 step(client, 1)
             before = server.rss_kib()
             with _HealthProbe(server.url) as probe:
-                requests = step(client, rounds)
+                requests = step(client, max(1, round(rounds * fraction)))
             after = server.rss_kib()
             change = round(100 * (after - before) / before, 1)
             results["replays"][name] = {
@@ -125,13 +125,16 @@ def replay(server: Server, only: Collection[str] = ()) -> dict[str, Any]:
 
 
 def replay_on_fresh_mock(
-    command: Callable[[int], list[str]], workdir: Path, only: Collection[str] = ()
+    command: Callable[[int], list[str]],
+    workdir: Path,
+    only: Collection[str] = (),
+    fraction: float = 1.0,
 ) -> dict[str, Any]:
     """`replay` on a mock started with `command(port)` on a free port, stopped afterwards."""
     port = free_port()
     log_path = workdir / "memory-replay.log"
     with running("memory", command(port), port, log_path, "/__mock/health") as server:
-        return replay(server, only)
+        return replay(server, only, fraction)
 
 
 def _flood(client: httpx.Client, count: int) -> int:

@@ -35,6 +35,7 @@ class Options:
     consumer_rounds: int
     consumer_fixtures: tuple[str, ...]
     memory_replays: tuple[str, ...]
+    memory_rounds: float = 1.0
     namespaces: bool = False
 
     def drive(
@@ -51,6 +52,7 @@ class Options:
             "warmup_s": self.warmup,
             "wrk": {"threads": THREADS, "connections": CONNECTIONS},
             "million_requests": self.million_requests,
+            "memory_replays": {"only": list(self.memory_replays), "rounds": self.memory_rounds},
             "scale": None if self.skip_scale else [self.scale_small, self.scale],
             "peers": self.peers,
             "namespaces": self.namespaces,
@@ -133,7 +135,17 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         metavar="A,B",
         help=f"which memory replays (default all: {','.join(memory_replay.REPLAYS)})",
     )
+    parser.add_argument(
+        "--memory-rounds",
+        type=float,
+        default=1.0,
+        metavar="F",
+        help="fraction of each memory replay's rounds, at least one round (1; smoke runs: less, "
+        "and their RSS figures then say little)",
+    )
     args = parser.parse_args(argv)
+    if not 0 < args.memory_rounds <= 1:
+        parser.error("--memory-rounds is a fraction above 0, at most 1")
     if set(args.memory_replays) - set(memory_replay.REPLAYS):
         parser.error(f"--memory-replays takes names of {', '.join(memory_replay.REPLAYS)}")
     if args.duration <= 0 or args.warmup < 0 or args.million_requests < 1:

@@ -112,7 +112,7 @@ def benchmark(options: Options, started: datetime) -> dict[str, Any]:
         result["scale"] = None if options.skip_scale else scale_benchmark(options, workdir)
         log("memory replays (bench/memory_replay.py) on a fresh mock")
         result["memory_replay"] = memory_replay.replay_on_fresh_mock(
-            mock_command, workdir, options.memory_replays
+            mock_command, workdir, options.memory_replays, options.memory_rounds
         )
         result["lifecycle"] = None if options.skip_scale else lifecycle_benchmark(options)
         result["seed_stall"] = None if options.skip_scale else seed_stall_benchmark(options)
