@@ -1,7 +1,7 @@
 """The built wheel on its own: data files inside, and the plugin working in a fresh venv.
 
-Slow (a wheel build, a venv and an install from the package index: about 20 s), shared with the
-contract test that runs the README's recipe from the same install (`installed_wheel`).
+Slow (a wheel build, a venv and an install from the package index: about 5 s here), shared
+with the contract test that runs the README's recipe from the same install (`installed_wheel`).
 """
 
 from __future__ import annotations
