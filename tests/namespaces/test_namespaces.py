@@ -30,12 +30,26 @@ def client_for(settings: Settings) -> httpx.Client:
     return httpx.Client(transport=SyncASGITransport(app), base_url="http://mock")
 
 
-@pytest.fixture
-def mock() -> Iterator[httpx.Client]:
-    """A fresh app (namespaces live as long as the app), holding at most 3 named namespaces."""
+@pytest.fixture(scope="module")
+def app_client() -> Iterator[httpx.Client]:
+    """One app for the module, holding at most 3 named namespaces: building one per test (its
+    two contracts compiled, its world parsed) cost more than most of these tests."""
     with client_for(Settings(max_namespaces=3)) as client:
         client.headers.update(bearer(READ_WRITE))
         yield client
+
+
+@pytest.fixture
+def mock(app_client: httpx.Client) -> httpx.Client:
+    """The module's app as good as new (namespaces and snapshots live as long as the app): its
+    named namespaces and its snapshots deleted, the default world reset."""
+    for namespace in app_client.get("/__mock/namespaces").json()["namespaces"]:
+        if namespace["name"] != "default":
+            app_client.delete(f"/__mock/namespaces/{namespace['name']}").raise_for_status()
+    for snapshot in app_client.get("/__mock/snapshots").json()["snapshots"]:
+        app_client.delete(f"/__mock/snapshots/{snapshot['name']}").raise_for_status()
+    app_client.post("/__mock/reset").raise_for_status()
+    return app_client
 
 
 def test_a_namespace_is_created_by_its_first_call_from_the_starting_world(
