@@ -82,8 +82,8 @@ class PathEndpoint:
                 # Gone before its body arrived: nothing runs, nobody is left to answer, and the
                 # journal keeps answered calls only. A fault this call took stays used.
                 return
-        if runtime.moving:
-            await runtime.settled()
+        if runtime.behind():
+            await runtime.caught_up()
         if (
             fault is not None
             and fault.delay_ms
