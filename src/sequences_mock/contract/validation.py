@@ -7,7 +7,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import parse_qsl
 
 from sequences_mock.contract.openapi import Operation, Parameter
 from sequences_mock.core.errors import (
@@ -152,14 +151,16 @@ def _coerce_fields(
                 problems.append(FieldProblem(location, name, str(error)))
 
 
-def unknown_query_parameters(operation: Operation, query_string: bytes) -> tuple[str, ...]:
-    """The names in a raw query string that `operation` does not declare, each once, in order:
-    what a misspelled or guessed filter looks like (`?statuses=ACTIVE`)."""
-    if not query_string:
+def unknown_query_parameters(
+    operation: Operation, query_items: Sequence[tuple[str, str]]
+) -> tuple[str, ...]:
+    """The names among a query's name/value pairs that `operation` does not declare, each once,
+    in order: what a misspelled or guessed filter looks like (`?statuses=ACTIVE`)."""
+    if not query_items:
         return ()
     declared = {parameter.name for parameter in operation.query_parameters}
-    names = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
-    return tuple(name for name in dict.fromkeys(name for name, _ in names) if name not in declared)
+    names = dict.fromkeys(name for name, _ in query_items)
+    return tuple(name for name in names if name not in declared)
 
 
 def _query_problems(

@@ -74,6 +74,7 @@ class PathEndpoint:
         fault = faults.take(operation.operation_id) if faults else None
         headers = _request_headers(scope)
         token = bearer_token(headers.get(b"authorization"))
+        query = _query_items(scope["query_string"])
         body, too_large = b"", None
         if operation.body is not None:
             try:
@@ -101,7 +102,9 @@ class PathEndpoint:
         if fault is not None and fault.status is not None:
             status, reply, extra = _problem(problems.fault_problem(fault.status, fault.retry_after))
         else:
-            status, reply, extra = self._answer(scope, operation, token, headers, body, too_large)
+            status, reply, extra = self._answer(
+                scope, operation, token, headers, body, too_large, query
+            )
         violation = self.context.violation(operation, status, reply.document, extra)
         network = applicable(fault.network, scope) if fault is not None else None
         if violation is not None:
@@ -118,7 +121,7 @@ class PathEndpoint:
             violation=violation.detail if violation else None,
             fault=fault.id if fault else None,
             network=network,
-            warnings=_ignored_parameters(runtime.store, operation, scope["query_string"]),
+            warnings=_ignored_parameters(runtime.store, operation, query),
         )
         start = _start(operation, status, reply, extra)
         if network is not None:
@@ -147,6 +150,7 @@ class PathEndpoint:
         headers: dict[bytes, str],
         body: bytes,
         too_large: ContentTooLarge | None,
+        query: list[tuple[str, str]],
     ) -> Answer:
         """The handler's answer, or the problem that refuses the call (checks in README order)."""
         context = self.context
@@ -160,7 +164,8 @@ class PathEndpoint:
             inputs = validation.read_inputs(
                 operation,
                 scope["path_params"],
-                _query_items(operation, scope["query_string"], strict=strict),
+                # An operation that declares no query parameters ignores them all, or names them.
+                query if strict or operation.query_parameters else [],
                 headers.get(b"content-type"),
                 body,
                 COERCIONS.get(operation.operation_id, NO_COERCIONS),
@@ -173,7 +178,9 @@ class PathEndpoint:
         return status, reply, problems.NO_HEADERS
 
 
-def _ignored_parameters(store: Store, operation: Operation, query: bytes) -> tuple[str, ...]:
+def _ignored_parameters(
+    store: Store, operation: Operation, query: list[tuple[str, str]]
+) -> tuple[str, ...]:
     """The journal's warnings: query parameters the call sent that its operation does not
     declare and the answer ignored (with `unknown_query_parameter: reject` it named them in a
     422 instead, and there is nothing to warn of)."""
@@ -218,12 +225,9 @@ def _request_headers(scope: Scope) -> dict[bytes, str]:
 _READ_HEADERS = frozenset((b"authorization", b"content-type", b"content-length"))
 
 
-def _query_items(
-    operation: Operation, query_string: bytes, *, strict: bool = False
-) -> list[tuple[str, str]]:
-    """The query's name/value pairs, decoded as Starlette does; none for an operation that
-    declares no query parameters, unless `strict` (else it ignores them all)."""
-    if not query_string or not (strict or operation.query_parameters):
+def _query_items(query_string: bytes) -> list[tuple[str, str]]:
+    """The query's name/value pairs, decoded as Starlette does."""
+    if not query_string:
         return []
     return parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
 
