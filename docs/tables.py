@@ -25,6 +25,7 @@ import yaml
 
 from sequences_mock import call_log, cli
 from sequences_mock.connections import ConnectionLimits
+from sequences_mock.contract.query_memo import MEMO_QUERY_BYTES, MEMO_SIZE
 from sequences_mock.contract.validation import INTEGER_DIGITS
 from sequences_mock.core.choices import REGISTER, Choice
 from sequences_mock.core.durations import LONGEST
@@ -353,6 +354,11 @@ def limits() -> str:
             "kept renderings of runs (a cache)",
             _bytes(RENDER_BUDGET),
             "the oldest are rendered again when asked for",
+        ),
+        (
+            "query strings an API path remembers having read (a cache)",
+            f"{MEMO_SIZE} of at most {_bytes(MEMO_QUERY_BYTES)} each",
+            "all are forgotten and read again; a longer one is read on every call",
         ),
         (
             "a request's target and headers",

@@ -68,12 +68,14 @@ def read_inputs(
     coercions: Coercions = NO_COERCIONS,
     *,
     strict_query: bool = False,
+    known_query: Mapping[str, Any] | None = None,
 ) -> Inputs:
     """Check a request in the documented order: path 404, media type 415, JSON 400, schemas 422;
     then turn the fields `coercions` names into domain values.
 
     `strict_query`: refuse query parameters the operation does not declare, as an operation
-    marked `x-strict-query` does.
+    marked `x-strict-query` does. `known_query`: what this very query read as before, when it
+    was valid (see `QueryMemo`); it is not read again.
     """
     path = dict(path_params)
     if not operation.path_validator.is_valid(path):
@@ -82,14 +84,17 @@ def read_inputs(
     document = _parse_body(operation, content_type, body)
     sent: frozenset[str] = frozenset()
     problems: list[FieldProblem] = []
-    query = coerce_query(operation.query_parameters, query_items, problems)
-    if query_items or not operation.accepts_no_query:
-        problems += _query_problems(operation, query, query_items, strict=strict_query)
+    if known_query is None:
+        query = coerce_query(operation.query_parameters, query_items, problems)
+        if query_items or not operation.accepts_no_query:
+            problems += _query_problems(operation, query, query_items, strict=strict_query)
+    else:
+        query = dict(known_query)
     if operation.body is not None and document is not _ABSENT:
         problems += schema_problems(operation.body.validator, document, "body")
     if problems:
         raise ValidationFailed(problems)
-    if operation.query_parameters:
+    if operation.query_parameters and known_query is None:
         _add_defaults(operation, query)
     if document is _ABSENT:
         document = None
@@ -97,7 +102,8 @@ def read_inputs(
         sent = frozenset(document)
         document = {**operation.body.defaults, **document}
     if coercions:
-        _coerce_fields(query, coercions, "query", problems)
+        if known_query is None:
+            _coerce_fields(query, coercions, "query", problems)
         if isinstance(document, dict):
             _coerce_fields(document, coercions, "body", problems)
         if problems:

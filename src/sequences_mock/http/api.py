@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from time import perf_counter
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
@@ -14,6 +13,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from sequences_mock.contract import validation
 from sequences_mock.contract.openapi import Operation
+from sequences_mock.contract.query_memo import QueryMemo, ReadQuery
 from sequences_mock.contract.validation import NO_COERCIONS
 from sequences_mock.core.errors import ContentTooLarge, WorldReplaced
 from sequences_mock.http import problems
@@ -63,6 +63,7 @@ class PathEndpoint:
     def __init__(self, context: Context, operations: dict[str, Operation]) -> None:
         self.context = context
         self.operations = operations
+        self.queries = QueryMemo()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = perf_counter()
@@ -74,7 +75,7 @@ class PathEndpoint:
         fault = faults.take(operation.operation_id) if faults else None
         headers = _request_headers(scope)
         token = bearer_token(headers.get(b"authorization"))
-        query = _query_items(scope["query_string"])
+        query = self.queries.read(operation, scope["query_string"])
         body, too_large = b"", None
         if operation.body is not None:
             try:
@@ -121,7 +122,7 @@ class PathEndpoint:
             violation=violation.detail if violation else None,
             fault=fault.id if fault else None,
             network=network,
-            warnings=_ignored_parameters(runtime.store, operation, query),
+            warnings=_ignored_parameters(runtime.store, query),
         )
         start = _start(operation, status, reply, extra)
         if network is not None:
@@ -150,7 +151,7 @@ class PathEndpoint:
         headers: dict[bytes, str],
         body: bytes,
         too_large: ContentTooLarge | None,
-        query: list[tuple[str, str]],
+        query: ReadQuery,
     ) -> Answer:
         """The handler's answer, or the problem that refuses the call (checks in README order)."""
         context = self.context
@@ -161,16 +162,20 @@ class PathEndpoint:
                 raise too_large
             # Choice `unknown_query_parameter`: ignored, or named in a 422.
             strict = store.choices["unknown_query_parameter"] == "reject"
+            known = query.valid.get(strict)
             inputs = validation.read_inputs(
                 operation,
                 scope["path_params"],
                 # An operation that declares no query parameters ignores them all, or names them.
-                query if strict or operation.query_parameters else [],
+                query.items if strict or operation.query_parameters else [],
                 headers.get(b"content-type"),
                 body,
                 COERCIONS.get(operation.operation_id, NO_COERCIONS),
                 strict_query=strict,
+                known_query=known,
             )
+            if known is None:
+                query.valid[strict] = dict(inputs.query)
             context.renderer.use(store.choices, store.templates())
             status, reply = HANDLERS[operation.operation_id](store, context.renderer, key, inputs)
         except Exception as error:  # a refusal, or a bug: answered and journaled like any call
@@ -178,15 +183,13 @@ class PathEndpoint:
         return status, reply, problems.NO_HEADERS
 
 
-def _ignored_parameters(
-    store: Store, operation: Operation, query: list[tuple[str, str]]
-) -> tuple[str, ...]:
+def _ignored_parameters(store: Store, query: ReadQuery) -> tuple[str, ...]:
     """The journal's warnings: query parameters the call sent that its operation does not
     declare and the answer ignored (with `unknown_query_parameter: reject` it named them in a
     422 instead, and there is nothing to warn of)."""
-    if not query or store.choices["unknown_query_parameter"] == "reject":
+    if not query.unknown or store.choices["unknown_query_parameter"] == "reject":
         return ()
-    return validation.unknown_query_parameters(operation, query)
+    return query.unknown
 
 
 def _problem(problem: problems.Problem) -> Answer:
@@ -223,13 +226,6 @@ def _request_headers(scope: Scope) -> dict[bytes, str]:
 
 
 _READ_HEADERS = frozenset((b"authorization", b"content-type", b"content-length"))
-
-
-def _query_items(query_string: bytes) -> list[tuple[str, str]]:
-    """The query's name/value pairs, decoded as Starlette does."""
-    if not query_string:
-        return []
-    return parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
 
 
 def record(
