@@ -126,6 +126,10 @@ class Runs:
             index = self._indexes.build(selection, order, members, len(self.table))
         return page_of(index, query)
 
+    def has_due(self, now: datetime) -> bool:
+        earliest = self._due.earliest
+        return earliest is not None and earliest <= now
+
     def catch_up(
         self,
         now: datetime,

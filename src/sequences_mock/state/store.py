@@ -278,6 +278,10 @@ class Store:
             for run in runs
         ]
 
+    def has_due(self) -> bool:
+        """Some clock event is due by the clock's now."""
+        return self._runs.has_due(self.clock.now())
+
     def catch_up(self, until: float | None = None) -> bool:
         """Apply every clock event due by the clock's now: pause deadlines, activations, steps;
         with `until` (a `perf_counter` instant), some of them. True once none is left."""
