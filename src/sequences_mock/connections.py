@@ -2,8 +2,10 @@
 
 httptools takes headers of any size and number, and uvicorn waits forever for headers or a body
 that never arrives, and, when asked to stop, for every request still open. A request's header
-bytes and count are bounded (431), its headers and its body must arrive in time (408), and a
-stopping server gives open requests a short grace, then closes their connections.
+bytes and count are bounded (431), its headers and its body must arrive in time (408), bytes
+that are not HTTP get a problem document too (400), and a stopping server gives open requests a
+short grace, then closes their connections. A refused request's answer goes out after those of
+the requests sent before it on the connection (pipelining), then the connection closes.
 
 Timers are armed only for requests that do not arrive in one read, so the usual request costs
 two counters and no timer. Each request's scope carries the connection's transport (see
@@ -18,7 +20,7 @@ from http import HTTPStatus
 from typing import Any
 
 import orjson
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 __all__ = ["TRANSPORT", "ConnectionLimits", "protocol_with"]
 
@@ -79,7 +81,14 @@ class BoundedProtocol(HttpToolsProtocol):
         self._begun = False  # some of the next request arrived
         #: Bytes of reads that held only request head; requests whose head was parsed.
         self._head_read = self._headers_done = 0
+        #: Nothing more is parsed: a request was refused (answered by `_refusal`) or is about to
+        #: be (431, once the read that holds it is parsed).
         self._refused = False
+        #: A refusal's answer, waiting for the answers of the requests parsed before it.
+        self._refusal: bytes | None = None
+        #: The last of those; and, while a request's head is parsed, the one parsed before it.
+        self._awaited: RequestResponseCycle | None = None
+        self._previous: RequestResponseCycle | None = None
         self._deadline: asyncio.TimerHandle | None = None
         #: Each request's scope extensions: the transport, for faults that break the connection.
         self._extensions: dict[str, object] = {}
@@ -132,7 +141,7 @@ class BoundedProtocol(HttpToolsProtocol):
             return
         counting, done = self._in_headers, self._headers_done
         super().data_received(data)
-        if self.transport.is_closing():
+        if self._refusal is not None or self.transport.is_closing():
             return
         if counting and self._headers_done == done:  # all of this read was request head
             self._head_read += len(data)
@@ -177,6 +186,7 @@ class BoundedProtocol(HttpToolsProtocol):
         self._in_headers = self._begun = False
         self._head_read = 0
         self._headers_done += 1
+        self._previous = self.cycle
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
@@ -189,6 +199,23 @@ class BoundedProtocol(HttpToolsProtocol):
         self._disarm()
         self._in_headers = True
         super().on_message_complete()
+
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to bytes httptools cannot parse, here a problem document that
+        waits for the answers of the requests parsed before them."""
+        self._refuse(
+            HTTPStatus.BAD_REQUEST,
+            "malformed_request",
+            "the connection sent bytes that are not an HTTP/1.1 request; what it sent before "
+            "them was answered first, and the connection is closed",
+        )
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        awaited = self._awaited
+        if self._refusal is not None and (awaited is None or awaited.response_complete):
+            self._unset_keepalive_if_required()
+            self._answer_refusal()
 
     # -- stopping ----------------------------------------------------------------------------
 
@@ -226,16 +253,28 @@ class BoundedProtocol(HttpToolsProtocol):
         self._refuse(HTTPStatus.REQUEST_TIMEOUT, "request_timeout", detail)
 
     def _refuse(self, status: HTTPStatus, code: str, detail: str) -> None:
-        """Answer `status` with a problem document and close; only close when an earlier
-        request on this connection is still being answered (pipelining)."""
+        """Answer `status` with a problem document and close, once the requests parsed before
+        the refused one are answered (pipelining); only close when the refused request's own
+        answer already began."""
         self._refused = True
-        cycle = self.cycle
-        if self._in_headers:  # `cycle` is the previous request's, if any
-            answer = cycle is None or cycle.response_complete
-        else:
-            answer = not cycle.response_started
-        if answer:
-            self.transport.write(_problem_bytes(status, code, detail))
+        self._disarm()
+        answer = _problem_bytes(status, code, detail)
+        awaited: RequestResponseCycle | None = self.cycle  # the refused request has none yet
+        if not self._in_headers and awaited is not None:  # `cycle` is the refused request's
+            refused, awaited = awaited, self._previous
+            queued = [entry for entry in self.pipeline if entry[0] is refused]
+            for entry in queued:
+                self.pipeline.remove(entry)  # never started: nobody else answers it
+            if refused.response_started:
+                answer = b""
+        self._refusal = answer
+        self._awaited = awaited
+        if awaited is None or awaited.response_complete:
+            self._answer_refusal()
+
+    def _answer_refusal(self) -> None:
+        if self._refusal and not self.transport.is_closing():
+            self.transport.write(self._refusal)
         self._hang_up()
 
     def _hang_up(self) -> None:
