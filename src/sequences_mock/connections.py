@@ -4,7 +4,8 @@ httptools takes headers of any size and number, and uvicorn waits forever for he
 that never arrives, and, when asked to stop, for every request still open. A request's header
 bytes and count are bounded (431), its headers and its body must arrive in time (408), bytes
 that are not HTTP get a problem document too (400), and a stopping server gives open requests a
-short grace, then closes their connections. A refused request's answer goes out after those of
+short grace, then closes their connections and cancels what they still run (quietly: nobody
+is left to tell). A refused request's answer goes out after those of
 the requests sent before it on the connection (pipelining), then the connection closes.
 
 Timers are armed only for requests that do not arrive in one read, so the usual request costs
@@ -15,6 +16,7 @@ two counters and no timer. Each request's scope carries the connection's transpo
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
@@ -27,6 +29,9 @@ __all__ = ["TRANSPORT", "ConnectionLimits", "protocol_with"]
 #: The scope extension that holds the connection's transport (`http.network` reads it; a
 #: protocol without it, such as uvicorn's h11 one, gets no faults that break connections).
 TRANSPORT = "sequences_mock.transport"
+
+#: An ASGI app (its scope, receive and send are uvicorn's to type).
+App = Callable[[Any, Any, Any], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +97,7 @@ class BoundedProtocol(HttpToolsProtocol):
         self._deadline: asyncio.TimerHandle | None = None
         #: Each request's scope extensions: the transport, for faults that break the connection.
         self._extensions: dict[str, object] = {}
+        self.app = self._calls = _Abandonable(self.app)
 
     # -- the connection ----------------------------------------------------------------------
 
@@ -228,7 +234,13 @@ class BoundedProtocol(HttpToolsProtocol):
             return
         cycle.keep_alive = False
         self._disarm()
-        self._deadline = self.loop.call_later(self.LIMITS.shutdown_grace, self._hang_up)
+        self._deadline = self.loop.call_later(self.LIMITS.shutdown_grace, self._give_up)
+
+    def _give_up(self) -> None:
+        """The stop's grace is over: the request's client is hung up on, and its work (a seed
+        built on a worker thread, say) no longer awaited."""
+        self._hang_up()
+        self._calls.abandon()
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -286,6 +298,33 @@ class BoundedProtocol(HttpToolsProtocol):
             cycle.message_event.set()
         if not self.transport.is_closing():
             self.transport.close()
+
+
+class _Abandonable:
+    """The app, as one connection calls it: a call the server gives up on is cancelled, and
+    ends without an error (uvicorn would log the cancellation as the app's failure)."""
+
+    __slots__ = ("_abandoned", "_app", "_task")
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+        self._task: asyncio.Task[Any] | None = None
+        self._abandoned = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self._task = asyncio.current_task()
+        try:
+            await self._app(scope, receive, send)
+        except asyncio.CancelledError:
+            if not self._abandoned:
+                raise
+        finally:
+            self._task = None
+
+    def abandon(self) -> None:
+        self._abandoned = True
+        if self._task is not None:
+            self._task.cancel()
 
 
 def _head_size(url: bytes, headers: list[tuple[bytes, bytes]]) -> int:
