@@ -389,8 +389,9 @@ def limits() -> str:
         (
             "stopping (`SIGTERM`, Ctrl-C, `MockServer.stop()`)",
             f"{connections.shutdown_grace:g} s grace for requests being answered (a fault's delay "
-            "included), then their connections close; requests still arriving and idle "
-            "connections close at once",
+            "included), then their connections close and their work is given up (a seed still "
+            "built on a worker thread included); requests still arriving and idle connections "
+            "close at once",
             "exit status 0; a second `SIGTERM` or Ctrl-C stops at once",
         ),
     ]
