@@ -97,7 +97,12 @@ def replay(server: Server, only: Collection[str] = ()) -> dict[str, Any]:
         ),
         ("clock_moves", "seed 3,000 runs of 100 steps, move 200 days, reset", _moves, MOVE_ROUNDS),
         ("slow_readers", "8 clients never reading a 20 MB answer, 33 s", _slow, SLOW_READERS),
-        ("seed_queue", "8 seeds of 20 MB at once, twice, after a round", _queued_seeds, QUEUED_SEEDS),
+        (
+            "seed_queue",
+            "8 seeds of 20 MB at once, twice, after a round",
+            _queued_seeds,
+            QUEUED_SEEDS,
+        ),
     ]
     with httpx.Client(base_url=server.url, headers=AUTH, timeout=120) as client:
         for name, what, step, rounds in replays:
