@@ -25,6 +25,7 @@ import yaml
 
 from sequences_mock import call_log, cli
 from sequences_mock.connections import ConnectionLimits
+from sequences_mock.contract.query_memo import MEMO_QUERY_BYTES, MEMO_SIZE
 from sequences_mock.contract.validation import INTEGER_DIGITS
 from sequences_mock.core.choices import REGISTER, Choice
 from sequences_mock.core.durations import LONGEST
@@ -32,7 +33,7 @@ from sequences_mock.core.lifecycle import MAX_VARIABLES
 from sequences_mock.core.timestamps import LAST, format_timestamp
 from sequences_mock.formats.schema import MAX_ECHO, MAX_ENTRIES, MAX_PROBLEMS
 from sequences_mock.formats.strict_json import MAX_DEPTH
-from sequences_mock.http.control import MOVE_SLICE_SECONDS, SEEDS_AT_ONCE
+from sequences_mock.http.control import SEEDS_AT_ONCE
 from sequences_mock.http.namespaces import (
     NAMESPACE_JOURNAL_BYTES,
     NAMESPACE_RENDER_BUDGET,
@@ -45,6 +46,7 @@ from sequences_mock.state import journal
 from sequences_mock.state.faults import MAX_PENDING
 from sequences_mock.state.feed import DEFAULT_FEED_SIZE
 from sequences_mock.state.history import DEFAULT_EVENTS_PER_RUN, DEFAULT_EVENTS_TOTAL
+from sequences_mock.state.runtime import CATCH_UP_SLICE_SECONDS
 from sequences_mock.state.snapshots import Snapshots
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -337,10 +339,10 @@ def limits() -> str:
             "`dropped`)",
         ),
         (
-            "the loop a clock move (`POST /__mock/clock`) holds at once",
-            f"{MOVE_SLICE_SECONDS * 1000:g} ms",
-            "the move goes on in slices, the server answering between them; calls that read or "
-            "change runs wait for its end and see it whole",
+            "the loop the clock's events hold at once (a clock move, a call on a ticking clock)",
+            f"{CATCH_UP_SLICE_SECONDS * 1000:g} ms",
+            "they go on in slices, the server answering between them; calls that read or "
+            "change runs wait for their end and see them whole",
         ),
         (
             "a run's next due instant (a clock set near year 9999)",
@@ -358,6 +360,11 @@ def limits() -> str:
             "kept renderings of runs (a cache)",
             _bytes(RENDER_BUDGET),
             "the oldest are rendered again when asked for",
+        ),
+        (
+            "query strings an API path remembers having read (a cache)",
+            f"{MEMO_SIZE} of at most {_bytes(MEMO_QUERY_BYTES)} each",
+            "all are forgotten and read again; a longer one is read on every call",
         ),
         (
             "a request's target and headers",

@@ -16,6 +16,7 @@ from sequences_mock.http.cors import cors_middleware
 from sequences_mock.http.guard import Guard
 from sequences_mock.http.namespaces import NamespaceRouter, Namespaces
 from sequences_mock.http.refusals import exception_handlers
+from sequences_mock.http.shortcut import ApiShortcut
 from sequences_mock.settings import Settings
 from sequences_mock.state.snapshots import Snapshots
 
@@ -57,9 +58,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
 def _world_app(context: Context, namespaces: Namespaces, middleware: list[Middleware]) -> Starlette:
     """The app: the default world's routes behind the middleware every call goes through."""
+    routes = _routes(context, namespaces)
+    shortcut = Middleware(ApiShortcut, routes=routes, prefix=context.contract.base_path)
     app = Starlette(
-        routes=_routes(context, namespaces),
-        middleware=middleware,
+        routes=routes,
+        middleware=[*middleware, shortcut],
         exception_handlers=exception_handlers(context),
     )
     # A mock must answer the path it was asked, not redirect `/v1/sequences/` elsewhere.
@@ -72,7 +75,11 @@ def _namespace_app(context: Context, namespaces: Namespaces) -> ASGIApp:
     calls have been through the app's middleware already, and a layer less is a tenth less
     work per call."""
     router = Router(routes=_routes(context, namespaces), redirect_slashes=False)
-    return ExceptionMiddleware(router, handlers=exception_handlers(context))
+    return ApiShortcut(
+        ExceptionMiddleware(router, handlers=exception_handlers(context)),
+        routes=router.routes,
+        prefix=context.contract.base_path,
+    )
 
 
 def _routes(context: Context, namespaces: Namespaces) -> list[BaseRoute]:

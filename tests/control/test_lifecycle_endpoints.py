@@ -123,6 +123,22 @@ def test_enrollment_ids_are_the_same_after_a_reset(client: httpx.Client, mock: M
     assert mock.enroll(RENEWAL_NUDGE, OLIVIA)["id"] == first
 
 
+def test_a_refused_enrollment_leaves_the_ids_after_a_reset_as_they_were(
+    client: httpx.Client, mock: MockHandle
+) -> None:
+    """An enrollment refused once its id was drawn changed no run, yet a reset must still
+    start the ids over (a reset keeps a store no call changed)."""
+    first = mock.enroll(RENEWAL_NUDGE, OLIVIA)["id"]
+    mock.reset()
+    refused = client.post(
+        "/__mock/enrollments", json={"template_id": RENEWAL_NUDGE, "contact_id": UNKNOWN}
+    )
+    assert refused.status_code in (404, 422)
+    mock.reset()
+
+    assert mock.enroll(RENEWAL_NUDGE, OLIVIA)["id"] == first
+
+
 def public_run_status(client: httpx.Client, sequence_id: str) -> int:
     return client.get(f"/v1/sequences/{sequence_id}", headers=RW).status_code
 

@@ -3,6 +3,7 @@ server answers meanwhile, and calls that read runs wait for the move's end and s
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from collections.abc import Iterator
@@ -12,7 +13,9 @@ import httpx
 import pytest
 from world import API_KEY, generate
 
+from sequences_mock.app import create_app
 from sequences_mock.server import MockServer
+from sequences_mock.settings import Settings
 
 RUNS = 3000
 #: 100 steps of an hour each: the move runs 300,000 steps.
@@ -64,3 +67,42 @@ def test_a_long_clock_move_lets_the_server_answer_meanwhile(server: MockServer) 
     assert answers[0].status_code == 200
     assert page.status_code == 200
     assert page.json()["total"] == 0  # read after the move: every run ran its 100 steps
+
+
+@pytest.mark.anyio
+async def test_a_call_on_a_ticking_clock_catches_up_a_slice_at_a_time() -> None:
+    """Nobody called while a ticking clock made 300,000 steps due: the first read applies them,
+    yet health answers meanwhile (it once waited for all of them on the loop)."""
+    ticks = [0.0]
+    app = create_app(Settings(monotonic=lambda: ticks[0]))
+    world: dict[str, Any] = generate(RUNS, cadence=STEPS)
+    world["clock"]["frozen"] = False
+    transport = httpx.ASGITransport(app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://mock") as client:
+        assert (await client.post("/__mock/seed", json=world)).status_code == 200
+        ticks[0] += 200 * 86400  # two hundred days pass without a call
+        read_done = asyncio.Event()
+        healthy_during_the_read = 0
+
+        async def read() -> httpx.Response:
+            try:
+                return await client.get(
+                    "/v1/sequences",
+                    params={"status": "ACTIVE"},
+                    headers={"Authorization": f"Bearer {API_KEY}"},
+                )
+            finally:
+                read_done.set()
+
+        async def poll_health() -> None:
+            nonlocal healthy_during_the_read
+            while not read_done.is_set():
+                assert (await client.get("/__mock/health")).status_code == 200
+                healthy_during_the_read += not read_done.is_set()
+                await asyncio.sleep(0)
+
+        page, _ = await asyncio.gather(read(), poll_health())
+
+    assert page.status_code == 200
+    assert page.json()["total"] == 0  # every run ran its 100 steps before the answer
+    assert healthy_during_the_read >= 2

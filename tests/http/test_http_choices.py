@@ -363,6 +363,18 @@ class TestUnknownQueryParameter:
         assert [(e["in"], e["name"]) for e in response.json()["errors"]] == [("query", "colour")]
         assert status_of(api, PAUSED) == "WAITING_FOR_LEAD"
 
+    def test_switching_applies_to_a_query_read_before(self, api: httpx.Client) -> None:
+        """The same query string is answered under the choice of the moment, each time."""
+        path = "/v1/sequences?status=ACTIVE&colour=blue"
+        choose(api, unknown_query_parameter="ignore")
+        assert api.get(path).status_code == 200
+
+        choose(api, unknown_query_parameter="reject")
+        assert api.get(path).status_code == 422
+
+        choose(api, unknown_query_parameter="ignore")
+        assert api.get(path).status_code == 200
+
     def test_reject_takes_declared_parameters(self, api: httpx.Client) -> None:
         """`reject` refuses only what the operation does not declare."""
         choose(api, unknown_query_parameter="reject")

@@ -7,7 +7,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
-from urllib.parse import parse_qsl
 
 from sequences_mock.contract.openapi import Operation, Parameter
 from sequences_mock.core.errors import (
@@ -69,12 +68,14 @@ def read_inputs(
     coercions: Coercions = NO_COERCIONS,
     *,
     strict_query: bool = False,
+    known_query: Mapping[str, Any] | None = None,
 ) -> Inputs:
     """Check a request in the documented order: path 404, media type 415, JSON 400, schemas 422;
     then turn the fields `coercions` names into domain values.
 
     `strict_query`: refuse query parameters the operation does not declare, as an operation
-    marked `x-strict-query` does.
+    marked `x-strict-query` does. `known_query`: what this very query read as before, when it
+    was valid (see `QueryMemo`); it is not read again.
     """
     path = dict(path_params)
     if not operation.path_validator.is_valid(path):
@@ -83,14 +84,17 @@ def read_inputs(
     document = _parse_body(operation, content_type, body)
     sent: frozenset[str] = frozenset()
     problems: list[FieldProblem] = []
-    query = coerce_query(operation.query_parameters, query_items, problems)
-    if query_items or not operation.accepts_no_query:
-        problems += _query_problems(operation, query, query_items, strict=strict_query)
+    if known_query is None:
+        query = coerce_query(operation.query_parameters, query_items, problems)
+        if query_items or not operation.accepts_no_query:
+            problems += _query_problems(operation, query, query_items, strict=strict_query)
+    else:
+        query = dict(known_query)
     if operation.body is not None and document is not _ABSENT:
         problems += schema_problems(operation.body.validator, document, "body")
     if problems:
         raise ValidationFailed(problems)
-    if operation.query_parameters:
+    if operation.query_parameters and known_query is None:
         _add_defaults(operation, query)
     if document is _ABSENT:
         document = None
@@ -98,7 +102,8 @@ def read_inputs(
         sent = frozenset(document)
         document = {**operation.body.defaults, **document}
     if coercions:
-        _coerce_fields(query, coercions, "query", problems)
+        if known_query is None:
+            _coerce_fields(query, coercions, "query", problems)
         if isinstance(document, dict):
             _coerce_fields(document, coercions, "body", problems)
         if problems:
@@ -152,14 +157,16 @@ def _coerce_fields(
                 problems.append(FieldProblem(location, name, str(error)))
 
 
-def unknown_query_parameters(operation: Operation, query_string: bytes) -> tuple[str, ...]:
-    """The names in a raw query string that `operation` does not declare, each once, in order:
-    what a misspelled or guessed filter looks like (`?statuses=ACTIVE`)."""
-    if not query_string:
+def unknown_query_parameters(
+    operation: Operation, query_items: Sequence[tuple[str, str]]
+) -> tuple[str, ...]:
+    """The names among a query's name/value pairs that `operation` does not declare, each once,
+    in order: what a misspelled or guessed filter looks like (`?statuses=ACTIVE`)."""
+    if not query_items:
         return ()
     declared = {parameter.name for parameter in operation.query_parameters}
-    names = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
-    return tuple(name for name in dict.fromkeys(name for name, _ in names) if name not in declared)
+    names = dict.fromkeys(name for name, _ in query_items)
+    return tuple(name for name in names if name not in declared)
 
 
 def _query_problems(

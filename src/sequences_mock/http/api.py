@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from time import perf_counter
 from typing import Any
-from urllib.parse import parse_qsl
 
 from starlette.requests import ClientDisconnect
 from starlette.responses import Response
@@ -14,6 +13,7 @@ from starlette.types import Message, Receive, Scope, Send
 
 from sequences_mock.contract import validation
 from sequences_mock.contract.openapi import Operation
+from sequences_mock.contract.query_memo import QueryMemo, ReadQuery
 from sequences_mock.contract.validation import NO_COERCIONS
 from sequences_mock.core.errors import ContentTooLarge, WorldReplaced
 from sequences_mock.http import problems
@@ -63,6 +63,7 @@ class PathEndpoint:
     def __init__(self, context: Context, operations: dict[str, Operation]) -> None:
         self.context = context
         self.operations = operations
+        self.queries = QueryMemo()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = perf_counter()
@@ -74,6 +75,7 @@ class PathEndpoint:
         fault = faults.take(operation.operation_id) if faults else None
         headers = _request_headers(scope)
         token = bearer_token(headers.get(b"authorization"))
+        query = self.queries.read(operation, scope["query_string"])
         body, too_large = b"", None
         if operation.body is not None:
             try:
@@ -82,8 +84,8 @@ class PathEndpoint:
                 # Gone before its body arrived: nothing runs, nobody is left to answer, and the
                 # journal keeps answered calls only. A fault this call took stays used.
                 return
-        if runtime.moving:
-            await runtime.settled()
+        if runtime.behind():
+            await runtime.caught_up()
         if (
             fault is not None
             and fault.delay_ms
@@ -101,7 +103,9 @@ class PathEndpoint:
         if fault is not None and fault.status is not None:
             status, reply, extra = _problem(problems.fault_problem(fault.status, fault.retry_after))
         else:
-            status, reply, extra = self._answer(scope, operation, token, headers, body, too_large)
+            status, reply, extra = self._answer(
+                scope, operation, token, headers, body, too_large, query
+            )
         violation = self.context.violation(operation, status, reply.document, extra)
         network = applicable(fault.network, scope) if fault is not None else None
         if violation is not None:
@@ -118,7 +122,7 @@ class PathEndpoint:
             violation=violation.detail if violation else None,
             fault=fault.id if fault else None,
             network=network,
-            warnings=_ignored_parameters(runtime.store, operation, scope["query_string"]),
+            warnings=_ignored_parameters(runtime.store, query),
         )
         start = _start(operation, status, reply, extra)
         if network is not None:
@@ -147,6 +151,7 @@ class PathEndpoint:
         headers: dict[bytes, str],
         body: bytes,
         too_large: ContentTooLarge | None,
+        query: ReadQuery,
     ) -> Answer:
         """The handler's answer, or the problem that refuses the call (checks in README order)."""
         context = self.context
@@ -157,15 +162,20 @@ class PathEndpoint:
                 raise too_large
             # Choice `unknown_query_parameter`: ignored, or named in a 422.
             strict = store.choices["unknown_query_parameter"] == "reject"
+            known = query.valid.get(strict)
             inputs = validation.read_inputs(
                 operation,
                 scope["path_params"],
-                _query_items(operation, scope["query_string"], strict=strict),
+                # An operation that declares no query parameters ignores them all, or names them.
+                query.items if strict or operation.query_parameters else [],
                 headers.get(b"content-type"),
                 body,
                 COERCIONS.get(operation.operation_id, NO_COERCIONS),
                 strict_query=strict,
+                known_query=known,
             )
+            if known is None:
+                query.valid[strict] = dict(inputs.query)
             context.renderer.use(store.choices, store.templates())
             status, reply = HANDLERS[operation.operation_id](store, context.renderer, key, inputs)
         except Exception as error:  # a refusal, or a bug: answered and journaled like any call
@@ -173,13 +183,13 @@ class PathEndpoint:
         return status, reply, problems.NO_HEADERS
 
 
-def _ignored_parameters(store: Store, operation: Operation, query: bytes) -> tuple[str, ...]:
+def _ignored_parameters(store: Store, query: ReadQuery) -> tuple[str, ...]:
     """The journal's warnings: query parameters the call sent that its operation does not
     declare and the answer ignored (with `unknown_query_parameter: reject` it named them in a
     422 instead, and there is nothing to warn of)."""
-    if not query or store.choices["unknown_query_parameter"] == "reject":
+    if not query.unknown or store.choices["unknown_query_parameter"] == "reject":
         return ()
-    return validation.unknown_query_parameters(operation, query)
+    return query.unknown
 
 
 def _problem(problem: problems.Problem) -> Answer:
@@ -216,16 +226,6 @@ def _request_headers(scope: Scope) -> dict[bytes, str]:
 
 
 _READ_HEADERS = frozenset((b"authorization", b"content-type", b"content-length"))
-
-
-def _query_items(
-    operation: Operation, query_string: bytes, *, strict: bool = False
-) -> list[tuple[str, str]]:
-    """The query's name/value pairs, decoded as Starlette does; none for an operation that
-    declares no query parameters, unless `strict` (else it ignores them all)."""
-    if not query_string or not (strict or operation.query_parameters):
-        return []
-    return parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
 
 
 def record(

@@ -10,10 +10,8 @@ spread the operation table that `_check_operation_ids` keeps equal to the docume
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
-from time import perf_counter
 from typing import Any
 
 from starlette.requests import Request
@@ -71,8 +69,6 @@ _HEADERS: Mapping[str, Mapping[str, str]] = {
 }
 
 
-#: The longest a clock move keeps the loop at once; calls that touch runs wait for its end.
-MOVE_SLICE_SECONDS = 0.05
 #: Seeds admitted at once: one built, one waiting. Each holds its body (up to 256 MiB), so the
 #: rest are refused before theirs is read.
 SEEDS_AT_ONCE = 2
@@ -137,8 +133,8 @@ class ControlPlane:
     ) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
             operation = operations["GET" if request.method == "HEAD" else request.method]
-            if operation.operation_id != "getHealth":
-                await self.runtime.settled()
+            if operation.operation_id != "getHealth" and self.runtime.behind():
+                await self.runtime.caught_up()
             query = validation.read_query(
                 operation,
                 request.query_params.multi_items(),
@@ -222,16 +218,8 @@ class ControlPlane:
         change = await self._json_body(call)
         before = runtime.store.feed.recorded
         runtime.change_clock(**change, catch_up=False)
-        runtime.moving = True
-        try:
-            # A long move runs thousands of steps: a slice at a time, the loop serving between.
-            store = runtime.store
-            while not store.catch_up(until=perf_counter() + MOVE_SLICE_SECONDS):
-                await asyncio.sleep(0)
-                if runtime.store is not store:
-                    break  # a reset or seed replaced the world meanwhile
-        finally:
-            runtime.moving = False
+        store = runtime.store
+        await runtime.caught_up()
         after = runtime.store.feed.recorded
         if runtime.store is not store:
             before = after  # the feed is the new world's: this move fired nothing there

@@ -22,6 +22,7 @@ from sequences_mock.http.control_views import world_summary
 from sequences_mock.http.namespaces import Namespace, Namespaces
 from sequences_mock.http.threads import in_daemon_thread
 from sequences_mock.http.views import Body
+from sequences_mock.state.collector import LARGE_DOCUMENT_BYTES, return_free_memory
 from sequences_mock.state.runtime import Runtime
 from sequences_mock.state.snapshots import SnapshotInfo
 
@@ -184,8 +185,12 @@ async def install_seed(
     def document() -> Any:
         return fixtures.parse_seed(data, as_json=as_json)
 
-    prepared = await in_daemon_thread(
-        lambda: runtime.prepare(basis, document, strict_json=as_json), name=thread
-    )
-    runtime.install(prepared)
+    try:
+        prepared = await in_daemon_thread(
+            lambda: runtime.prepare(basis, document, strict_json=as_json), name=thread
+        )
+        runtime.install(prepared)  # the world it replaced is freed here
+    finally:
+        if len(data) >= LARGE_DOCUMENT_BYTES:
+            return_free_memory()
     return 200, Body.of(world_summary(runtime))

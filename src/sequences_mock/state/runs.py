@@ -126,6 +126,10 @@ class Runs:
             index = self._indexes.build(selection, order, members, len(self.table))
         return page_of(index, query)
 
+    def has_due(self, now: datetime) -> bool:
+        earliest = self._due.earliest
+        return earliest is not None and earliest <= now
+
     def catch_up(
         self,
         now: datetime,
@@ -181,6 +185,10 @@ class Runs:
         """A run's history, oldest first, and how many older events it dropped."""
         history = self._history
         return history.of(sequence_id), history.dropped(sequence_id)
+
+    def unchanged(self) -> bool:
+        """No run written since they were seeded (by a call or by the clock), no id drawn."""
+        return self._history.version == 0 and self._ids.drawn == 0
 
     def new_id(self) -> str:
         while (candidate := self._ids.new()) in self.table.by_id:

@@ -26,9 +26,12 @@ from sequences_mock.state.history import History
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE, JOURNAL_BYTES, Journal
 from sequences_mock.state.store import Store
 
-__all__ = ["Prepared", "Runtime", "SeedBasis"]
+__all__ = ["CATCH_UP_SLICE_SECONDS", "Prepared", "Runtime", "SeedBasis"]
 
 _WALL_CLOCK = partial(datetime.now, UTC)
+#: The longest the clock's events keep the event loop at once (a clock move, or a call
+#: catching up on a ticking clock); the server answers others between the slices.
+CATCH_UP_SLICE_SECONDS = 0.05
 
 
 class SeedBasis(NamedTuple):
@@ -81,8 +84,8 @@ class Runtime:
         self.clock = Clock(wall(), monotonic=monotonic)
         self.journal = Journal(journal_size, journal_bytes)
         self._on_new_world: list[Callable[[], None]] = []
-        #: A clock move is being applied a slice at a time (see `http.control`): calls that
-        #: read or change runs wait for it.
+        #: The clock's events are being applied a slice at a time (see `caught_up`): calls
+        #: that read or change runs wait for it.
         self.moving = False
         #: Counts the worlds: every reset and seed ends one (see `check_current`).
         self.generation = 0
@@ -116,12 +119,24 @@ class Runtime:
         self._on_new_world.append(callback)
 
     def reset(self) -> None:
-        """Back to the fixtures the server started with: state, clock, journal and faults."""
+        """Back to the fixtures the server started with: state, clock, journal and faults.
+
+        A store the fixtures built and nothing changed since is kept (a test that only read
+        leaves one): building it again gives the same, at several times the cost. Only on a
+        clock the fixtures freeze: a clock that ticks, or starts on the wall clock, schedules
+        the runs at another instant each time.
+        """
         self._restart_clock(self.initial.clock)
-        self._history = History()
-        self.store = Store(
-            self.initial, self.clock, current_request=self.journal.next_seq, history=self._history
-        )
+        setting = self.initial.clock
+        kept = getattr(self, "store", None)
+        if kept is None or not (setting and setting.frozen and kept.built_from(self.initial)):
+            self._history = History()
+            self.store = Store(
+                self.initial,
+                self.clock,
+                current_request=self.journal.next_seq,
+                history=self._history,
+            )
         self.journal.clear()
         self.faults = Faults()
         self._world_replaced()
@@ -132,10 +147,27 @@ class Runtime:
         self.store.choices = self.store.choices.with_overrides(overrides)
         return self.store.choices
 
-    async def settled(self) -> None:
-        """Wait until no clock move is being applied (see `moving`)."""
-        while self.moving:
-            await asyncio.sleep(0.002)
+    def behind(self) -> bool:
+        """The clock's events are being applied, or some are due that nobody applied yet."""
+        return self.moving or self.store.has_due()
+
+    async def caught_up(self) -> None:
+        """Apply every clock event due, `CATCH_UP_SLICE_SECONDS` at a time with the server
+        answering between, or wait while another call does it. A reset or seed meanwhile ends
+        it: the new world has a schedule of its own."""
+        if self.moving:
+            while self.moving:
+                await asyncio.sleep(0.002)
+            return
+        store = self.store
+        self.moving = True
+        try:
+            while not store.catch_up(until=time.perf_counter() + CATCH_UP_SLICE_SECONDS):
+                await asyncio.sleep(0)
+                if self.store is not store:
+                    break
+        finally:
+            self.moving = False
 
     def change_clock(
         self,
@@ -146,9 +178,9 @@ class Runtime:
         catch_up: bool = True,
     ) -> None:
         """Set the clock to `now` or move it `advance_seconds` on, and freeze or thaw it; then
-        every run catches up (unless `catch_up` is false: the caller does it, a slice at a
-        time). A refused change (`InvalidClockChange`: back in time, or past what the clock can
-        hold) leaves the clock as it was."""
+        every run catches up (unless `catch_up` is false: the caller awaits `caught_up`). A
+        refused change (`InvalidClockChange`: back in time, or past what the clock can hold)
+        leaves the clock as it was."""
         clock = self.clock
         if now is not None:
             clock.set(now)

@@ -81,6 +81,12 @@ class Store:
             for sequence in world.sequences.values()
         )
 
+    def built_from(self, world: World) -> bool:
+        """This store is still what building one from `world` gives, at the instant it was built
+        at: no run written since (by a call or by the clock), no id drawn, no contact changed,
+        no choice switched."""
+        return self._world is world and self.choices is world.choices and self._runs.unchanged()
+
     # -- reads ---------------------------------------------------------------------------------
 
     @property
@@ -277,6 +283,10 @@ class Store:
             self._runs.write(run, [Event(now, kind, run.status, run.status)], Cause.CONTROL)
             for run in runs
         ]
+
+    def has_due(self) -> bool:
+        """Some clock event is due by the clock's now."""
+        return self._runs.has_due(self.clock.now())
 
     def catch_up(self, until: float | None = None) -> bool:
         """Apply every clock event due by the clock's now: pause deadlines, activations, steps;
