@@ -72,7 +72,12 @@ def protocol_with(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
 
 
 class BoundedProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, bounded by `LIMITS`."""
+    """uvicorn's httptools protocol, bounded by `LIMITS`.
+
+    Longer than a class should be: every bound hooks the same parser callbacks and shares the
+    state of one connection (what arrived, what is answered), so splitting it would pass that
+    state around rather than hold it.
+    """
 
     LIMITS = ConnectionLimits()
     OPEN = _Open()
