@@ -102,11 +102,17 @@ def _default(action: argparse.Action) -> str:
 # --- errors: every code the mock answers, from the one table of codes to statuses -------------
 
 #: Refusals made before a request reaches the app (the connection's own), with their status.
-CONNECTION_CODES = {"request_timeout": 408, "request_header_fields_too_large": 431}
+CONNECTION_CODES = {
+    "malformed_request": 400,
+    "request_timeout": 408,
+    "request_header_fields_too_large": 431,
+}
 
 WHEN = {
     "malformed_json": "the body is not JSON (not UTF-8, NaN and Infinity included)",
     "malformed_document": "a seed that is neither JSON nor YAML at all (control plane)",
+    "malformed_request": "bytes that are not an HTTP/1.1 request; the requests sent before them "
+    "on the connection are answered first, in order, then this, and the connection is closed",
     "unauthenticated": "no key, not a Bearer key, or an unknown key; sends `WWW-Authenticate: "
     "Bearer …`. On the control plane: no or a wrong control token, when one is set",
     "insufficient_scope": "the key lacks the operation's scope; `WWW-Authenticate` names it",
@@ -390,8 +396,9 @@ def limits() -> str:
         (
             "stopping (`SIGTERM`, Ctrl-C, `MockServer.stop()`)",
             f"{connections.shutdown_grace:g} s grace for requests being answered (a fault's delay "
-            "included), then their connections close; requests still arriving and idle "
-            "connections close at once",
+            "included), then their connections close and their work is given up (a seed still "
+            "built on a worker thread included); requests still arriving and idle connections "
+            "close at once",
             "exit status 0; a second `SIGTERM` or Ctrl-C stops at once",
         ),
     ]

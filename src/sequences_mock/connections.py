@@ -2,8 +2,11 @@
 
 httptools takes headers of any size and number, and uvicorn waits forever for headers or a body
 that never arrives, and, when asked to stop, for every request still open. A request's header
-bytes and count are bounded (431), its headers and its body must arrive in time (408), and a
-stopping server gives open requests a short grace, then closes their connections.
+bytes and count are bounded (431), its headers and its body must arrive in time (408), bytes
+that are not HTTP get a problem document too (400), and a stopping server gives open requests a
+short grace, then closes their connections and cancels what they still run (quietly: nobody
+is left to tell). A refused request's answer goes out after those of
+the requests sent before it on the connection (pipelining), then the connection closes.
 
 Timers are armed only for requests that do not arrive in one read, so the usual request costs
 two counters and no timer. Each request's scope carries the connection's transport (see
@@ -13,18 +16,22 @@ two counters and no timer. Each request's scope carries the connection's transpo
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
 import orjson
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
 __all__ = ["TRANSPORT", "ConnectionLimits", "protocol_with"]
 
 #: The scope extension that holds the connection's transport (`http.network` reads it; a
 #: protocol without it, such as uvicorn's h11 one, gets no faults that break connections).
 TRANSPORT = "sequences_mock.transport"
+
+#: An ASGI app (its scope, receive and send are uvicorn's to type).
+App = Callable[[Any, Any, Any], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +72,12 @@ def protocol_with(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
 
 
 class BoundedProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol, bounded by `LIMITS`."""
+    """uvicorn's httptools protocol, bounded by `LIMITS`.
+
+    Longer than a class should be: every bound hooks the same parser callbacks and shares the
+    state of one connection (what arrived, what is answered), so splitting it would pass that
+    state around rather than hold it.
+    """
 
     LIMITS = ConnectionLimits()
     OPEN = _Open()
@@ -79,10 +91,18 @@ class BoundedProtocol(HttpToolsProtocol):
         self._begun = False  # some of the next request arrived
         #: Bytes of reads that held only request head; requests whose head was parsed.
         self._head_read = self._headers_done = 0
+        #: Nothing more is parsed: a request was refused (answered by `_refusal`) or is about to
+        #: be (431, once the read that holds it is parsed).
         self._refused = False
+        #: A refusal's answer, waiting for the answers of the requests parsed before it.
+        self._refusal: bytes | None = None
+        #: The last of those; and, while a request's head is parsed, the one parsed before it.
+        self._awaited: RequestResponseCycle | None = None
+        self._previous: RequestResponseCycle | None = None
         self._deadline: asyncio.TimerHandle | None = None
         #: Each request's scope extensions: the transport, for faults that break the connection.
         self._extensions: dict[str, object] = {}
+        self.app = self._calls = _Abandonable(self.app)
 
     # -- the connection ----------------------------------------------------------------------
 
@@ -132,7 +152,7 @@ class BoundedProtocol(HttpToolsProtocol):
             return
         counting, done = self._in_headers, self._headers_done
         super().data_received(data)
-        if self.transport.is_closing():
+        if self._refusal is not None or self.transport.is_closing():
             return
         if counting and self._headers_done == done:  # all of this read was request head
             self._head_read += len(data)
@@ -177,6 +197,7 @@ class BoundedProtocol(HttpToolsProtocol):
         self._in_headers = self._begun = False
         self._head_read = 0
         self._headers_done += 1
+        self._previous = self.cycle
         super().on_headers_complete()
 
     def on_body(self, body: bytes) -> None:
@@ -190,6 +211,23 @@ class BoundedProtocol(HttpToolsProtocol):
         self._in_headers = True
         super().on_message_complete()
 
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to bytes httptools cannot parse, here a problem document that
+        waits for the answers of the requests parsed before them."""
+        self._refuse(
+            HTTPStatus.BAD_REQUEST,
+            "malformed_request",
+            "the connection sent bytes that are not an HTTP/1.1 request; what it sent before "
+            "them was answered first, and the connection is closed",
+        )
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        awaited = self._awaited
+        if self._refusal is not None and (awaited is None or awaited.response_complete):
+            self._unset_keepalive_if_required()
+            self._answer_refusal()
+
     # -- stopping ----------------------------------------------------------------------------
 
     def shutdown(self) -> None:
@@ -201,7 +239,13 @@ class BoundedProtocol(HttpToolsProtocol):
             return
         cycle.keep_alive = False
         self._disarm()
-        self._deadline = self.loop.call_later(self.LIMITS.shutdown_grace, self._hang_up)
+        self._deadline = self.loop.call_later(self.LIMITS.shutdown_grace, self._give_up)
+
+    def _give_up(self) -> None:
+        """The stop's grace is over: the request's client is hung up on, and its work (a seed
+        built on a worker thread, say) no longer awaited."""
+        self._hang_up()
+        self._calls.abandon()
 
     # -- internals ---------------------------------------------------------------------------
 
@@ -226,16 +270,28 @@ class BoundedProtocol(HttpToolsProtocol):
         self._refuse(HTTPStatus.REQUEST_TIMEOUT, "request_timeout", detail)
 
     def _refuse(self, status: HTTPStatus, code: str, detail: str) -> None:
-        """Answer `status` with a problem document and close; only close when an earlier
-        request on this connection is still being answered (pipelining)."""
+        """Answer `status` with a problem document and close, once the requests parsed before
+        the refused one are answered (pipelining); only close when the refused request's own
+        answer already began."""
         self._refused = True
-        cycle = self.cycle
-        if self._in_headers:  # `cycle` is the previous request's, if any
-            answer = cycle is None or cycle.response_complete
-        else:
-            answer = not cycle.response_started
-        if answer:
-            self.transport.write(_problem_bytes(status, code, detail))
+        self._disarm()
+        answer = _problem_bytes(status, code, detail)
+        awaited: RequestResponseCycle | None = self.cycle  # the refused request has none yet
+        if not self._in_headers and awaited is not None:  # `cycle` is the refused request's
+            refused, awaited = awaited, self._previous
+            queued = [entry for entry in self.pipeline if entry[0] is refused]
+            for entry in queued:
+                self.pipeline.remove(entry)  # never started: nobody else answers it
+            if refused.response_started:
+                answer = b""
+        self._refusal = answer
+        self._awaited = awaited
+        if awaited is None or awaited.response_complete:
+            self._answer_refusal()
+
+    def _answer_refusal(self) -> None:
+        if self._refusal and not self.transport.is_closing():
+            self.transport.write(self._refusal)
         self._hang_up()
 
     def _hang_up(self) -> None:
@@ -247,6 +303,33 @@ class BoundedProtocol(HttpToolsProtocol):
             cycle.message_event.set()
         if not self.transport.is_closing():
             self.transport.close()
+
+
+class _Abandonable:
+    """The app, as one connection calls it: a call the server gives up on is cancelled, and
+    ends without an error (uvicorn would log the cancellation as the app's failure)."""
+
+    __slots__ = ("_abandoned", "_app", "_task")
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+        self._task: asyncio.Task[Any] | None = None
+        self._abandoned = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self._task = asyncio.current_task()
+        try:
+            await self._app(scope, receive, send)
+        except asyncio.CancelledError:
+            if not self._abandoned:
+                raise
+        finally:
+            self._task = None
+
+    def abandon(self) -> None:
+        self._abandoned = True
+        if self._task is not None:
+            self._task.cancel()
 
 
 def _head_size(url: bytes, headers: list[tuple[bytes, bytes]]) -> int:

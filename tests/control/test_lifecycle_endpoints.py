@@ -123,6 +123,22 @@ def test_enrollment_ids_are_the_same_after_a_reset(client: httpx.Client, mock: M
     assert mock.enroll(RENEWAL_NUDGE, OLIVIA)["id"] == first
 
 
+def test_a_refused_enrollment_leaves_the_ids_after_a_reset_as_they_were(
+    client: httpx.Client, mock: MockHandle
+) -> None:
+    """An enrollment refused once its id was drawn changed no run, yet a reset must still
+    start the ids over (a reset keeps a store no call changed)."""
+    first = mock.enroll(RENEWAL_NUDGE, OLIVIA)["id"]
+    mock.reset()
+    refused = client.post(
+        "/__mock/enrollments", json={"template_id": RENEWAL_NUDGE, "contact_id": UNKNOWN}
+    )
+    assert refused.status_code in (404, 422)
+    mock.reset()
+
+    assert mock.enroll(RENEWAL_NUDGE, OLIVIA)["id"] == first
+
+
 def public_run_status(client: httpx.Client, sequence_id: str) -> int:
     return client.get(f"/v1/sequences/{sequence_id}", headers=RW).status_code
 
@@ -216,3 +232,23 @@ def test_reset_restores_the_start_of_the_lifecycle(mock: MockHandle) -> None:
     assert mock.state() != start
     mock.reset()
     assert mock.state() == start
+
+
+def test_already_enrolled_follows_the_runs_a_seed_a_stop_and_a_reset_leave(
+    client: httpx.Client, mock: MockHandle
+) -> None:
+    """A merged run makes the contact enrolled; stopping it, or a reset, ends that."""
+    merged_id = "0e0e0e0e-0000-4000-8000-000000000002"
+    amelie = next(run for run in mock.state()["sequences"] if run["id"] == AMELIE_RUN)
+    merged = {**amelie, "id": merged_id, "template_id": RENEWAL_NUDGE, "contact_id": OLIVIA}
+    mock.seed({"sequences": [merged]}, mode="merge")
+    assert mock.enroll(RENEWAL_NUDGE, OLIVIA)["refusal_reason"] == "already_enrolled"
+
+    stopped = client.post(f"/v1/sequences/{merged_id}/stop", json={"reason": "LOSE"}, headers=RW)
+    assert stopped.status_code == 200, stopped.text
+    first = mock.enroll(RENEWAL_NUDGE, OLIVIA)
+    assert first["status"] == "FOUND"
+    assert mock.enroll(RENEWAL_NUDGE, OLIVIA)["refusal_reason"] == "already_enrolled"
+
+    mock.reset()
+    assert mock.enroll(RENEWAL_NUDGE, OLIVIA)["status"] == "FOUND"

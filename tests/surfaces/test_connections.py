@@ -206,3 +206,68 @@ def test_sigterm_stops_serve_cleanly_even_with_a_request_half_sent():
         assert time.monotonic() - started < 5
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
+
+
+def answers(received: bytes) -> list[tuple[int, bytes, bytes]]:
+    """Each answer in `received`: its status, head and body (read by its Content-Length)."""
+    found = []
+    while received:
+        head_bytes, rest = received.split(b"\r\n\r\n", 1)
+        length = re.search(rb"content-length: (\d+)", head_bytes, re.IGNORECASE)
+        assert length, head_bytes
+        size = int(length.group(1))
+        found.append((int(head_bytes[9:12]), head_bytes, rest[:size]))
+        received = rest[size:]
+    return found
+
+
+def patch_request(cta: str) -> bytes:
+    body = orjson.dumps({"variables": {"cta": cta}})
+    extra = ("Content-Type: application/json", f"Content-Length: {len(body)}")
+    return head(f"/v1/sequences/{AMELIE_RUN}", *extra, method="PATCH") + body
+
+
+def test_requests_pipelined_before_bytes_that_are_not_http_are_answered_first_in_order(
+    server: MockServer, control: httpx.Client
+):
+    """The write was applied, yet its client only saw uvicorn's plain-text 400."""
+    fault = {"operation": "getSequence", "delay_ms": 300}
+    control.post("/__mock/faults", json=fault).raise_for_status()
+    with connect(server) as sock:
+        sock.sendall(head() + patch_request("Pipelined") + b"\x00 not HTTP at all\r\n\r\n")
+        received = read_answer(sock)[1]
+
+    (got, _, _), (patched, _, written), (refused, refusal, problem) = answers(received)
+    assert (got, patched, refused) == (200, 200, 400)
+    assert orjson.loads(written)["variables"]["cta"] == "Pipelined"
+    assert b"application/problem+json" in refusal
+    assert b"connection: close" in refusal
+    assert orjson.loads(problem)["code"] == "malformed_request"
+
+
+def test_bytes_that_are_not_http_get_a_problem_document(server: MockServer):
+    with connect(server) as sock:
+        sock.sendall(b"\x16\x03\x01 a TLS hello, say\r\n\r\n")
+        status, received = read_answer(sock)
+
+    assert status == 400
+    assert problem_of(received)["code"] == "malformed_request"
+
+
+def test_a_pipelined_body_that_does_not_arrive_in_time_is_refused_after_the_answer_before_it(
+    server: MockServer, control: httpx.Client
+):
+    fault = {"operation": "getSequence", "delay_ms": 800}  # past QUICK's body timeout
+    control.post("/__mock/faults", json=fault).raise_for_status()
+    with connect(server) as sock:
+        extra = ("Content-Type: application/json", "Content-Length: 100")
+        path = f"/v1/sequences/{AMELIE_RUN}"
+        sock.sendall(head() + head(path, *extra, method="PATCH") + b'{"variables"')
+        received = read_answer(sock)[1]
+
+    (got, _, _), (refused, _, problem) = answers(received)
+    assert (got, refused) == (200, 408)
+    assert orjson.loads(problem)["code"] == "request_timeout"
+    assert [entry["operation"] for entry in control.get("/__mock/requests").json()["requests"]] == [
+        "getSequence"
+    ]

@@ -73,6 +73,7 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
             "fixtures",
             "state",
             "settings",
+            "http",
             "app",
             "server",
             "call_log",

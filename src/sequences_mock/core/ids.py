@@ -15,11 +15,15 @@ class IdSource:
     def __init__(self, seed: int = 0) -> None:
         self._seed = seed
         self._random = random.Random(seed)
+        #: Ids drawn since the start (or the last `restart`).
+        self.drawn = 0
 
     def restart(self) -> None:
         self._random = random.Random(self._seed)
+        self.drawn = 0
 
     def new(self) -> str:
+        self.drawn += 1
         return str(uuid.UUID(int=self._random.getrandbits(128), version=4))
 
     def __repr__(self) -> str:

@@ -8,9 +8,18 @@ import threading
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["in_daemon_thread"]
+__all__ = ["in_daemon_thread", "workers_running"]
 
 T = TypeVar("T")
+
+
+class _Worker(threading.Thread):
+    """A thread `in_daemon_thread` started (what `workers_running` counts)."""
+
+
+def workers_running() -> int:
+    """How many worker threads still run: work that a stopped server may no longer await."""
+    return sum(1 for thread in threading.enumerate() if isinstance(thread, _Worker))
 
 
 async def in_daemon_thread(work: Callable[[], T], *, name: str) -> T:
@@ -39,5 +48,5 @@ async def in_daemon_thread(work: Callable[[], T], *, name: str) -> T:
         with contextlib.suppress(RuntimeError):
             loop.call_soon_threadsafe(settle, result, error)
 
-    threading.Thread(target=run, name=name, daemon=True).start()
+    _Worker(target=run, name=name, daemon=True).start()
     return await future

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -10,7 +10,6 @@ from sequences_mock.core import lifecycle
 from sequences_mock.core.domain import Sequence, Template
 from sequences_mock.core.errors import DuplicateId, FieldProblem, ValidationFailed
 from sequences_mock.core.events import Event
-from sequences_mock.core.lifecycle import NON_TERMINAL
 from sequences_mock.core.world import World
 from sequences_mock.state.table import SequenceTable
 
@@ -68,7 +67,7 @@ def enrolled_run(
     """The run an enrollment creates now (FOUND, or REFUSED), once the request checks out."""
     template = check_enrollment(request, world, table.by_id)
     contact = world.contacts[request.contact_id]
-    others = table.of_template(template.workspace_id, template.id)
+    unfinished = table.unfinished(template.workspace_id, template.id, contact.id)
     return lifecycle.enroll(
         sequence_id,
         workspace_id=template.workspace_id,
@@ -77,15 +76,10 @@ def enrolled_run(
         contact_id=contact.id,
         contact_list_id=request.contact_list_id,
         variables=request.variables,
-        refusal=lifecycle.refusal_for(contact, unfinished_runs(others, contact.id)),
+        refusal=lifecycle.refusal_for(contact, unfinished),
         now=now,
         activation_delay=world.lifecycle.activation_delay,
     )
-
-
-def unfinished_runs(runs: Iterable[Sequence], contact_id: str) -> int:
-    """How many of `runs` (one template's) target the contact and have not finished."""
-    return sum(1 for run in runs if run.contact_id == contact_id and run.status in NON_TERMINAL)
 
 
 def _problem(name: str, message: str) -> FieldProblem:

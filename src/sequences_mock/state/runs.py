@@ -186,6 +186,10 @@ class Runs:
         history = self._history
         return history.of(sequence_id), history.dropped(sequence_id)
 
+    def unchanged(self) -> bool:
+        """No run written since they were seeded (by a call or by the clock), no id drawn."""
+        return self._history.version == 0 and self._ids.drawn == 0
+
     def new_id(self) -> str:
         while (candidate := self._ids.new()) in self.table.by_id:
             pass  # a seeded world may already hold an id the generator makes

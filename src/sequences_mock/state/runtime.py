@@ -119,12 +119,24 @@ class Runtime:
         self._on_new_world.append(callback)
 
     def reset(self) -> None:
-        """Back to the fixtures the server started with: state, clock, journal and faults."""
+        """Back to the fixtures the server started with: state, clock, journal and faults.
+
+        A store the fixtures built and nothing changed since is kept (a test that only read
+        leaves one): building it again gives the same, at several times the cost. Only on a
+        clock the fixtures freeze: a clock that ticks, or starts on the wall clock, schedules
+        the runs at another instant each time.
+        """
         self._restart_clock(self.initial.clock)
-        self._history = History()
-        self.store = Store(
-            self.initial, self.clock, current_request=self.journal.next_seq, history=self._history
-        )
+        setting = self.initial.clock
+        kept = getattr(self, "store", None)
+        if kept is None or not (setting and setting.frozen and kept.built_from(self.initial)):
+            self._history = History()
+            self.store = Store(
+                self.initial,
+                self.clock,
+                current_request=self.journal.next_seq,
+                history=self._history,
+            )
         self.journal.clear()
         self.faults = Faults()
         self._world_replaced()

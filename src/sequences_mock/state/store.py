@@ -81,6 +81,12 @@ class Store:
             for sequence in world.sequences.values()
         )
 
+    def built_from(self, world: World) -> bool:
+        """This store is still what building one from `world` gives, at the instant it was built
+        at: no run written since (by a call or by the clock), no id drawn, no contact changed,
+        no choice switched."""
+        return self._world is world and self.choices is world.choices and self._runs.unchanged()
+
     # -- reads ---------------------------------------------------------------------------------
 
     @property

@@ -5,15 +5,20 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 
 from sequences_mock.core.domain import Contact, Sequence, Status
+from sequences_mock.core.lifecycle import NON_TERMINAL
 
 __all__ = ["SequenceTable"]
+
+#: A template's runs aimed at one contact: (workspace, template, contact).
+_Enrolled = tuple[str, str, str]
 
 
 class SequenceTable:
     """Sequences by id, and their ids by workspace, by (workspace, status) and by
-    (workspace, template); a sequence's workspace and template never change."""
+    (workspace, template); a sequence's workspace and template never change (its contact may:
+    a deleted contact's runs lose it)."""
 
-    __slots__ = ("_by_status", "_by_template", "_by_workspace", "by_id")
+    __slots__ = ("_by_status", "_by_template", "_by_workspace", "_unfinished", "by_id")
 
     def __init__(self) -> None:
         #: Read freely; written only through `put`, which keeps the hash indexes with it.
@@ -21,20 +26,39 @@ class SequenceTable:
         self._by_workspace: dict[str, set[str]] = {}
         self._by_status: dict[tuple[str, Status], set[str]] = {}
         self._by_template: dict[tuple[str, str], set[str]] = {}
+        #: How many unfinished runs each template has per contact (none kept at zero): what an
+        #: enrollment asks, without reading the template's runs.
+        self._unfinished: dict[_Enrolled, int] = {}
 
     def put(self, sequence: Sequence) -> Sequence | None:
         """Store a new sequence or a new version of one; returns the version it replaces."""
         previous = self.by_id.get(sequence.id)
         if previous is not None:
             self._by_status[(previous.workspace_id, previous.status)].discard(previous.id)
+            self._count_unfinished(previous, -1)
         else:
             self._by_workspace.setdefault(sequence.workspace_id, set()).add(sequence.id)
             self._by_template.setdefault((sequence.workspace_id, sequence.template_id), set()).add(
                 sequence.id
             )
         self._by_status.setdefault((sequence.workspace_id, sequence.status), set()).add(sequence.id)
+        self._count_unfinished(sequence, 1)
         self.by_id[sequence.id] = sequence
         return previous
+
+    def unfinished(self, workspace_id: str, template_id: str, contact_id: str) -> int:
+        """How many runs of the template aimed at the contact have not finished."""
+        return self._unfinished.get((workspace_id, template_id, contact_id), 0)
+
+    def _count_unfinished(self, sequence: Sequence, change: int) -> None:
+        if sequence.contact_id is None or sequence.status not in NON_TERMINAL:
+            return
+        key = (sequence.workspace_id, sequence.template_id, sequence.contact_id)
+        count = self._unfinished.get(key, 0) + change
+        if count:
+            self._unfinished[key] = count
+        else:
+            del self._unfinished[key]
 
     def matching(
         self, workspace_id: str, status: Status | None, template_id: str | None

@@ -250,6 +250,23 @@ def test_a_second_enrollment_while_the_first_runs_is_refused_but_not_after_it_en
     assert store.enroll(Enrollment(cadence.id, ada.id)).status is Status.FOUND
 
 
+def test_an_unfinished_run_refuses_an_enrollment_whichever_write_ends_it() -> None:
+    """Seeded, moved on by the clock, ended by a task or a failure: `already_enrolled` follows."""
+    cadence, ada, bob = template(), contact(1), contact(2)
+    store = store_of([run(1, cadence, ada), run(2, cadence, bob)], [cadence], [ada, bob])
+    refused = RefusalReason.ALREADY_ENROLLED
+    assert store.enroll(Enrollment(cadence.id, ada.id)).refusal_reason is refused
+    store.fail(uid(2, "d"))
+    assert store.enroll(Enrollment(cadence.id, bob.id)).status is Status.FOUND
+    store.clock.advance((3 * DAY).total_seconds())  # ada's run waits on its call step
+    assert store.run(uid(1, "d")).status is Status.WAITING_FOR_USER
+    assert store.enroll(Enrollment(cadence.id, ada.id)).refusal_reason is refused
+    store.complete_task(uid(1, "d"), TaskOutcome.DONE)
+    store.clock.advance(DAY.total_seconds())  # and its last step ran
+    assert store.run(uid(1, "d")).status is Status.SUCCEEDED
+    assert store.enroll(Enrollment(cadence.id, ada.id)).status is Status.FOUND
+
+
 def test_enrollment_checks_every_reference_and_refuses_a_taken_id() -> None:
     cadence, ada = template(), contact()
     elsewhere = replace(contact(2), workspace_id=uid(2, "a"))

@@ -69,3 +69,29 @@ def test_of_template_gives_the_current_runs_of_one_template_in_one_workspace() -
     assert ids(list(table.of_template(ACME, COLD))) == ids([runs[0], stopped])
     assert stopped in list(table.of_template(ACME, COLD))
     assert list(table.of_template(GLOBEX, WEBINAR)) == []
+
+
+def test_unfinished_counts_a_template_s_runs_per_contact_through_every_new_version() -> None:
+    """What an enrollment's `already_enrolled` asks: kept with each `put`, never a scan."""
+    ada, bob = "a0000000-0000-4000-8000-00000000000a", "b0000000-0000-4000-8000-00000000000b"
+    table = SequenceTable()
+    found = replace(run(0, ACME, COLD, Status.FOUND), contact_id=ada)
+    paused = replace(run(1, ACME, COLD, Status.WAITING_FOR_LEAD), contact_id=ada)
+    for sequence in (
+        found,
+        paused,
+        replace(run(2, ACME, COLD, Status.REFUSED), contact_id=ada),
+        replace(run(3, ACME, WEBINAR, Status.ACTIVE), contact_id=ada),
+        replace(run(4, GLOBEX, COLD, Status.ACTIVE), contact_id=ada),
+        replace(run(5, ACME, COLD, Status.ACTIVE), contact_id=bob),
+    ):
+        table.put(sequence)
+    assert table.unfinished(ACME, COLD, ada) == 2
+    assert (table.unfinished(ACME, WEBINAR, ada), table.unfinished(GLOBEX, COLD, ada)) == (1, 1)
+    table.put(replace(found, status=Status.ACTIVE))  # still unfinished
+    assert table.unfinished(ACME, COLD, ada) == 2
+    table.put(replace(found, status=Status.SUCCEEDED))
+    assert table.unfinished(ACME, COLD, ada) == 1
+    table.put(replace(paused, contact_id=None))  # its contact deleted
+    assert table.unfinished(ACME, COLD, ada) == 0
+    assert table.unfinished(ACME, COLD, bob) == 1
