@@ -3,7 +3,7 @@ coverage, faults, the clock."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from starlette.datastructures import QueryParams
 
@@ -27,6 +27,7 @@ __all__ = [
     "choices_view",
     "clock_change_view",
     "clock_view",
+    "coverage_rows",
     "coverage_view",
     "entry_view",
     "events_view",
@@ -125,21 +126,37 @@ def _as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 
 
-def coverage_view(contract: Contract, journal: Journal) -> dict[str, Any]:
-    """Per operation of `contract`: calls, responses per status, declared statuses exercised."""
+class CoverageRow(NamedTuple):
+    """What the coverage of one operation says whatever its calls: read once from the contract."""
+
+    operation: str
+    method: str
+    path: str
+    declared: list[int]
+
+
+def coverage_rows(contract: Contract) -> list[CoverageRow]:
+    return [
+        CoverageRow(op.operation_id, op.method, op.path, sorted(op.responses))
+        for op in contract.operations
+    ]
+
+
+def coverage_view(rows: list[CoverageRow], journal: Journal) -> dict[str, Any]:
+    """Per operation (`coverage_rows` of the contract): calls, responses per status, declared
+    statuses exercised."""
     operations = []
     called = declared_count = exercised_count = 0
-    for operation in contract.operations:
-        calls, statuses = journal.tally(operation.operation_id)
-        declared = sorted(operation.responses)
+    for operation_id, method, path, declared in rows:
+        calls, statuses = journal.tally(operation_id)
         called += calls > 0
         declared_count += len(declared)
         exercised_count += sum(status in statuses for status in declared)
         operations.append(
             {
-                "operation": operation.operation_id,
-                "method": operation.method,
-                "path": operation.path,
+                "operation": operation_id,
+                "method": method,
+                "path": path,
                 "calls": calls,
                 "statuses": {str(status): n for status, n in sorted(statuses.items())},
                 "declared": declared,
