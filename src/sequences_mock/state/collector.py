@@ -42,16 +42,26 @@ def return_free_memory() -> None:
     the GIL). One trim at a time, for the whole process (the allocator is the process's); where
     the C library is not glibc, nothing is done.
     """
-    if _MALLOC_TRIM is not None and _TRIMMING.acquire(blocking=False):
+    if _MALLOC_TRIM is None:
+        return
+    _AGAIN.set()  # a trim already running trims once more: this seed freed memory after it began
+    if _TRIMMING.acquire(blocking=False):
         threading.Thread(target=_trim, name="mock-trim", daemon=True).start()
 
 
 def _trim() -> None:
-    try:
-        if _MALLOC_TRIM is not None:
-            _MALLOC_TRIM(0)
-    finally:
-        _TRIMMING.release()
+    while True:
+        try:
+            while _AGAIN.is_set():
+                _AGAIN.clear()
+                if _MALLOC_TRIM is not None:
+                    _MALLOC_TRIM(0)
+        finally:
+            _TRIMMING.release()
+        # Asked for between the last check and the release: this thread takes it, unless a new
+        # one already did.
+        if not _AGAIN.is_set() or not _TRIMMING.acquire(blocking=False):
+            return
 
 
 def _malloc_trim() -> Callable[[int], int] | None:
@@ -63,5 +73,7 @@ def _malloc_trim() -> Callable[[int], int] | None:
 
 
 _MALLOC_TRIM = _malloc_trim()
-#: Held while a trim runs: the allocator, and so this lock, belong to the whole process.
+#: Held while a trim runs, and set when one is asked for: the allocator, and so these, belong
+#: to the whole process.
 _TRIMMING = threading.Lock()
+_AGAIN = threading.Event()
