@@ -11,6 +11,10 @@ the requests sent before it on the connection (pipelining), then the connection 
 Timers are armed only for requests that do not arrive in one read, so the usual request costs
 two counters and no timer. Each request's scope carries the connection's transport (see
 `TRANSPORT`), for the faults that reset or close it.
+
+Just over 350 lines on purpose: every bound hooks the same parser callbacks of one protocol
+class (see `BoundedProtocol`), and the limits, the protocol and its problem answers read best
+side by side.
 """
 
 from __future__ import annotations
