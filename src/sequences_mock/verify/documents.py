@@ -8,11 +8,13 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
+from sequences_mock.core.domain import Status
+from sequences_mock.core.lifecycle import NON_TERMINAL
 from sequences_mock.core.timestamps import format_timestamp
 
 __all__ = ["PUBLIC_FIELDS", "runs_document"]
 
-FINISHED = frozenset({"SUCCEEDED", "FAILED", "STOPPED_EARLY", "COMPLETED", "REFUSED"})
+FINISHED = frozenset(status.value for status in Status if status not in NON_TERMINAL)
 #: One manual step a long way off: a WAITING_FOR_USER run has a task to wait on, and no run
 #: moves by itself for ten years.
 _STUB_STEPS = [{"type": "task", "wait": "P3650D"}]

@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 from sequences_mock.core.choices import BY_ID
+from sequences_mock.core.domain import Status
 from sequences_mock.verify.checks import (
     filter_problems,
     order_problems,
@@ -22,17 +23,7 @@ from sequences_mock.verify.target import Exchange
 __all__ = ["UNKNOWN_PARAMETER", "read_probes"]
 
 LIST = "/v1/sequences"
-STATUSES = [
-    "ACTIVE",
-    "WAITING_FOR_LEAD",
-    "WAITING_FOR_USER",
-    "SUCCEEDED",
-    "FAILED",
-    "STOPPED_EARLY",
-    "COMPLETED",
-    "FOUND",
-    "REFUSED",
-]
+STATUSES = [status.value for status in Status]
 SORTS = ("created_at", "updated_at", "status")
 #: The query parameter no operation declares, sent to see whether it is ignored.
 UNKNOWN_PARAMETER = "sequences_mock_verify"
