@@ -128,7 +128,7 @@ class Runtime:
         """
         self._restart_clock(self.initial.clock)
         setting = self.initial.clock
-        kept = getattr(self, "store", None)
+        kept = getattr(self, "store", None)  # None on the first reset, from __init__
         if kept is None or not (setting and setting.frozen and kept.built_from(self.initial)):
             self._history = History()
             self.store = Store(
