@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
+from sequences_mock.client.transport import tls_for
 from sequences_mock.settings import Settings
 from sequences_mock.testing import Connection, SuiteCoverage
 
@@ -83,7 +84,7 @@ def shared_connection(
     url: str, coverage: SuiteCoverage, control_token: str | None
 ) -> Iterator[Connection]:
     """The session's control calls to its namespace, over HTTP; harvested at the end."""
-    with httpx.Client(timeout=30) as client:
+    with httpx.Client(timeout=30, verify=tls_for(url)) as client:
         connection = Connection(url, client, coverage, control_token=control_token)
         yield connection
         connection.harvest()

@@ -38,6 +38,7 @@ def uvicorn_config(
         log_level=log_level,
         access_log=False,
         lifespan="off",
+        ws="none",
         server_header=False,
         proxy_headers=False,
         http=protocol_with(limits),
@@ -77,6 +78,16 @@ class _ThreadServer(StoppableServer):
     """
 
     _stopping: asyncio.Event | None = None
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        #: Set once the socket is served: a starter waits on it, not in steps of a poll.
+        self.ready = threading.Event()
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        if not self.should_exit:
+            self.ready.set()
 
     def install_signal_handlers(self) -> None:
         """Signals belong to the main thread's owner, not to a server in a helper thread."""
@@ -142,11 +153,10 @@ class MockServer:
         )
         self._thread.start()
         deadline = time.monotonic() + self._startup_timeout
-        while not self._server.started:
+        while not self._server.ready.wait(0.005):
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
                 raise RuntimeError(f"the mock did not start on {self.url}")
-            time.sleep(0.005)
         return self
 
     @property

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -11,6 +12,7 @@ from default_world import AMELIE_RUN, OLIVIA, RENEWAL_NUDGE
 from readme_blocks import block
 from sequences_mock.client import AsyncControlClient, ClockMove, ControlClient, ControlError
 from sequences_mock.server import MockServer
+from sequences_mock.testing import MockHandle
 
 MONTH = 30 * 86400
 
@@ -71,3 +73,20 @@ def test_the_readme_and_docs_example_runs_as_written(
     fired, events = capsys.readouterr().out.split(" events ")
     assert int(fired) > 0
     assert events.startswith("['")
+
+
+def test_a_plain_http_mock_needs_no_ca_bundle_and_https_keeps_verification(
+    server: MockServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Loading the CA bundle costs a client 35-60 ms; over plain HTTP it serves nothing."""
+    monkeypatch.setenv("SSL_CERT_FILE", str(tmp_path / "no-such-bundle.pem"))
+    with ControlClient(server.url) as mock:
+        assert mock.health()["status"] == "ok"
+    handle = MockHandle(server.url)
+    try:
+        assert handle.client.get("/sequences").status_code == 200
+    finally:
+        handle.close()
+
+    with pytest.raises(FileNotFoundError), ControlClient("https://mock.invalid") as tls:
+        tls.health()

@@ -11,6 +11,7 @@ import httpx
 
 from sequences_mock.client.errors import refusal
 from sequences_mock.client.requests import EVENTS_PAGE, ClockMove, ControlRequest, Requests
+from sequences_mock.client.transport import tls_for
 from sequences_mock.core.timestamps import parse_timestamp
 
 __all__ = ["AsyncControlClient", "AsyncControlClock"]
@@ -53,7 +54,11 @@ class AsyncControlClient:
         self.clock = AsyncControlClock(self)
         self._headers = {"Authorization": f"Bearer {control_token}"} if control_token else {}
         self._owns_http = http is None
-        self._http = http if http is not None else httpx.AsyncClient(timeout=timeout)
+        self._http = (
+            http
+            if http is not None
+            else httpx.AsyncClient(timeout=timeout, verify=tls_for(self.url))
+        )
 
     async def _send(self, request: ControlRequest[T]) -> T:
         arguments = request.arguments

@@ -11,6 +11,7 @@ import httpx
 
 from sequences_mock.client.errors import refusal
 from sequences_mock.client.requests import EVENTS_PAGE, ClockMove, ControlRequest, Requests
+from sequences_mock.client.transport import tls_for
 from sequences_mock.core.timestamps import parse_timestamp
 
 __all__ = ["ControlClient", "ControlClock"]
@@ -80,7 +81,10 @@ class ControlClient:
     def _send(self, request: ControlRequest[T]) -> T:
         """Send one control call and read its answer; subclasses may route it elsewhere."""
         if self._http is None:
-            self._http, self._owns_http = httpx.Client(timeout=self._timeout), True
+            self._http, self._owns_http = (
+                httpx.Client(timeout=self._timeout, verify=tls_for(self.url)),
+                True,
+            )
         arguments = request.arguments
         if self._headers:
             arguments = {**arguments, "headers": {**arguments.get("headers", {}), **self._headers}}

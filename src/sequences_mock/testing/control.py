@@ -13,6 +13,7 @@ from typing import Any, Protocol, TypeVar
 import httpx
 
 from sequences_mock.client.errors import MAX_LISTED_PROBLEMS, ControlError, refusal
+from sequences_mock.client.transport import tls_for
 from sequences_mock.testing.coverage import SuiteCoverage, Tallies
 from sequences_mock.testing.transport import exchange
 
@@ -186,7 +187,9 @@ class Connection:
         client = self._api_clients.get(key)
         if client is None:
             headers = {"Authorization": f"Bearer {key}"} if key else {}
-            client = httpx.Client(base_url=f"{self.url}/v1", headers=headers, timeout=10)
+            client = httpx.Client(
+                base_url=f"{self.url}/v1", headers=headers, timeout=10, verify=tls_for(self.url)
+            )
             self._api_clients[key] = client
         return client
 

@@ -14,6 +14,7 @@ import httpx
 
 from sequences_mock.client.requests import ControlRequest
 from sequences_mock.client.sync import ControlClient, ControlClock
+from sequences_mock.client.transport import tls_for
 from sequences_mock.testing.calls import called_message, check_expectation, differences
 from sequences_mock.testing.control import Connection
 
@@ -83,7 +84,7 @@ class MockHandle(ControlClient):
         self._owns_connection = connection is None
         if connection is None:
             owned = client is None
-            client = client if client is not None else httpx.Client(timeout=10)
+            client = client if client is not None else httpx.Client(timeout=10, verify=tls_for(url))
             connection = Connection(url, client, control_token=control_token, owns_client=owned)
         self._connection = connection
         super().__init__(connection.url, http=connection.client)
