@@ -108,8 +108,16 @@ class SortedIndexes:
         """Move a changed sequence within every kept index that held it or now should."""
         if not self._kept:
             return
-        before = _selections(previous) if previous is not None else ()
         after = _selections(sequence)
+        before = _selections(previous) if previous is not None else ()
+        if previous is not None and before == after:
+            # The usual change (variables, a step): in the same lists as before, in place.
+            for selection in after:
+                indexes = self._by_selection.get(selection)
+                if indexes:
+                    for index in indexes.values():
+                        index.replace(previous, sequence)
+            return
         for selection in {*before, *after}:
             indexes = self._by_selection.get(selection)
             if not indexes:
