@@ -88,7 +88,7 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     "client": ({"core"}, {"httpx"}),
     "testing": ({"core", "client"}, {"httpx"}),
     # one server for every xdist worker, a namespace each (opt-in)
-    "pytest_shared": ({"settings", "server", "testing"}, {"httpx", "pytest"}),
+    "pytest_shared": ({"settings", "server", "client", "testing"}, {"httpx", "pytest"}),
     "pytest_plugin": (
         {"core", "settings", "client", "testing", "app", "server", "pytest_shared"},
         {"httpx", "pytest", "starlette"},

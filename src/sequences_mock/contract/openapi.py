@@ -1,5 +1,5 @@
 """Contracts: an OpenAPI document (the public `openapi.yaml`, or the control plane's) loaded once
-into operations with compiled validators."""
+into operations with their validators (each compiled on first use, or all by `compile_all`)."""
 
 from __future__ import annotations
 
@@ -73,7 +73,7 @@ class Operation:
     query_validator: Validator
     body: BodySpec | None
     responses: dict[int, ResponseSpec]
-    #: A request without query parameters passes `query_validator` (checked once, at load).
+    #: A request without query parameters passes `query_validator` (none is required).
     accepts_no_query: bool
     #: `x-strict-query: true`: a query parameter the operation does not declare is refused.
     strict_query: bool = False
@@ -125,6 +125,11 @@ class Contract:
         source = (Path(path) if isinstance(path, str) else path).read_bytes()
         return cls(safe_yaml.load(source), source)
 
+    def compile_all(self) -> None:
+        """Compile every schema now rather than on its first use (a server about to serve)."""
+        for validator in self._validators.values():
+            validator.compile()
+
     def operation(self, operation_id: str) -> Operation:
         for operation in self.operations:
             if operation.operation_id == operation_id:
@@ -142,7 +147,6 @@ class Contract:
             by_key[(parameter["in"], parameter["name"])] = parameter
         parameters = list(by_key.values())
         security = spec.get("security", self.document.get("security", []))
-        query_validator = self._object_validator(parameters, "query")
         return Operation(
             operation_id=spec["operationId"],
             method=method.upper(),
@@ -153,14 +157,15 @@ class Contract:
             path_parameters=self._parameters(parameters, "path"),
             query_parameters=self._parameters(parameters, "query"),
             path_validator=self._object_validator(parameters, "path"),
-            query_validator=query_validator,
+            query_validator=self._object_validator(parameters, "query"),
             body=self._body(spec.get("requestBody")),
             responses={
                 int(status): self._response(response)
                 for status, response in spec.get("responses", {}).items()
                 if status.isdigit()
             },
-            accepts_no_query=query_validator.is_valid({}),
+            # The query schema is an object of the parameters: `{}` passes unless one is required.
+            accepts_no_query=not any(p.get("required") for p in parameters if p["in"] == "query"),
             strict_query=spec.get("x-strict-query") is True,
         )
 
