@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sequences_mock.formats import safe_yaml
+from sequences_mock.formats.parsed_cache import parsed
 from sequences_mock.formats.schema import Validator, compile_schema
 
 __all__ = [
@@ -123,7 +124,7 @@ class Contract:
     def load(cls, path: str | Path | Traversable = DEFAULT_OPENAPI) -> Contract:
         """Read a contract: the public one shipped with the package unless `path` names another."""
         source = (Path(path) if isinstance(path, str) else path).read_bytes()
-        return cls(safe_yaml.load(source), source)
+        return cls(parsed(source, safe_yaml.load, kind="contract"), source)
 
     def compile_all(self) -> None:
         """Compile every schema now rather than on its first use (a server about to serve)."""
