@@ -76,6 +76,11 @@ GOALS = {
     "sequences_mock_app": ("respx", 1.0),
     "sequences_mock_client": ("sequences_mock_app", 1.5),
 }
+#: How the suites' processes treat bytecode (recorded with the results).
+BYTECODE = (
+    "kept in __pycache__ (Python's default; PYTHONDONTWRITEBYTECODE unset), "
+    "written by one untimed run of each suite"
+)
 #: The package each suite needs besides pytest and this one.
 REQUIRED = {"respx": "respx", "httpserver": "pytest-httpserver"}
 #: Plugins of this repository's test extras that a consumer suite would not load.
@@ -237,10 +242,14 @@ def run_suite(folder: Path, workdir: Path, tests: int) -> dict[str, Any]:
     command = [sys.executable, "-m", "pytest", "-q", "-p", "consumer_timing"]
     for plugin in UNRELATED_PLUGINS:
         command += ["-p", plugin]
+    # Python's default: bytecode kept in __pycache__. With PYTHONDONTWRITEBYTECODE set (some
+    # machines and container images set it), pytest cannot keep the modules it rewrites for
+    # every plugin's distribution, and each session compiles them again: ~50 ms more a session
+    # for this package's modules, some for respx's and pytest-httpserver's (see `BYTECODE`).
     env = {
         name: value
         for name, value in os.environ.items()
-        if not name.startswith(("PYTEST_", "COV_"))
+        if not name.startswith(("PYTEST_", "COV_")) and name != "PYTHONDONTWRITEBYTECODE"
     }
     env["PYTHONPATH"] = str(workdir)
     env["CONSUMER_SUITE_TIMES"] = str(times)
@@ -271,6 +280,8 @@ def run_consumer_suites(
     (a goal whose peer was not run is left out)."""
     versions = check_packages(fixtures)
     folders = write_suites(workdir, tests, fixtures)
+    for fixture in fixtures:  # untimed: writes the bytecode every later round reads
+        run_suite(folders[fixture], workdir, tests)
     runs: dict[str, list[dict[str, Any]]] = {fixture: [] for fixture in fixtures}
     for round_number in range(1, rounds + 1):
         for fixture in fixtures:
@@ -313,6 +324,7 @@ def summarise(
     return {
         "tests": tests,
         "rounds": rounds,
+        "bytecode": BYTECODE,
         "packages": versions,
         "fixtures": rows,
         "goals": goals,
