@@ -169,3 +169,14 @@ def test_threads_each_take_a_connection(server: MockServer, control: httpx.Clien
 def test_only_plain_http_urls() -> None:
     with pytest.raises(ValueError, match="plain-HTTP"):
         KeptAliveTransport.for_url("https://mock.example")
+
+
+def test_a_body_of_unknown_length_goes_chunked(server: MockServer, control: httpx.Client) -> None:
+    body = iter([b'{"variables": ', b'{"cta": "chunked"}}'])
+    with kept_alive(server.url) as client:
+        response = client.patch(
+            RUN_PATH, content=body, headers={**RW, "Content-Type": "application/json"}
+        )
+        assert response.status_code == 200, response.text
+        assert response.json()["variables"]["cta"] == "chunked"
+        assert client.get(RUN_PATH, headers=RW).status_code == 200  # the connection goes on
