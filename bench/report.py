@@ -126,6 +126,7 @@ def consumer_table(suite: dict[str, Any]) -> str:
     lines = [
         f"consumer suite: {tests:,} tests of one GET each, medians of {suite['rounds']} rounds "
         "(loop time; setup and teardown per test: the mock's reset and its check after the test)",
+        f"bytecode: {suite.get('bytecode', 'as the environment had it')}",
         "",
         _table(header, rows),
     ]

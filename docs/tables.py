@@ -31,6 +31,7 @@ from sequences_mock.core.choices import REGISTER, Choice
 from sequences_mock.core.durations import LONGEST
 from sequences_mock.core.lifecycle import MAX_VARIABLES
 from sequences_mock.core.timestamps import LAST, format_timestamp
+from sequences_mock.formats import parsed_cache
 from sequences_mock.formats.schema import MAX_ECHO, MAX_ENTRIES, MAX_PROBLEMS
 from sequences_mock.formats.strict_json import MAX_DEPTH
 from sequences_mock.http.control import SEEDS_AT_ONCE
@@ -360,6 +361,14 @@ def limits() -> str:
             "kept renderings of runs (a cache)",
             _bytes(RENDER_BUDGET),
             "the oldest are rendered again when asked for",
+        ),
+        (
+            "parsed YAML files kept between processes (a cache of the contracts and fixture "
+            "files, in `~/.cache/sequences-mock/parsed` or `$SEQUENCES_MOCK_CACHE_DIR`; `off` "
+            "turns it off)",
+            f"{parsed_cache.MAX_ENTRIES} files, each from a file of at most "
+            f"{_bytes(parsed_cache.MAX_SOURCE_BYTES)}",
+            "the oldest go; a larger file is parsed each time",
         ),
         (
             "query strings an API path remembers having read (a cache)",

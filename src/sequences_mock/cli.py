@@ -420,6 +420,9 @@ def _serve(args: argparse.Namespace) -> int:
     # uvicorn shuts down gracefully on Ctrl-C or SIGTERM, then raises the signal again to
     # report it: a stop asked for is a clean exit (0), not a death by signal (143).
     signal.signal(signal.SIGTERM, _stopped)
+    context = app.state.context
+    for contract in (context.contract, context.control):
+        contract.compile_all()  # no call of a server waits on a schema compiling
     _settle_heap()
     with contextlib.suppress(KeyboardInterrupt):
         _Server(uvicorn_config(app, args.log_level), call_log).run(sockets=[sock])

@@ -315,9 +315,11 @@ class InProcessMock(MockHandle):
         requests: list[int] | None = None,
         *,
         control_token: str | None = None,
+        client: httpx.Client | None = None,
     ) -> None:
         """On its own, or (as the plugin makes it) on a session's connection and transport,
-        counting the requests its clients send in `requests`."""
+        counting the requests its clients send in `requests`, and with the session's `client`
+        (which it leaves open)."""
         self.app = app
         self._requests = requests if requests is not None else [0]
         if connection is None or transport is None:
@@ -328,12 +330,14 @@ class InProcessMock(MockHandle):
         else:
             self._owned = None
         self._transport = CountingTransport(transport, self._requests)
-        self._api_client: httpx.Client | None = None
+        self._api_client = client
+        self._owns_api_client = client is None
         super().__init__(connection.url, connection=connection)
 
     @property
     def client(self) -> httpx.Client:
-        """An `httpx.Client` on the app based at the API (`/v1`), made on first use."""
+        """An `httpx.Client` on the app based at the API (`/v1`): the plugin's is made once a
+        session and shared by its handles, as the socket fixture's is."""
         if self._api_client is None:
             self._api_client = httpx.Client(transport=self._transport, base_url=self.api_url)
         return self._api_client
@@ -351,7 +355,7 @@ class InProcessMock(MockHandle):
         )
 
     def close(self) -> None:
-        if self._api_client is not None:
+        if self._api_client is not None and self._owns_api_client:
             self._api_client.close()
         if self._owned is not None:
             self._owned.close()
@@ -366,6 +370,8 @@ class _InProcess:
     connection: Connection
     #: Requests the handles' clients have sent (a one-item list, counted in place).
     requests: list[int]
+    #: The API client the handles share (at /v1, counting its requests in `requests`).
+    client: httpx.Client
 
 
 @pytest.fixture(scope="session")
@@ -389,7 +395,11 @@ def _sequences_mock_in_process(
         served=lambda: requests[0],
         control_token=sequences_mock_settings.control_token,
     )
-    yield _InProcess(app, transport, connection, requests)
+    client = httpx.Client(
+        transport=CountingTransport(transport, requests), base_url=f"{connection.url}/v1"
+    )
+    yield _InProcess(app, transport, connection, requests, client)
+    client.close()
     connection.harvest()
     transport.close()
 
@@ -400,7 +410,13 @@ def sequences_mock_app(
 ) -> Iterator[InProcessMock]:
     """The mock in-process: `.app` (ASGI), `.client` (httpx, at /v1), and the handle API."""
     session = _sequences_mock_in_process
-    handle = InProcessMock(session.app, session.connection, session.transport, session.requests)
+    handle = InProcessMock(
+        session.app,
+        session.connection,
+        session.transport,
+        session.requests,
+        client=session.client,
+    )
     try:
         yield from _per_test(handle, request)
     finally:

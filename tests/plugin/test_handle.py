@@ -190,3 +190,23 @@ def test_the_socket_handle_offers_a_pooled_api_client_with_a_key(
     assert sequences_mock.client is client
     assert str(client.base_url) == f"{sequences_mock.api_url}/"
     sequences_mock.assert_called("getSequence", times=1, api_key="…rite")
+
+
+def test_the_in_process_client_is_the_sessions_and_counts_its_calls(
+    sequences_mock_app: InProcessMock, request: pytest.FixtureRequest
+) -> None:
+    """Shared by the session's handles, as the socket fixture's is: making one per test cost
+    each test a client."""
+    client = sequences_mock_app.client
+    key = sequences_mock_app.api_keys["acme_read_write"]
+
+    response = client.get(
+        "/sequences/1ca9fa48-7489-48e1-a93b-8d5a708d3342",
+        headers={"Authorization": f"Bearer {key}"},
+    )
+
+    assert response.status_code == 200
+    assert client is request.getfixturevalue("_sequences_mock_in_process").client
+    sequences_mock_app.close()  # what the fixture does after each test
+    assert not client.is_closed
+    sequences_mock_app.assert_called("getSequence", times=1)

@@ -85,10 +85,10 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
         {"uvicorn"},
     ),
     # the control plane's client for any framework or script, sync and async
-    "client": ({"core"}, {"httpx"}),
+    "client": ({"core"}, {"httpx", "httptools"}),
     "testing": ({"core", "client"}, {"httpx"}),
     # one server for every xdist worker, a namespace each (opt-in)
-    "pytest_shared": ({"settings", "server", "testing"}, {"httpx", "pytest"}),
+    "pytest_shared": ({"settings", "server", "client", "testing"}, {"httpx", "pytest"}),
     "pytest_plugin": (
         {"core", "settings", "client", "testing", "app", "server", "pytest_shared"},
         {"httpx", "pytest", "starlette"},

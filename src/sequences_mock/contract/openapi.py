@@ -1,5 +1,5 @@
 """Contracts: an OpenAPI document (the public `openapi.yaml`, or the control plane's) loaded once
-into operations with compiled validators."""
+into operations with their validators (each compiled on first use, or all by `compile_all`)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sequences_mock.formats import safe_yaml
+from sequences_mock.formats.parsed_cache import parsed
 from sequences_mock.formats.schema import Validator, compile_schema
 
 __all__ = [
@@ -73,7 +74,7 @@ class Operation:
     query_validator: Validator
     body: BodySpec | None
     responses: dict[int, ResponseSpec]
-    #: A request without query parameters passes `query_validator` (checked once, at load).
+    #: A request without query parameters passes `query_validator` (none is required).
     accepts_no_query: bool
     #: `x-strict-query: true`: a query parameter the operation does not declare is refused.
     strict_query: bool = False
@@ -123,7 +124,12 @@ class Contract:
     def load(cls, path: str | Path | Traversable = DEFAULT_OPENAPI) -> Contract:
         """Read a contract: the public one shipped with the package unless `path` names another."""
         source = (Path(path) if isinstance(path, str) else path).read_bytes()
-        return cls(safe_yaml.load(source), source)
+        return cls(parsed(source, safe_yaml.load, kind="contract"), source)
+
+    def compile_all(self) -> None:
+        """Compile every schema now rather than on its first use (a server about to serve)."""
+        for validator in self._validators.values():
+            validator.compile()
 
     def operation(self, operation_id: str) -> Operation:
         for operation in self.operations:
@@ -142,7 +148,6 @@ class Contract:
             by_key[(parameter["in"], parameter["name"])] = parameter
         parameters = list(by_key.values())
         security = spec.get("security", self.document.get("security", []))
-        query_validator = self._object_validator(parameters, "query")
         return Operation(
             operation_id=spec["operationId"],
             method=method.upper(),
@@ -153,14 +158,15 @@ class Contract:
             path_parameters=self._parameters(parameters, "path"),
             query_parameters=self._parameters(parameters, "query"),
             path_validator=self._object_validator(parameters, "path"),
-            query_validator=query_validator,
+            query_validator=self._object_validator(parameters, "query"),
             body=self._body(spec.get("requestBody")),
             responses={
                 int(status): self._response(response)
                 for status, response in spec.get("responses", {}).items()
                 if status.isdigit()
             },
-            accepts_no_query=query_validator.is_valid({}),
+            # The query schema is an object of the parameters: `{}` passes unless one is required.
+            accepts_no_query=not any(p.get("required") for p in parameters if p["in"] == "query"),
             strict_query=spec.get("x-strict-query") is True,
         )
 

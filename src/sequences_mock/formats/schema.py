@@ -36,17 +36,31 @@ MAX_ECHO = 200
 
 
 class Validator:
-    """A compiled schema with the document it was compiled from (to name missing and unexpected
-    properties without asking the validator for the offending instance)."""
+    """A schema, compiled on first use, with the document it was compiled from (to name missing
+    and unexpected properties without asking the validator for the offending instance).
+
+    On first use: a test session touches a few of the contracts' 85 schemas, and compiling them
+    all cost every session 40-50 ms before its first test; `serve` compiles them all up front
+    (`Contract.compile_all`).
+    """
 
     __slots__ = ("_compiled", "schema")
 
     def __init__(self, schema: dict[str, Any]) -> None:
         self.schema = schema
-        self._compiled = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
+        self._compiled: jsonschema_rs.Validator | None = None
+
+    def compile(self) -> jsonschema_rs.Validator:
+        """The compiled schema (compiled now if it was not yet)."""
+        if self._compiled is None:
+            self._compiled = jsonschema_rs.Draft202012Validator(self.schema, validate_formats=True)
+        return self._compiled
 
     def is_valid(self, instance: Any) -> bool:
-        return self._compiled.is_valid(instance)
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self.compile()
+        return compiled.is_valid(instance)
 
     def errors(self, instance: Any) -> list[dict[str, Any]]:
         """Every error as `{"schemaLocation", "instanceLocation", "error"}`.
@@ -55,7 +69,7 @@ class Validator:
         first is handed over, each with its instance turned into Python objects, which made one
         object of 10,000 bad names take seconds and gigabytes (each error carried the object).
         """
-        return self._compiled.evaluate(instance).errors()  # type: ignore[return-value]
+        return self.compile().evaluate(instance).errors()  # type: ignore[return-value]
 
 
 def compile_schema(schema: dict[str, Any]) -> Validator:

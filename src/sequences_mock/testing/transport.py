@@ -15,7 +15,14 @@ from typing import Any, TypeVar
 
 import httpx
 
-__all__ = ["CountingTransport", "LoopTransport", "SyncASGITransport", "exchange"]
+__all__ = [
+    "CountingTransport",
+    "LoopTransport",
+    "SyncASGITransport",
+    "call_app",
+    "exchange",
+    "scope_of",
+]
 
 T = TypeVar("T")
 
@@ -136,8 +143,14 @@ class CountingTransport(httpx.BaseTransport):
 
 async def exchange(app: Any, request: httpx.Request) -> httpx.Response:
     """One request through an ASGI app, read whole; the app's exceptions propagate."""
+    status, headers, body = await call_app(app, scope_of(request), request.read())
+    return httpx.Response(status, headers=headers, content=body, request=request)
+
+
+def scope_of(request: httpx.Request) -> dict[str, Any]:
+    """The ASGI scope of `request` (a call takes a copy: the app adds to it)."""
     url = request.url
-    scope = {
+    return {
         "type": "http",
         "asgi": {"version": "3.0"},
         "http_version": "1.1",
@@ -151,7 +164,12 @@ async def exchange(app: Any, request: httpx.Request) -> httpx.Response:
         "client": CLIENT,
         "root_path": "",
     }
-    body = request.read()
+
+
+async def call_app(
+    app: Any, scope: dict[str, Any], body: bytes
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """The status, headers and body `app` answers to `scope` and `body`."""
     body_sent = False
     response_complete = asyncio.Event()
     status = 500
@@ -177,7 +195,7 @@ async def exchange(app: Any, request: httpx.Request) -> httpx.Response:
                 response_complete.set()
 
     try:
-        await app(scope, receive, send)
+        await app(dict(scope), receive, send)
     finally:
         response_complete.set()
-    return httpx.Response(status, headers=headers, content=b"".join(parts), request=request)
+    return status, headers, b"".join(parts)
