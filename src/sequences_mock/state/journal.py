@@ -145,7 +145,8 @@ class Journal:
             query_size, query_string = len(query_string), query_string[:QUERY_LIMIT]
         kept = body[:BODY_LIMIT]
         cost = ENTRY_OVERHEAD + 2 * len(path) + len(query_string) + len(kept)
-        cost += sum(map(len, violations))
+        if violations:
+            cost += sum(map(len, violations))
         if warnings:
             # Names taken from the query string as sent, which may be longer than the kept one.
             warnings = tuple(name[:WARNING_NAME_LIMIT] for name in warnings[:WARNINGS_LIMIT])
