@@ -228,14 +228,16 @@ def check_response(
             raise ContractViolation(f"{operation.operation_id} {status} lacks header {name}")
     if spec.validator is None:
         return
-    items = body.get("items") if isinstance(body, dict) else None
-    if spec.item_validator is None or checked is None or not isinstance(items, list):
-        _check(spec.validator, body, operation, status)
+    item_validator = spec.item_validator
+    items = body.get("items") if item_validator is not None and isinstance(body, dict) else None
+    if item_validator is None or checked is None or not isinstance(items, list):
+        if not spec.validator.is_valid(body):  # valid, as usual: `_check` is not called
+            _check(spec.validator, body, operation, status)
         return
     _check(spec.validator, {**body, "items": []}, operation, status)
     for index, item in enumerate(items):
         if item not in checked:
-            _check(spec.item_validator, item, operation, status, f"/items/{index}")
+            _check(item_validator, item, operation, status, f"/items/{index}")
             checked.add(item)
 
 
