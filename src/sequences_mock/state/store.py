@@ -20,7 +20,7 @@ from sequences_mock.core.domain import (
     Template,
 )
 from sequences_mock.core.errors import NotFound
-from sequences_mock.core.events import Event, EventKind
+from sequences_mock.core.events import Event, EventKind, make_event
 from sequences_mock.core.lifecycle import TaskOutcome
 from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.state.enrollments import Enrollment, enrolled_run
@@ -300,7 +300,7 @@ class Store:
         trace."""
         if after is before:
             return before
-        event = Event(now, kind, before.status, after.status)
+        event = make_event((now, kind, before.status, after.status, None))  # one per API write
         return self._runs.write(after, [event], Cause.API, self._current_request())
 
     def __repr__(self) -> str:
