@@ -10,6 +10,10 @@ PORT   ?= 8080
 # PYTEST_ARGS= runs it in one process.
 CORES   = $(shell $(PYTHON) -c 'import os; print(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)')
 PYTEST_ARGS ?= -n $(if $(filter 1,$(CORES)),0,$(CORES))
+# Python's default: bytecode kept in __pycache__ (git ignores it). Some machines and container
+# images set PYTHONDONTWRITEBYTECODE; then each of the suite's many Python processes compiles
+# the package again, and pytest its rewritten plugin modules (the suite's CPU: 275 s -> 225 s).
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test lint format clean bench docs screenshots
 

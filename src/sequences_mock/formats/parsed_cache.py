@@ -3,7 +3,8 @@
 Every process that builds a mock parses the two contracts and its fixtures: some 50 ms of YAML
 for the packaged ones (libyaml scans, Python builds the objects), paid again by every test
 session. Read back as JSON, the same documents take about 1 ms. An entry is named by the
-SHA-256 of the file's bytes, so an edited file is a new entry, never a stale one.
+SHA-256 of the file's bytes and of the parser (PyYAML's version, the parsing modules' source),
+so an edited file or parser is a new entry, never a stale one.
 
 Only what JSON gives back unchanged is kept (a YAML set or binary value is parsed each time),
 only files up to `MAX_SOURCE_BYTES`, and at most `MAX_ENTRIES` entries (the oldest go). The
@@ -18,11 +19,16 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import yaml
+
+from sequences_mock.formats import safe_yaml
 
 __all__ = ["CACHE_ENV", "MAX_ENTRIES", "MAX_SOURCE_BYTES", "cache_dir", "parsed"]
 
@@ -54,13 +60,26 @@ def parsed(data: bytes, parse: Callable[[bytes], Any], *, kind: str) -> Any:
     directory = cache_dir()
     if directory is None or len(data) > MAX_SOURCE_BYTES:
         return parse(data)
-    digest = hashlib.sha256(kind.encode() + b"\0" + data).hexdigest()
+    digest = hashlib.sha256(_fingerprint(parse) + kind.encode() + b"\0" + data).hexdigest()
     entry = directory / f"{digest}.json"
     with contextlib.suppress(OSError, ValueError):
         return json.loads(entry.read_bytes())
     value = parse(data)
     _keep(directory, entry, value)
     return value
+
+
+def _fingerprint(parse: Callable[[bytes], Any]) -> bytes:
+    """What the parse depends on besides the bytes: PyYAML's version and the source of the
+    module that defines `parse` and of `safe_yaml`, so that a changed parser (a new release,
+    or an edit in a checkout) never reads what an older one wrote."""
+    parts = [yaml.__version__.encode()]
+    for module in dict.fromkeys((sys.modules.get(parse.__module__), safe_yaml)):  # in order
+        try:
+            parts.append(Path(getattr(module, "__file__", "") or "").read_bytes())
+        except OSError:
+            parts.append(repr(module).encode())
+    return hashlib.sha256(b"\0".join(parts)).digest()
 
 
 def _keep(directory: Path, entry: Path, value: Any) -> None:

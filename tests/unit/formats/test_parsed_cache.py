@@ -137,3 +137,21 @@ def test_a_fixture_file_with_a_repeated_key_is_refused_every_time(
         with pytest.raises(InvalidFixtures):
             read_document(path)
     assert not cache.exists() or not list(cache.glob("*.json"))
+
+
+def test_a_changed_parser_reads_no_entry_an_older_one_wrote(
+    cache: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit of the module that parses (or a new release of it) is a new entry."""
+    module = tmp_path / "my_parser.py"
+    module.write_text("import yaml\ndef parse(data):\n    return yaml.safe_load(data)\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import my_parser  # type: ignore[import-not-found]
+
+    parse, calls = counting(my_parser.parse)
+    parse.__module__ = "my_parser"
+    parsed(b"a: 1\n", parse, kind="test")
+    parsed(b"a: 1\n", parse, kind="test")
+    module.write_text(module.read_text() + "# changed\n")
+    parsed(b"a: 1\n", parse, kind="test")
+    assert len(calls) == 2
