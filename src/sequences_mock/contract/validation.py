@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from functools import partial
+from typing import Any, NamedTuple, Protocol
 
 from sequences_mock.contract.openapi import Operation, Parameter
 from sequences_mock.core.errors import (
@@ -48,9 +48,11 @@ Coercions = Mapping[str, Callable[[Any], Any]]
 NO_COERCIONS: Coercions = {}
 
 
-@dataclass(frozen=True, slots=True)
-class Inputs:
-    """A request's parameters and body, coerced, validated and with defaults applied."""
+class Inputs(NamedTuple):
+    """A request's parameters and body, coerced, validated and with defaults applied.
+
+    A named tuple made with `tuple.__new__` (`_inputs`): one per call, several times cheaper than
+    a frozen dataclass and as immutable."""
 
     path: dict[str, Any]
     query: dict[str, Any]
@@ -108,7 +110,10 @@ def read_inputs(
             _coerce_fields(document, coercions, "body", problems)
         if problems:
             raise ValidationFailed(problems)
-    return Inputs(path, query, document, sent)
+    return _inputs((path, query, document, sent))
+
+
+_inputs = partial(tuple.__new__, Inputs)
 
 
 def read_query(
