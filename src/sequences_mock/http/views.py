@@ -13,10 +13,10 @@ remember, by identity, the rendered items already found valid, so a page checks 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from operator import attrgetter
-from typing import Any
+from typing import Any, NamedTuple
 
 from sequences_mock.core.choices import DEFAULT_CHOICES, Choices
 from sequences_mock.core.domain import Sequence, Template
@@ -42,16 +42,21 @@ RENDERING_OVERHEAD = 4096
 TIMESTAMP_LIMIT = 4096
 
 
-@dataclass(frozen=True, slots=True)
-class Body:
-    """A JSON response body as data (for validation) and as the bytes that go out."""
+class Body(NamedTuple):
+    """A JSON response body as data (for validation) and as the bytes that go out.
+
+    A named tuple (one or more per call): as immutable as a frozen dataclass, several times
+    cheaper to make with `tuple.__new__`."""
 
     document: Any
     data: bytes
 
     @classmethod
     def of(cls, document: Any) -> Body:
-        return cls(document, strict_json.dumps(document))
+        return _body((document, strict_json.dumps(document)))
+
+
+_body = partial(tuple.__new__, Body)
 
 
 #: A kept rendering: the sequence version it renders, its body, and what it costs.
@@ -139,7 +144,7 @@ class Renderer:
             "total_pages": page.total_pages,
             "has_more": page.has_more,
         }
-        return Body(document, data)
+        return _body((document, data))
 
     def clear(self) -> None:
         """Forget every rendering (after a seed, whose sequences are all new objects)."""
