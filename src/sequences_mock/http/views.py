@@ -6,8 +6,9 @@ being formatted and encoded again. The documents stay beside the bytes because e
 is still validated.
 
 The invariant both caches here rely on: **a document the renderer has handed out is never
-mutated** (a changed sequence is a new object, rendered anew). That is what lets `CheckedItems`
-remember, by identity, the rendered items already found valid, so a page checks each one once.
+mutated** (a changed sequence is a new object, rendered anew unless it shows the same fields,
+when its document is the same). That is what lets `CheckedItems` remember, by identity, the
+rendered items already found valid, so a page checks each one once.
 """
 
 from __future__ import annotations
