@@ -197,7 +197,8 @@ class BoundedProtocol(HttpToolsProtocol):
             self._refused = True  # answered 431 once this read is parsed
         if self._refused:
             return
-        self._disarm()
+        if self._deadline is not None:  # armed only for a head that took several reads
+            self._disarm()
         self._in_headers = self._begun = False
         self._head_read = 0
         self._headers_done += 1
@@ -211,7 +212,8 @@ class BoundedProtocol(HttpToolsProtocol):
     def on_message_complete(self) -> None:
         if self._refused:
             return
-        self._disarm()
+        if self._deadline is not None:  # armed only for a body that took several reads
+            self._disarm()
         self._in_headers = True
         super().on_message_complete()
 
@@ -338,7 +340,10 @@ class _Abandonable:
 
 def _head_size(url: bytes, headers: list[tuple[bytes, bytes]]) -> int:
     """The request target's and header fields' bytes, each field with its ": " and CRLF."""
-    return len(url) + sum(len(name) + len(value) + 4 for name, value in headers)
+    size = len(url) + 4 * len(headers)
+    for name, value in headers:  # a loop, not a generator: this runs for every request
+        size += len(name) + len(value)
+    return size
 
 
 def _problem_bytes(status: HTTPStatus, code: str, detail: str) -> bytes:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from functools import partial
+from typing import Any, NamedTuple, Protocol
 
 from sequences_mock.contract.openapi import Operation, Parameter
 from sequences_mock.core.errors import (
@@ -48,9 +48,11 @@ Coercions = Mapping[str, Callable[[Any], Any]]
 NO_COERCIONS: Coercions = {}
 
 
-@dataclass(frozen=True, slots=True)
-class Inputs:
-    """A request's parameters and body, coerced, validated and with defaults applied."""
+class Inputs(NamedTuple):
+    """A request's parameters and body, coerced, validated and with defaults applied.
+
+    A named tuple made with `tuple.__new__` (`_inputs`): one per call, several times cheaper than
+    a frozen dataclass and as immutable."""
 
     path: dict[str, Any]
     query: dict[str, Any]
@@ -108,7 +110,10 @@ def read_inputs(
             _coerce_fields(document, coercions, "body", problems)
         if problems:
             raise ValidationFailed(problems)
-    return Inputs(path, query, document, sent)
+    return _inputs((path, query, document, sent))
+
+
+_inputs = partial(tuple.__new__, Inputs)
 
 
 def read_query(
@@ -228,14 +233,16 @@ def check_response(
             raise ContractViolation(f"{operation.operation_id} {status} lacks header {name}")
     if spec.validator is None:
         return
-    items = body.get("items") if isinstance(body, dict) else None
-    if spec.item_validator is None or checked is None or not isinstance(items, list):
-        _check(spec.validator, body, operation, status)
+    item_validator = spec.item_validator
+    items = body.get("items") if item_validator is not None and isinstance(body, dict) else None
+    if item_validator is None or checked is None or not isinstance(items, list):
+        if not spec.validator.is_valid(body):  # valid, as usual: `_check` is not called
+            _check(spec.validator, body, operation, status)
         return
     _check(spec.validator, {**body, "items": []}, operation, status)
     for index, item in enumerate(items):
         if item not in checked:
-            _check(spec.item_validator, item, operation, status, f"/items/{index}")
+            _check(item_validator, item, operation, status, f"/items/{index}")
             checked.add(item)
 
 

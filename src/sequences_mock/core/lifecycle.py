@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from collections.abc import Sequence as Steps
 from datetime import datetime, timedelta
 from enum import StrEnum
+from operator import attrgetter
 from typing import Any
 
 from sequences_mock.core.choices import DEFAULT_CHOICES, Choices
@@ -438,9 +439,11 @@ def _touched(sequence: Sequence, at: datetime) -> datetime:
     return max(at, sequence.updated_at)
 
 
-#: `Sequence`'s fields in order, and as a set for `_changed`'s check.
+#: `Sequence`'s fields in order, as a set for `_changed`'s check, and read all at once.
 _SEQUENCE_FIELDS = tuple(Sequence.__dataclass_fields__)
 _SEQUENCE_FIELD_NAMES = frozenset(_SEQUENCE_FIELDS)
+_sequence_values = attrgetter(*_SEQUENCE_FIELDS)
+_set_field = object.__setattr__  # as frozen dataclasses set their fields
 
 
 def _changed(sequence: Sequence, **changes: Any) -> Sequence:
@@ -451,11 +454,10 @@ def _changed(sequence: Sequence, **changes: Any) -> Sequence:
     every rule without being named (tests/unit/state/test_sequence_copies.py checks each path)."""
     assert changes.keys() <= _SEQUENCE_FIELD_NAMES, f"not fields: {changes.keys()}"
     copy = object.__new__(Sequence)
-    for name in _SEQUENCE_FIELDS:
-        # Frozen dataclasses set their fields this way too.
-        object.__setattr__(
-            copy, name, changes[name] if name in changes else getattr(sequence, name)
-        )
+    for name, value in zip(_SEQUENCE_FIELDS, _sequence_values(sequence), strict=True):
+        _set_field(copy, name, value)
+    for name, value in changes.items():
+        _set_field(copy, name, value)
     return copy
 
 

@@ -78,8 +78,13 @@ class PathEndpoint:
         query = self.queries.read(operation, scope["query_string"])
         body, too_large = b"", None
         if operation.body is not None:
+            # Read before any check, so that the journal shows it for refused calls too; one
+            # over the limit is not read, and its refusal is kept for its turn (after the key).
+            limit = self.context.settings.max_body_bytes
             try:
-                body, too_large = await self._read_body(receive, headers)
+                body = await receive_body(receive, headers.get(b"content-length"), limit)
+            except ContentTooLarge as error:
+                too_large = error
             except ClientDisconnect:
                 # Gone before its body arrived: nothing runs, nobody is left to answer, and the
                 # journal keeps answered calls only. A fault this call took stays used.
@@ -122,7 +127,7 @@ class PathEndpoint:
             violation=violation.detail if violation else None,
             fault=fault.id if fault else None,
             network=network,
-            warnings=_ignored_parameters(runtime.store, query),
+            warnings=_ignored_parameters(runtime.store, query) if query.unknown else (),
         )
         start = _start(operation, status, reply, extra)
         if network is not None:
@@ -131,17 +136,6 @@ class PathEndpoint:
             return
         await send(start)
         await send({"type": "http.response.body", "body": reply.data})
-
-    async def _read_body(
-        self, receive: Receive, headers: dict[bytes, str]
-    ) -> tuple[bytes, ContentTooLarge | None]:
-        """The body, read before any check so that the journal shows it for refused calls too;
-        one over the limit is not read, and its refusal is kept for its turn (after the key)."""
-        limit = self.context.settings.max_body_bytes
-        try:
-            return await receive_body(receive, headers.get(b"content-length"), limit), None
-        except ContentTooLarge as error:
-            return b"", error
 
     def _answer(
         self,

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from re import Pattern
 from typing import Any
 
-from starlette.convertors import Convertor
+from starlette.convertors import Convertor, StringConvertor
 from starlette.routing import BaseRoute, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -26,13 +26,15 @@ __all__ = ["ApiShortcut"]
 class _Path:
     """One contract path: its pattern and parameters as its route compiled them."""
 
-    __slots__ = ("convertors", "endpoint", "fixed", "methods", "regex")
+    __slots__ = ("convertors", "endpoint", "fixed", "methods", "regex", "strings")
 
     def __init__(self, route: Route, endpoint: PathEndpoint) -> None:
         #: The path itself when it has no parameters: compared, not matched.
         self.fixed = None if route.param_convertors else route.path
         self.regex: Pattern[str] = route.path_regex
         self.convertors: dict[str, Convertor[Any]] = route.param_convertors
+        #: Every parameter is a plain string (Starlette's `str` convertor returns it as matched).
+        self.strings = all(type(c) is StringConvertor for c in self.convertors.values())
         self.methods = frozenset(route.methods or ())
         self.endpoint = endpoint
 
@@ -43,6 +45,8 @@ class _Path:
         match = self.regex.match(path)
         if match is None:
             return None
+        if self.strings:
+            return match.groupdict()
         convertors = self.convertors
         return {name: convertors[name].convert(value) for name, value in match.groupdict().items()}
 

@@ -1,32 +1,37 @@
 """The public JSON shapes: exactly the fields the API documents, nothing mock-only.
 
 A `Renderer` keeps each sequence's JSON (document and bytes) while that version of the sequence
-lives, so a page is joined from ready bytes instead of being formatted and encoded again. The
-documents stay beside the bytes because every response is still validated.
+lives, or a later one showing the same fields, so a page is joined from ready bytes instead of
+being formatted and encoded again. The documents stay beside the bytes because every response
+is still validated.
 
 The invariant both caches here rely on: **a document the renderer has handed out is never
-mutated** (a changed sequence is a new object, rendered anew). That is what lets `CheckedItems`
-remember, by identity, the rendered items already found valid, so a page checks each one once.
+mutated** (a changed sequence is a new object, rendered anew unless it shows the same fields,
+when its document is the same). That is what lets `CheckedItems` remember, by identity, the
+rendered items already found valid, so a page checks each one once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from functools import partial
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from sequences_mock.core.choices import DEFAULT_CHOICES, Choices
 from sequences_mock.core.domain import Sequence, Template
 from sequences_mock.core.lifecycle import shown_variables
 from sequences_mock.core.timestamps import format_timestamp
-from sequences_mock.fixtures.records import sequence_record
+from sequences_mock.fixtures.records import SEQUENCE_RECORD_FIELDS, sequence_record
 from sequences_mock.formats import strict_json
 from sequences_mock.state.queries import Page
 
 __all__ = ["RENDER_BUDGET", "Body", "CheckedItems", "Renderer", "sequence_view"]
 
 sequence_view = sequence_record
+#: What the default view of a run reads of it (its template's variables are the world's).
+_shown = attrgetter(*SEQUENCE_RECORD_FIELDS)
 
 #: What the kept renderings may cost together, in bytes; past it the oldest go first. About
 #: 13,000 renderings of ordinary runs, or 32 of runs with the most variables a run can hold.
@@ -38,16 +43,21 @@ RENDERING_OVERHEAD = 4096
 TIMESTAMP_LIMIT = 4096
 
 
-@dataclass(frozen=True, slots=True)
-class Body:
-    """A JSON response body as data (for validation) and as the bytes that go out."""
+class Body(NamedTuple):
+    """A JSON response body as data (for validation) and as the bytes that go out.
+
+    A named tuple (one or more per call): as immutable as a frozen dataclass, several times
+    cheaper to make with `tuple.__new__`."""
 
     document: Any
     data: bytes
 
     @classmethod
     def of(cls, document: Any) -> Body:
-        return cls(document, strict_json.dumps(document))
+        return _body((document, strict_json.dumps(document)))
+
+
+_body = partial(tuple.__new__, Body)
 
 
 #: A kept rendering: the sequence version it renders, its body, and what it costs.
@@ -67,6 +77,8 @@ class Renderer:
         budget: int = RENDER_BUDGET,
     ) -> None:
         self._view = view or self._document
+        #: The view is `sequence_view` (what `_shown` names); another may show any field.
+        self._default_view = view is None
         #: The world's choices and templates the renderings were made under (see `use`).
         self._choices = DEFAULT_CHOICES
         self._templates: Mapping[str, Template] = {}
@@ -86,6 +98,11 @@ class Renderer:
             if cached[0] is sequence:
                 return cached[1]
             del cache[sequence.id]  # the new version goes last, with the newest
+            if self._default_view and _shown(cached[0]) == _shown(sequence):
+                # A new version showing the same fields (a PATCH that changed no variable, on a
+                # clock that stands still): the same JSON, now kept for that version.
+                cache[sequence.id] = (sequence, cached[1], cached[2])
+                return cached[1]
             self._cost -= cached[2]
             self._checked.pop(id(cached[1].document), None)
         body = Body.of(self._view(sequence))
@@ -128,7 +145,7 @@ class Renderer:
             "total_pages": page.total_pages,
             "has_more": page.has_more,
         }
-        return Body(document, data)
+        return _body((document, data))
 
     def clear(self) -> None:
         """Forget every rendering (after a seed, whose sequences are all new objects)."""

@@ -42,7 +42,9 @@ class Feed:
     def record(
         self, sequence_id: str, events: list[Event], cause: Cause, request_seq: int | None
     ) -> None:
-        self._items.extend([(sequence_id, event, cause, request_seq) for event in events])
+        items = self._items
+        for event in events:  # most calls record one event: no comprehension to set up
+            items.append((sequence_id, event, cause, request_seq))
         self.recorded += len(events)
 
     @property

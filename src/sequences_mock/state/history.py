@@ -75,7 +75,8 @@ class History:
             records = []
         self._records[sequence_id] = records
         before = len(records)
-        records.extend([(event, cause, request_seq) for event in events])
+        for event in events:  # most calls record one event: no comprehension to set up
+            records.append((event, cause, request_seq))
         excess = len(records) - self.per_run
         if excess > 0:
             del records[:excess]

@@ -6,6 +6,7 @@ from collections import deque
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import NamedTuple
 
 from sequences_mock.state.faults import NetworkFault
@@ -144,35 +145,38 @@ class Journal:
             query_size, query_string = len(query_string), query_string[:QUERY_LIMIT]
         kept = body[:BODY_LIMIT]
         cost = ENTRY_OVERHEAD + 2 * len(path) + len(query_string) + len(kept)
-        cost += sum(map(len, violations))
+        if violations:
+            cost += sum(map(len, violations))
         if warnings:
             # Names taken from the query string as sent, which may be longer than the kept one.
             warnings = tuple(name[:WARNING_NAME_LIMIT] for name in warnings[:WARNINGS_LIMIT])
             cost += sum(len(name) for name in warnings)
             self.warned += 1
-        # Positional, in field order: one of these is made per request.
-        entry = Entry(
-            self._next_seq,
-            time,
-            method,
-            path,
-            query_string,
-            operation,
-            path_params,
-            kept,
-            len(body),
-            status,
-            code,
-            contract_violation,
-            _suffix(api_key),
-            fault,
-            duration_ms,
-            path_size,
-            query_size,
-            cost,
-            network,
-            violations,
-            warnings,
+        # In field order, without the named tuple's Python-level `__new__`: one per request.
+        entry = _make_entry(
+            (
+                self._next_seq,
+                time,
+                method,
+                path,
+                query_string,
+                operation,
+                path_params,
+                kept,
+                len(body),
+                status,
+                code,
+                contract_violation,
+                _suffix(api_key),
+                fault,
+                duration_ms,
+                path_size,
+                query_size,
+                cost,
+                network,
+                violations,
+                warnings,
+            )
         )
         self._next_seq += 1
         entries = self._entries
@@ -262,6 +266,9 @@ class Journal:
 
     def __repr__(self) -> str:
         return f"Journal({len(self)}/{self.size} entries, {self.recorded} recorded)"
+
+
+_make_entry = partial(tuple.__new__, Entry)
 
 
 def _suffix(api_key: str | None) -> str | None:

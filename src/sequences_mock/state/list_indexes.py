@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Mapping
+from types import MappingProxyType
 from typing import NamedTuple
 
 from sequences_mock.core.domain import Sequence, Status
@@ -108,19 +109,28 @@ class SortedIndexes:
         """Move a changed sequence within every kept index that held it or now should."""
         if not self._kept:
             return
-        before = _selections(previous) if previous is not None else ()
+        by_selection = self._by_selection
         after = _selections(sequence)
-        for selection in {*before, *after}:
-            indexes = self._by_selection.get(selection)
-            if not indexes:
-                continue
-            for index in indexes.values():
-                if previous is not None and selection in before:
-                    if selection in after:
+        if previous is None:
+            for selection in after:
+                for index in by_selection.get(selection, _NONE).values():
+                    index.add(sequence)
+            return
+        # The filters come in the same places for every sequence: a filter that names no
+        # status is the same before and after (the workspace and template never change).
+        for old, new in zip(_selections(previous), after):  # noqa: B905 (always 4 and 4)
+            indexes = by_selection.get(new)
+            if old == new:
+                if indexes:
+                    for index in indexes.values():
                         index.replace(previous, sequence)
-                    else:
-                        index.discard(previous)
-                else:
+                continue
+            held = by_selection.get(old)
+            if held:
+                for index in held.values():
+                    index.discard(previous)
+            if indexes:
+                for index in indexes.values():
                     index.add(sequence)
 
     def _drop_unused(self, stored: int) -> None:
@@ -134,6 +144,10 @@ class SortedIndexes:
             del indexes[order]
             if not indexes:
                 del self._by_selection[selection]
+
+
+#: No kept index (read only).
+_NONE: Mapping[Order, SortedIndex] = MappingProxyType({})
 
 
 def _selections(sequence: Sequence) -> tuple[Selection, ...]:

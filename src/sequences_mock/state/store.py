@@ -20,7 +20,7 @@ from sequences_mock.core.domain import (
     Template,
 )
 from sequences_mock.core.errors import NotFound
-from sequences_mock.core.events import Event, EventKind
+from sequences_mock.core.events import Event, EventKind, make_event
 from sequences_mock.core.lifecycle import TaskOutcome
 from sequences_mock.core.world import ClockSetting, World
 from sequences_mock.state.enrollments import Enrollment, enrolled_run
@@ -179,9 +179,8 @@ class Store:
     def update_variables(
         self, workspace_id: str, sequence_id: str, changes: Mapping[str, str | None]
     ) -> Sequence:
-        self.catch_up()
+        now = self._caught_up()
         before = self._runs.visible(workspace_id, sequence_id)
-        now = self.clock.now()
         return self._apply(
             EventKind.VARIABLES_UPDATED,
             before,
@@ -190,15 +189,13 @@ class Store:
         )
 
     def pause(self, workspace_id: str, sequence_id: str, until: datetime) -> Sequence:
-        self.catch_up()
+        now = self._caught_up()
         before = self._runs.visible(workspace_id, sequence_id)
-        now = self.clock.now()
         after = lifecycle.pause(before, until, now, self.choices)
         return self._apply(EventKind.PAUSED, before, after, now)
 
     def resume(self, workspace_id: str, sequence_id: str) -> Sequence:
-        self.catch_up()
-        now = self.clock.now()
+        now = self._caught_up()
         before = self._runs.visible(workspace_id, sequence_id)
         resumed = self._apply(
             EventKind.RESUMED, before, lifecycle.resume(before, now, self.choices), now
@@ -211,8 +208,7 @@ class Store:
     def stop(
         self, workspace_id: str, sequence_id: str, reason: StopReason, scope: StopScope
     ) -> Sequence:
-        self.catch_up()
-        now = self.clock.now()
+        now = self._caught_up()
         target = self._runs.visible(workspace_id, sequence_id)
         stopped = lifecycle.stop(target, reason, now)
         colleagues = (
@@ -233,25 +229,23 @@ class Store:
 
     def enroll(self, request: Enrollment) -> Sequence:
         """A new run: FOUND and due to activate, or REFUSED (see `lifecycle.refusal_for`)."""
-        self.catch_up()
+        now = self._caught_up()
         sequence_id = request.id or self._runs.new_id()
-        now = self.clock.now()
         sequence, event = enrolled_run(request, sequence_id, self._world, self._runs.table, now)
         return self._runs.write(sequence, [event], Cause.CONTROL)
 
     def complete_task(self, sequence_id: str, outcome: TaskOutcome) -> Sequence:
         """A person completed or skipped the manual step a WAITING_FOR_USER run waits on."""
-        self.catch_up()
+        now = self._caught_up()
         sequence = self._runs.any(sequence_id)
         steps = self._runs.steps_of(sequence)
-        done, events = lifecycle.complete_task(sequence, steps, outcome, self.clock.now())
+        done, events = lifecycle.complete_task(sequence, steps, outcome, now)
         return self._runs.write(done, events, Cause.CONTROL)
 
     def fail(self, sequence_id: str) -> Sequence:
         """End an unfinished run as FAILED now (the docs' internal error)."""
-        self.catch_up()
+        now = self._caught_up()
         before = self._runs.any(sequence_id)
-        now = self.clock.now()
         failed = lifecycle.fail(before, now)
         event = Event(now, EventKind.FAILED, before.status, failed.status)
         return self._runs.write(failed, [event], Cause.CONTROL)
@@ -261,12 +255,11 @@ class Store:
         in its history (cause `control`). A deleted contact's runs show `contact_id: null`; the
         others are unchanged, but a due email step of a bounced or missing contact fails the
         run, and a new enrollment of a bounced or unsubscribed one is refused."""
-        self.catch_up()
+        now = self._caught_up()
         contacts = self._world.contacts
         contact = contacts.get(contact_id.lower())
         if contact is None:
             raise NotFound(f"no contact {contact_id}")
-        now = self.clock.now()
         remaining = dict(contacts)
         runs = [run for run in self._runs.table.by_id.values() if run.contact_id == contact.id]
         if change is ContactChange.DELETED:
@@ -293,6 +286,13 @@ class Store:
         with `until` (a `perf_counter` instant), some of them. True once none is left."""
         return self._runs.catch_up(self.clock.now(), until)
 
+    def _caught_up(self) -> datetime:
+        """The clock's now, read once, with every clock event due by it applied: a write is
+        made at the instant the runs were brought up to."""
+        now = self.clock.now()
+        self._runs.catch_up(now)
+        return now
+
     def _apply(self, kind: EventKind, before: Sequence, after: Sequence, now: datetime) -> Sequence:
         """Store an API write made at `now`, in the run's history at that same instant (read
         twice, a ticking clock put the event after the run's `updated_at`), with the journal
@@ -300,7 +300,7 @@ class Store:
         trace."""
         if after is before:
             return before
-        event = Event(now, kind, before.status, after.status)
+        event = make_event((now, kind, before.status, after.status, None))  # one per API write
         return self._runs.write(after, [event], Cause.API, self._current_request())
 
     def __repr__(self) -> str:

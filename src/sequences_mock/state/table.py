@@ -33,6 +33,14 @@ class SequenceTable:
     def put(self, sequence: Sequence) -> Sequence | None:
         """Store a new sequence or a new version of one; returns the version it replaces."""
         previous = self.by_id.get(sequence.id)
+        if (
+            previous is not None
+            and previous.status is sequence.status
+            and previous.contact_id == sequence.contact_id
+        ):
+            # The usual change (variables, a pause deadline, a step): every count stays.
+            self.by_id[sequence.id] = sequence
+            return previous
         if previous is not None:
             self._by_status[(previous.workspace_id, previous.status)].discard(previous.id)
             self._count_unfinished(previous, -1)

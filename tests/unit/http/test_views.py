@@ -7,7 +7,7 @@ import gc
 import json
 import tracemalloc
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -17,8 +17,9 @@ from default_world import ACME, AMELIE_RUN, GLOBEX, READ_WRITE, bearer
 from sequences_mock import fixtures
 from sequences_mock.app import create_app
 from sequences_mock.core.clock import Clock
-from sequences_mock.core.domain import Status
+from sequences_mock.core.domain import Sequence, Status
 from sequences_mock.core.timestamps import format_timestamp
+from sequences_mock.fixtures.records import SEQUENCE_RECORD_FIELDS
 from sequences_mock.formats import strict_json
 from sequences_mock.http.context import Context
 from sequences_mock.http.views import (
@@ -175,3 +176,48 @@ def test_writes_each_followed_by_a_list_do_not_pile_up_memory() -> None:
             tracemalloc.stop()
 
     assert grown < 5 * 1024 * 1024
+
+
+def test_a_version_showing_the_same_fields_keeps_the_rendering(store: Store) -> None:
+    """A write that changes no shown field (a repeated PATCH on a frozen clock) answers the
+    same JSON without rendering it again; any shown field changed renders anew."""
+    renderer = Renderer()
+    sequence = store.get_sequence(ACME, AMELIE_RUN)
+    before = renderer.sequence(sequence)
+
+    repeated = replace(sequence, variables=dict(sequence.variables))
+    assert renderer.sequence(repeated) is before
+    assert renderer.sequence(repeated) is before  # kept for the new version
+
+    for name in SEQUENCE_RECORD_FIELDS:
+        if name == "id":
+            continue
+        value = getattr(sequence, name)
+        changed = replace(sequence, **{name: _another(name, value)})
+        assert renderer.sequence(changed).document == sequence_view(changed), name
+
+
+def test_the_shown_fields_are_all_that_sequence_view_reads(store: Store) -> None:
+    """`SEQUENCE_RECORD_FIELDS` names what a rendering may be reused on: every other field of a
+    run changes nothing in its view."""
+    sequence = store.get_sequence(ACME, AMELIE_RUN)
+    shown = sequence_view(sequence)
+    assert set(shown) == set(SEQUENCE_RECORD_FIELDS)
+    for name in set(Sequence.__dataclass_fields__) - set(SEQUENCE_RECORD_FIELDS):
+        changed = replace(sequence, **{name: _another(name, getattr(sequence, name))})
+        assert sequence_view(changed) == shown, name
+
+
+def _another(name: str, value: Any) -> Any:
+    """A value for field `name` of the same kind that differs from `value`."""
+    if isinstance(value, Status):
+        return Status.FAILED if value is not Status.FAILED else Status.ACTIVE
+    if isinstance(value, datetime):
+        return value + timedelta(seconds=1)
+    if isinstance(value, dict):
+        return {**value, "extra": "x"}
+    if isinstance(value, int):
+        return value + 1
+    if value is None:
+        return datetime(2030, 1, 1, tzinfo=UTC) if name.endswith("_at") else "other"
+    return value + "-other"
