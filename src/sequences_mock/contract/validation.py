@@ -204,14 +204,15 @@ def _add_defaults(operation: Operation, query: dict[str, Any]) -> None:
 
 
 class CheckedMemo(Protocol):
-    """Page items already found valid, remembered by identity so each is checked once.
+    """Documents already found valid against a validator, remembered by identity so each is
+    checked once per validator.
 
-    Sound only for documents nobody mutates after the check: an item found valid stays valid.
+    Sound only for documents nobody mutates after the check: a document found valid stays valid.
     """
 
-    def __contains__(self, item: object) -> bool: ...
+    def holds(self, document: object, validator: Validator) -> bool: ...
 
-    def add(self, item: Any) -> None: ...
+    def add(self, document: Any, validator: Validator) -> None: ...
 
 
 def check_response(
@@ -223,7 +224,9 @@ def check_response(
 ) -> None:
     """Raise `ContractViolation` when a response is not what the contract declares.
 
-    With `checked`, a page is checked as its envelope plus each item not checked before.
+    With `checked`, a page is checked as its envelope plus each item not checked before, and
+    a document found valid against the same schema before (a kept rendering of a run, which
+    every operation that answers one run declares by the same `$ref`) is not checked again.
     """
     spec = operation.responses.get(status)
     if spec is None:
@@ -235,15 +238,20 @@ def check_response(
         return
     item_validator = spec.item_validator
     items = body.get("items") if item_validator is not None and isinstance(body, dict) else None
+    validator = spec.validator
     if item_validator is None or checked is None or not isinstance(items, list):
-        if not spec.validator.is_valid(body):  # valid, as usual: `_check` is not called
-            _check(spec.validator, body, operation, status)
+        if checked is not None and checked.holds(body, validator):
+            return
+        if not validator.is_valid(body):  # valid, as usual: `_check` is not called
+            _check(validator, body, operation, status)
+        if checked is not None:
+            checked.add(body, validator)
         return
-    _check(spec.validator, {**body, "items": []}, operation, status)
+    _check(validator, {**body, "items": []}, operation, status)
     for index, item in enumerate(items):
-        if item not in checked:
+        if not checked.holds(item, item_validator):
             _check(item_validator, item, operation, status, f"/items/{index}")
-            checked.add(item)
+            checked.add(item, item_validator)
 
 
 def _check(

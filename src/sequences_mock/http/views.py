@@ -25,6 +25,7 @@ from sequences_mock.core.lifecycle import shown_variables
 from sequences_mock.core.timestamps import format_timestamp
 from sequences_mock.fixtures.records import SEQUENCE_RECORD_FIELDS, sequence_record
 from sequences_mock.formats import strict_json
+from sequences_mock.formats.schema import Validator
 from sequences_mock.state.queries import Page
 
 __all__ = ["RENDER_BUDGET", "Body", "CheckedItems", "Renderer", "sequence_view"]
@@ -181,7 +182,8 @@ class Renderer:
 
 
 class CheckedItems:
-    """Rendered page items already found valid, by identity (see the module's invariant).
+    """Renderings of runs already found valid, by identity and validator (see the module's
+    invariant): a page's items, and a run answered whole.
 
     A view on a renderer: only documents of renderings it still keeps are remembered, and each
     is forgotten when its rendering goes, so the memo keeps nothing alive and never outgrows it.
@@ -192,14 +194,26 @@ class CheckedItems:
         self._checked = checked
 
     def __contains__(self, item: object) -> bool:
-        return self._checked.get(id(item)) is item
+        """Whether `item` was found valid against some validator."""
+        found = self._checked.get(id(item))
+        return found is not None and found[0] is item
 
-    def add(self, item: Any) -> None:
-        """Remember `item` if it is the document of a rendering the renderer keeps."""
-        key = item.get("id") if isinstance(item, dict) else None
+    def holds(self, document: object, validator: Validator) -> bool:
+        found = self._checked.get(id(document))
+        return found is not None and found[0] is document and validator in found[1]
+
+    def add(self, document: Any, validator: Validator) -> None:
+        """Remember `document` as valid against `validator` if it is the document of a
+        rendering the renderer keeps (anything else is checked every time)."""
+        key = document.get("id") if isinstance(document, dict) else None
         kept = self._kept.get(key) if isinstance(key, str) else None
-        if kept is not None and kept[1].document is item:
-            self._checked[id(item)] = item
+        if kept is None or kept[1].document is not document:
+            return
+        found = self._checked.get(id(document))
+        if found is not None and found[0] is document:
+            found[1].append(validator)  # a few at most: the schemas a run is declared by
+        else:
+            self._checked[id(document)] = (document, [validator])
 
     def __len__(self) -> int:
         return len(self._checked)

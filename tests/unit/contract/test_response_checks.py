@@ -102,3 +102,50 @@ def test_only_documents_the_renderer_keeps_are_remembered(
 
     assert copied["items"][0] not in renderer.checked
     assert page["items"][0] not in renderer.checked  # its own items were never checked
+
+
+GET = CONTRACT.operation("getSequence")
+
+
+def test_every_answer_of_one_run_is_declared_by_the_page_items_schema() -> None:
+    """One compiled validator for the run: found valid in a page, it holds for a GET too."""
+    item_schema = LIST.responses[200].item_validator
+    assert item_schema is not None
+    answering_one_run = [op for op in CONTRACT.operations if op is not LIST]
+    assert len(answering_one_run) == 5  # get, update, pause, resume, stop
+    for operation in answering_one_run:
+        assert operation.responses[200].validator is item_schema, operation
+
+
+def test_a_run_answered_whole_is_checked_once_per_rendering(
+    page: dict[str, Any], renderer: Renderer
+) -> None:
+    """A GET of a run answers its kept rendering: found valid once (here, in a page), it is
+    not validated again while the renderer keeps it."""
+    checked = renderer.checked
+    check_response(LIST, 200, page, {}, checked)
+    run = page["items"][0]
+    run["internal_note"] = "changed after the check"  # nobody does this to a cached rendering
+
+    check_response(GET, 200, run, {}, checked)
+    with pytest.raises(ContractViolation, match=r"getSequence 200 body at /: "):
+        check_response(GET, 200, run, {})  # without the memo it is checked
+
+
+def test_a_run_found_valid_under_one_schema_is_checked_under_another(
+    page: dict[str, Any], renderer: Renderer
+) -> None:
+    checked = renderer.checked
+    check_response(LIST, 200, page, {}, checked)
+    run = page["items"][0]
+
+    with pytest.raises(ContractViolation, match=r"getSequence 404 body"):
+        check_response(GET, 404, run, {}, checked)  # a run is no problem document
+
+
+def test_a_document_the_renderer_does_not_keep_is_checked_every_time(renderer: Renderer) -> None:
+    document = {"id": "not-kept", "status": "ACTIVE"}
+    for _ in range(2):
+        with pytest.raises(ContractViolation):
+            check_response(GET, 200, document, {}, renderer.checked)
+    assert document not in renderer.checked

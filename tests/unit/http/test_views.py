@@ -16,6 +16,7 @@ import pytest
 from default_world import ACME, AMELIE_RUN, GLOBEX, READ_WRITE, bearer
 from sequences_mock import fixtures
 from sequences_mock.app import create_app
+from sequences_mock.contract.openapi import Contract
 from sequences_mock.core.clock import Clock
 from sequences_mock.core.domain import Sequence, Status
 from sequences_mock.core.timestamps import format_timestamp
@@ -31,6 +32,10 @@ from sequences_mock.http.views import (
 from sequences_mock.state.queries import ListQuery
 from sequences_mock.state.store import Store
 from sequences_mock.testing import SyncASGITransport
+
+#: What every operation that answers one run declares it by (one compiled validator).
+SEQUENCE_SCHEMA = Contract.load().operation("getSequence").responses[200].validator
+assert SEQUENCE_SCHEMA is not None
 
 WORLD = fixtures.load(fixtures.read_document(fixtures.DEFAULT_FIXTURES))
 
@@ -125,7 +130,7 @@ def test_the_renderings_kept_stay_within_their_byte_budget(store: Store) -> None
     runs = store.list_sequences(ACME, ListQuery(size=100)).items
     for sequence in runs:
         body = renderer.sequence(sequence)
-        renderer.checked.add(body.document)
+        renderer.checked.add(body.document, SEQUENCE_SCHEMA)
         assert body.data == strict_json.dumps(sequence_view(sequence))
         assert renderer.cost <= 20 * RENDERING_OVERHEAD
 
@@ -140,12 +145,12 @@ def test_a_replaced_version_is_not_kept_alive(store: Store) -> None:
     renderer = Renderer()
     big = {f"v{index:02d}": "x" * 10_000 for index in range(50)}
     first = renderer.sequence(store.update_variables(ACME, AMELIE_RUN, big))
-    renderer.checked.add(first.document)
+    renderer.checked.add(first.document, SEQUENCE_SCHEMA)
     cost = renderer.cost
 
     for round_ in range(30):
         changed = store.update_variables(ACME, AMELIE_RUN, {"v00": f"round {round_}"})
-        renderer.checked.add(renderer.sequence(changed).document)
+        renderer.checked.add(renderer.sequence(changed).document, SEQUENCE_SCHEMA)
 
     assert first.document not in renderer.checked
     assert len(renderer.checked) == len(renderer) == 1
