@@ -83,7 +83,7 @@ def read_inputs(
     if not operation.path_validator.is_valid(path):
         # An id that cannot exist names nothing: the same answer as an unknown id.
         raise NotFound(f"no resource at {', '.join(map(str, path.values()))}")
-    document = _parse_body(operation, content_type, body)
+    document = _ABSENT if operation.body is None else _parse_body(operation, content_type, body)
     sent: frozenset[str] = frozenset()
     problems: list[FieldProblem] = []
     if known_query is None:
