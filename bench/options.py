@@ -37,6 +37,7 @@ class Options:
     memory_replays: tuple[str, ...]
     memory_rounds: float = 1.0
     namespaces: bool = False
+    rounds: int = 2
 
     def drive(
         self, base_url: str, load: Load, seconds: float, headers: dict[str, str]
@@ -49,6 +50,7 @@ class Options:
         """The settings as the result JSON records them."""
         return {
             "duration_s": self.duration,
+            "rounds": self.rounds,
             "warmup_s": self.warmup,
             "wrk": {"threads": THREADS, "connections": CONNECTIONS},
             "million_requests": self.million_requests,
@@ -74,7 +76,16 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         "--duration",
         type=float,
         default=10.0,
-        help="seconds per measured run (10; whole seconds for wrk)",
+        help="seconds each scenario is measured on each server, over all rounds (10; whole "
+        "seconds a round for wrk)",
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=2,
+        metavar="N",
+        help="rounds of each scenario, the ceiling and the mock in turn, so that both share the "
+        "machine's drift (2)",
     )
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per run (2)")
     parser.add_argument(
@@ -150,8 +161,14 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         parser.error(f"--memory-replays takes names of {', '.join(memory_replay.REPLAYS)}")
     if args.duration <= 0 or args.warmup < 0 or args.million_requests < 1:
         parser.error("--duration must be positive, --million-requests at least 1, --warmup >= 0")
-    if args.driver == "wrk" and (args.duration < 1 or not args.duration.is_integer()):
-        parser.error("wrk runs for whole seconds: give --duration 1 or more, without a fraction")
+    if args.rounds < 1:
+        parser.error("--rounds must be at least 1")
+    each = args.duration / args.rounds
+    if args.driver == "wrk" and (each < 1 or not each.is_integer()):
+        parser.error(
+            "wrk runs for whole seconds: give a --duration of 1 or more whole seconds a round "
+            f"(--rounds {args.rounds})"
+        )
     if args.driver == "wrk":
         args.duration = int(args.duration)
     if min(args.scale, args.scale_small) < 1:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import statistics
 import sys
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
@@ -19,7 +20,7 @@ import peers
 from common import AUTH, BENCH_DIR, call, get_json, log, measure, reset, start_mock, summary
 from options import Options
 from servers import Server, free_port, running
-from wrk import CONNECTIONS, Load
+from wrk import CONNECTIONS, Load, WrkResult
 
 __all__ = ["LIST_ROUTE", "PATCH_BODY", "PAUSE_BODY", "Scenario", "throughput_and_memory"]
 
@@ -148,25 +149,61 @@ def start_ceiling(
 def run_scenarios(
     mock: Server, ceiling_server: Server, plan: list[Scenario], options: Options
 ) -> dict[str, Any]:
-    """Each scenario against the ceiling, then against the mock; the mock is reset around writes."""
+    """Each scenario on the ceiling and on the mock in turn, `options.rounds` times (so that
+    both share whatever the machine drifts by), each round a share of `options.duration`;
+    the mock is reset around writes."""
     results: dict[str, Any] = {}
+    seconds = options.duration / options.rounds
     for scenario in plan:
+        runs: dict[str, list[WrkResult]] = {"ceiling": [], "mock": []}
+        for round_number in range(options.rounds):
+            warmup = options.warmup if round_number == 0 else 0
+            for name, server in (("ceiling", ceiling_server), ("mock", mock)):
+                stateful = bool(scenario.pool) and server is mock
+                before = (lambda: reset(mock)) if stateful else (lambda: None)
+                result = measure(server, scenario.load, seconds, warmup, before, options)
+                if stateful:
+                    reset(mock)
+                runs[name].append(result)
         entry: dict[str, Any] = {"request": scenario.description}
-        for server in (ceiling_server, mock):
-            stateful = bool(scenario.pool) and server is mock
-            before = (lambda: reset(mock)) if stateful else (lambda: None)
-            result = measure(
-                server, scenario.load, options.duration, options.warmup, before, options
-            )
-            if stateful:
-                reset(mock)
-            log(f"  {scenario.name:8} {server.name:8} {summary(result)}")
-            entry["ceiling" if server is ceiling_server else "mock"] = asdict(result)
+        for name, measured in runs.items():
+            combined = combine(measured)
+            log(f"  {scenario.name:8} {name:8} {summary(combined)}")
+            entry[name] = asdict(combined)
         entry["ratio"] = round(
             entry["mock"]["requests_per_s"] / entry["ceiling"]["requests_per_s"], 4
         )
+        entry["round_ratios"] = [
+            round(mine.requests_per_s / theirs.requests_per_s, 4)
+            for theirs, mine in zip(runs["ceiling"], runs["mock"], strict=True)
+        ]
         results[scenario.name] = entry
     return results
+
+
+def combine(rounds: list[WrkResult]) -> WrkResult:
+    """Rounds of one load on one server as one run: requests over the time they took, each
+    latency percentile the median of the rounds'."""
+    requests = sum(result.requests for result in rounds)
+    duration = sum(result.duration_s for result in rounds)
+    percentiles = dict.fromkeys(key for result in rounds for key in result.latency_ms)
+    errors: dict[str, int] = {}
+    for result in rounds:
+        for kind, count in result.socket_errors.items():
+            errors[kind] = errors.get(kind, 0) + count
+    return WrkResult(
+        requests=requests,
+        duration_s=round(duration, 3),
+        requests_per_s=round(requests / duration, 2) if duration else 0.0,
+        latency_ms={
+            key: round(
+                statistics.median(r.latency_ms[key] for r in rounds if key in r.latency_ms), 3
+            )
+            for key in percentiles
+        },
+        non_2xx=sum(result.non_2xx for result in rounds),
+        socket_errors=errors,
+    )
 
 
 def memory_run(
