@@ -83,7 +83,7 @@ def read_inputs(
     if not operation.path_validator.is_valid(path):
         # An id that cannot exist names nothing: the same answer as an unknown id.
         raise NotFound(f"no resource at {', '.join(map(str, path.values()))}")
-    document = _parse_body(operation, content_type, body)
+    document = _ABSENT if operation.body is None else _parse_body(operation, content_type, body)
     sent: frozenset[str] = frozenset()
     problems: list[FieldProblem] = []
     if known_query is None:
@@ -212,6 +212,10 @@ class CheckedMemo(Protocol):
 
     def holds(self, document: object, validator: Validator) -> bool: ...
 
+    def unchecked(self, documents: list[Any], validator: Validator) -> list[int]:
+        """The positions of the `documents` for which `holds` is false."""
+        ...
+
     def add(self, document: Any, validator: Validator) -> None: ...
 
 
@@ -248,10 +252,10 @@ def check_response(
             checked.add(body, validator)
         return
     _check(validator, {**body, "items": []}, operation, status)
-    for index, item in enumerate(items):
-        if not checked.holds(item, item_validator):
-            _check(item_validator, item, operation, status, f"/items/{index}")
-            checked.add(item, item_validator)
+    for index in checked.unchecked(items, item_validator):
+        item = items[index]
+        _check(item_validator, item, operation, status, f"/items/{index}")
+        checked.add(item, item_validator)
 
 
 def _check(

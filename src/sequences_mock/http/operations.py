@@ -10,7 +10,7 @@ from sequences_mock.core.domain import ApiKey, Status, StopReason, StopScope
 from sequences_mock.core.lifecycle import stop_scope
 from sequences_mock.core.timestamps import parse_timestamp
 from sequences_mock.http.views import Body, Renderer
-from sequences_mock.state.queries import ListQuery
+from sequences_mock.state.queries import list_query
 from sequences_mock.state.store import Store
 
 __all__ = ["COERCIONS", "HANDLERS", "Handler", "Reply"]
@@ -23,15 +23,17 @@ def list_sequences(store: Store, render: Renderer, key: ApiKey, inputs: Inputs) 
     query = inputs.query
     page = store.list_sequences(
         key.workspace_id,
-        ListQuery(
-            status=query.get("status"),
-            template_id=query.get("template_id"),
-            created_after=query.get("created_after"),
-            created_before=query.get("created_before"),
-            sort_by=query["sort_by"],
-            order=query["order"],
-            page=query["page"],
-            size=query["size"],
+        list_query(
+            (
+                query.get("status"),
+                query.get("template_id"),
+                query.get("created_after"),
+                query.get("created_before"),
+                query["sort_by"],
+                query["order"],
+                query["page"],
+                query["size"],
+            )
         ),
     )
     return 200, render.page(page)

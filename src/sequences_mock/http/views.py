@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import partial
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from typing import Any, NamedTuple
 
 from sequences_mock.core.choices import DEFAULT_CHOICES, Choices
@@ -59,6 +59,7 @@ class Body(NamedTuple):
 
 
 _body = partial(tuple.__new__, Body)
+_document_of, _data_of = itemgetter(0), itemgetter(1)
 
 
 #: A kept rendering: the sequence version it renders, its body, and what it costs.
@@ -130,21 +131,29 @@ class Renderer:
         return document
 
     def page(self, page: Page) -> Body:
-        items = [self.sequence(sequence) for sequence in page.items]
-        has_more = b"true" if page.has_more else b"false"
+        cache, render = self._cache, self.sequence
+        # A kept rendering of the very same version is taken here, without a call per item.
+        items = [
+            cached[1]
+            if (cached := cache.get(run.id)) is not None and cached[0] is run
+            else render(run)
+            for run in page.items
+        ]
+        total, total_pages = page.total, page.total_pages
+        has_more = page.page < total_pages
         data = b"".join(
             (
                 b'{"items":[',
-                b",".join(item.data for item in items),
+                b",".join(map(_data_of, items)),
                 b'],"total":%d,"total_pages":%d,"has_more":%s}'
-                % (page.total, page.total_pages, has_more),
+                % (total, total_pages, b"true" if has_more else b"false"),
             )
         )
         document = {
-            "items": [item.document for item in items],
-            "total": page.total,
-            "total_pages": page.total_pages,
-            "has_more": page.has_more,
+            "items": list(map(_document_of, items)),
+            "total": total,
+            "total_pages": total_pages,
+            "has_more": has_more,
         }
         return _body((document, data))
 
@@ -201,6 +210,17 @@ class CheckedItems:
     def holds(self, document: object, validator: Validator) -> bool:
         found = self._checked.get(id(document))
         return found is not None and found[0] is document and validator in found[1]
+
+    def unchecked(self, documents: list[Any], validator: Validator) -> list[int]:
+        """The positions of the `documents` not found valid against `validator` before."""
+        checked = self._checked
+        return [
+            index
+            for index, document in enumerate(documents)
+            if (found := checked.get(id(document))) is None
+            or found[0] is not document
+            or validator not in found[1]
+        ]
 
     def add(self, document: Any, validator: Validator) -> None:
         """Remember `document` as valid against `validator` if it is the document of a

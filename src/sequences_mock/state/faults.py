@@ -70,7 +70,8 @@ class Faults:
     def __init__(self, limit: int = MAX_PENDING) -> None:
         self.limit = limit
         self._queues: dict[str, deque[Fault]] = {}
-        self._count = 0
+        #: Faults waiting for a call (as `len`; an attribute, as every API call reads it).
+        self.waiting = 0
         self._next_id = 1
 
     def add(
@@ -86,9 +87,9 @@ class Faults:
         """Queue a fault; `ValidationFailed` when `limit` faults are pending already."""
         if times < 1:
             raise ValueError(f"a fault applies at least once, not {times} times")
-        if self._count >= self.limit:
+        if self.waiting >= self.limit:
             message = (
-                f"{self._count} faults are pending, the most the mock keeps; clear them "
+                f"{self.waiting} faults are pending, the most the mock keeps; clear them "
                 "(DELETE /__mock/faults) or let calls use some first"
             )
             raise ValidationFailed([FieldProblem("body", "", message)])
@@ -99,7 +100,7 @@ class Faults:
         fault = Fault(self._next_id, operation, times, status, delay_ms, retry_after, kind)
         self._next_id += 1
         self._queues.setdefault(operation, deque()).append(fault)
-        self._count += 1
+        self.waiting += 1
         return fault
 
     def take(self, operation: str) -> Fault | None:
@@ -114,7 +115,7 @@ class Faults:
         fault = queue[0]
         if fault.times == 1:
             queue.popleft()
-            self._count -= 1
+            self.waiting -= 1
         else:
             queue[0] = replace(fault, times=fault.times - 1)
         return fault
@@ -127,13 +128,13 @@ class Faults:
     def clear(self) -> None:
         """Drop every pending fault; ids go on counting, so the journal's stay unambiguous."""
         self._queues.clear()
-        self._count = 0
+        self.waiting = 0
 
     def __len__(self) -> int:
-        return self._count
+        return self.waiting
 
     def __repr__(self) -> str:
-        return f"Faults({self._count} pending)"
+        return f"Faults({self.waiting} pending)"
 
 
 def check_fault(

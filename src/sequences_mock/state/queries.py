@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from math import ceil
+from typing import NamedTuple
 
 from sequences_mock.core.domain import Sequence, Status
 from sequences_mock.state.indexes import SortedIndex, created_bounds, order_key
 from sequences_mock.state.list_indexes import Order
 
-__all__ = ["ListQuery", "Page", "index_order", "page_of"]
+__all__ = ["ListQuery", "Page", "index_order", "list_query", "page_of"]
 
 _BY_CREATION: Order = ("created_at", False)
 
 
-@dataclass(frozen=True, slots=True)
-class ListQuery:
+class ListQuery(NamedTuple):
+    """What a list request asks. A named tuple, one per list call: as immutable as a frozen
+    dataclass, and several times cheaper to make with `list_query` (`tuple.__new__`)."""
+
     status: Status | None = None
     template_id: str | None = None
     created_after: datetime | None = None
@@ -27,8 +30,9 @@ class ListQuery:
     size: int = 10
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
+class Page(NamedTuple):
+    """One page of a list query (a named tuple made with `tuple.__new__`, as `ListQuery`)."""
+
     items: list[Sequence]
     total: int
     page: int
@@ -72,4 +76,9 @@ def page_of(index: SortedIndex, query: ListQuery) -> Page:
         first, last = index.span(*bounds)
         start = first + offset
         items, total = index.slice(start, min(last, start + query.size)), last - first
-    return Page(items, total, query.page, query.size)
+    return _page((items, total, query.page, query.size))
+
+
+#: `ListQuery` from all its fields in order, without the named tuple's Python-level `__new__`.
+list_query = partial(tuple.__new__, ListQuery)
+_page = partial(tuple.__new__, Page)
