@@ -3,6 +3,7 @@ transport, failures raised as the same httpx exceptions, connections kept and re
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -77,6 +78,8 @@ class CountingServer:
 
     def __init__(self, answers_per_connection: int = 1000, silent: bool = False) -> None:
         self.connections = 0
+        #: Released once for each connection the server has closed.
+        self.closed = threading.Semaphore(0)
         self._answers, self._silent = answers_per_connection, silent
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
@@ -92,14 +95,19 @@ class CountingServer:
             threading.Thread(target=self._serve, args=(sock,), daemon=True).start()
 
     def _serve(self, sock: socket.socket) -> None:
-        with sock:
-            for _ in range(self._answers):
-                if not _read_request(sock):
-                    return
-                if self._silent:
-                    sock.recv(1)  # holds the connection, answering nothing, until the client goes
-                    return
-                sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        with contextlib.ExitStack() as stack:
+            stack.callback(self.closed.release)
+            stack.enter_context(sock)
+            self._answer(sock)
+
+    def _answer(self, sock: socket.socket) -> None:
+        for _ in range(self._answers):
+            if not _read_request(sock):
+                return
+            if self._silent:
+                sock.recv(1)  # holds the connection, answering nothing, until the client goes
+                return
+            sock.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
 
     def close(self) -> None:
         self._listener.close()
@@ -142,7 +150,7 @@ def test_a_connection_the_server_closed_is_replaced(
     with kept_alive(server.url) as client:
         for _ in range(3):
             assert client.get("/").text == "ok"
-            threading.Event().wait(0.05)  # the server's close arrives before the next call
+            assert server.closed.acquire(timeout=10)  # closed before the next call is sent
     assert server.connections == 3
 
 
