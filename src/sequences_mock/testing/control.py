@@ -76,8 +76,8 @@ class Connection:
         self._counted: Tallies = {}
         #: `served()` when the mock was last left reset; None once anything may have changed it.
         self._reset_at: int | None = None
-        #: The requests `finish_test` sends without parameters, by method and path.
-        self._bare_requests: dict[tuple[str, str], tuple[httpx.Request, dict[str, Any]]] = {}
+        #: The scopes of the calls `finish_test` sends without parameters, by method and path.
+        self._bare_scopes: dict[tuple[str, str], dict[str, Any]] = {}
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
         url = f"{self.url}{path}"
@@ -125,12 +125,9 @@ class Connection:
         transport = self._transport
 
         async def call(method: str, path: str, **kwargs: Any) -> Any:
-            if kwargs:
-                headers = self._headers or None
-                request = httpx.Request(method, f"{self.url}{path}", headers=headers, **kwargs)
-                scope = scope_of(request)
-            else:
-                request, scope = self._bare_request(method, path)
+            scope = (
+                self._scope(method, path, **kwargs) if kwargs else self._bare_scope(method, path)
+            )
             status, headers_sent, body = await call_app(transport.app, scope, b"")
             if status >= 400:
                 response = httpx.Response(status, headers=headers_sent, content=body)
@@ -155,16 +152,19 @@ class Connection:
         self._reset_at = self._served() if self._served is not None else None
         return found, warned
 
-    def _bare_request(self, method: str, path: str) -> tuple[httpx.Request, dict[str, Any]]:
-        """A call without parameters or body and its ASGI scope, built once: every test ends
-        with the same two, and building a request (its URL parsed) is a fifth of what one
-        costs in-process."""
-        bare = self._bare_requests.get((method, path))
-        if bare is None:
-            headers = self._headers or None
-            request = httpx.Request(method, f"{self.url}{path}", headers=headers)
-            bare = self._bare_requests[(method, path)] = (request, scope_of(request))
-        return bare
+    def _scope(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        """The ASGI scope of a control call (with the control token, if any)."""
+        headers = self._headers or None
+        return scope_of(httpx.Request(method, f"{self.url}{path}", headers=headers, **kwargs))
+
+    def _bare_scope(self, method: str, path: str) -> dict[str, Any]:
+        """`_scope` of a call without parameters or body, built once: every test ends with the
+        same two, and building a request (its URL parsed) is a fifth of what one costs
+        in-process."""
+        scope = self._bare_scopes.get((method, path))
+        if scope is None:
+            scope = self._bare_scopes[(method, path)] = self._scope(method, path)
+        return scope
 
     def _incidents(self) -> list[dict[str, Any]]:
         return list(self.call("GET", "/__mock/requests", params=INCIDENT)["requests"])
