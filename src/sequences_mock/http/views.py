@@ -202,11 +202,6 @@ class CheckedItems:
         self._kept = kept
         self._checked = checked
 
-    def __contains__(self, item: object) -> bool:
-        """Whether `item` was found valid against some validator."""
-        found = self._checked.get(id(item))
-        return found is not None and found[0] is item
-
     def holds(self, document: object, validator: Validator) -> bool:
         found = self._checked.get(id(document))
         return found is not None and found[0] is document and validator in found[1]

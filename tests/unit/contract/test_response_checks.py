@@ -19,6 +19,9 @@ from sequences_mock.state.store import Store
 
 CONTRACT = Contract.load()
 LIST = CONTRACT.operation("listSequences")
+#: The schema of a page's items (and of every answer of one run).
+ITEM = LIST.responses[200].item_validator
+assert ITEM is not None
 
 
 @pytest.fixture
@@ -84,7 +87,7 @@ def test_each_item_object_is_checked_once(page: dict[str, Any], renderer: Render
     checked = renderer.checked
     check_response(LIST, 200, page, {}, checked)
     item = page["items"][0]
-    assert item in checked
+    assert checked.holds(item, ITEM)
 
     item["internal_note"] = "changed after the check"  # nobody does this to a cached rendering
 
@@ -100,8 +103,8 @@ def test_only_documents_the_renderer_keeps_are_remembered(
     copied = copy.deepcopy(page)
     check_response(LIST, 200, copied, {}, renderer.checked)
 
-    assert copied["items"][0] not in renderer.checked
-    assert page["items"][0] not in renderer.checked  # its own items were never checked
+    assert not renderer.checked.holds(copied["items"][0], ITEM)
+    assert not renderer.checked.holds(page["items"][0], ITEM)  # its own were never checked
 
 
 GET = CONTRACT.operation("getSequence")
@@ -148,4 +151,4 @@ def test_a_document_the_renderer_does_not_keep_is_checked_every_time(renderer: R
     for _ in range(2):
         with pytest.raises(ContractViolation):
             check_response(GET, 200, document, {}, renderer.checked)
-    assert document not in renderer.checked
+    assert not renderer.checked.holds(document, ITEM)
