@@ -51,7 +51,7 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     # the line `serve` prints per call, from the journal's entries
     "call_log": ({"state"}, set()),
     # `sequences-mock verify`: probes a real target over httpx, and mock worlds in process
-    "verify": ({"core", "formats", "contract", "state", "settings", "app"}, {"httpx"}),
+    "verify": ({"core", "formats", "contract", "fixtures", "state", "settings", "app"}, {"httpx"}),
     # `sequences-mock proxy`: the upstream behind the mock's HTTP layer, checked like `verify`
     "proxy": (
         {

@@ -11,6 +11,7 @@ from typing import Any
 from sequences_mock.core.domain import Status
 from sequences_mock.core.lifecycle import NON_TERMINAL
 from sequences_mock.core.timestamps import format_timestamp
+from sequences_mock.fixtures.records import SEQUENCE_RECORD_FIELDS
 
 __all__ = ["PUBLIC_FIELDS", "runs_document"]
 
@@ -21,17 +22,7 @@ _STUB_STEPS = [{"type": "task", "wait": "P3650D"}]
 #: How long after the clock's start a run waiting on a deadline the API does not show moves on.
 _HIDDEN_DEADLINE = timedelta(days=1)
 #: A run's fields the public API shows, but its workspace (which a document has as it is).
-PUBLIC_FIELDS = (
-    "id",
-    "template_id",
-    "contact_id",
-    "status",
-    "variables",
-    "contact_list_id",
-    "last_step_executed_at",
-    "created_at",
-    "updated_at",
-)
+PUBLIC_FIELDS = tuple(name for name in SEQUENCE_RECORD_FIELDS if name != "workspace_id")
 
 
 def runs_document(
