@@ -75,6 +75,11 @@ def protocol_with(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
     return Protocol
 
 
+#: The parser callbacks, run for every request, call the base class by name: `super()` makes an
+#: object per call.
+_Base = HttpToolsProtocol
+
+
 class BoundedProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol, bounded by `LIMITS`.
 
@@ -106,7 +111,8 @@ class BoundedProtocol(HttpToolsProtocol):
         self._deadline: asyncio.TimerHandle | None = None
         #: Each request's scope extensions: the transport, for faults that break the connection.
         self._extensions: dict[str, object] = {}
-        self.app = self._calls = _Abandonable(self.app)
+        self._calls = _Abandonable(self.app)
+        self.app = self._calls.run  # a bound method: cheaper to call than an object's `__call__`
 
     # -- the connection ----------------------------------------------------------------------
 
@@ -155,7 +161,7 @@ class BoundedProtocol(HttpToolsProtocol):
         if self._refused:
             return
         counting, done = self._in_headers, self._headers_done
-        super().data_received(data)
+        _Base.data_received(self, data)
         if self._refusal is not None or self.transport.is_closing():
             return
         if counting and self._headers_done == done:  # all of this read was request head
@@ -182,7 +188,7 @@ class BoundedProtocol(HttpToolsProtocol):
             self._stalled = None
         if not self._refused:
             self._begun = True
-            super().on_message_begin()
+            _Base.on_message_begin(self)
             self.scope["extensions"] = self._extensions  # type: ignore[typeddict-item]
 
     # The target and the fields are measured once they are all parsed, not as each arrives: a
@@ -203,11 +209,11 @@ class BoundedProtocol(HttpToolsProtocol):
         self._head_read = 0
         self._headers_done += 1
         self._previous = self.cycle
-        super().on_headers_complete()
+        _Base.on_headers_complete(self)
 
     def on_body(self, body: bytes) -> None:
         if not self._refused:
-            super().on_body(body)
+            _Base.on_body(self, body)
 
     def on_message_complete(self) -> None:
         if self._refused:
@@ -215,7 +221,7 @@ class BoundedProtocol(HttpToolsProtocol):
         if self._deadline is not None:  # armed only for a body that took several reads
             self._disarm()
         self._in_headers = True
-        super().on_message_complete()
+        _Base.on_message_complete(self)
 
     def send_400_response(self, msg: str) -> None:
         """uvicorn's answer to bytes httptools cannot parse, here a problem document that
@@ -228,7 +234,7 @@ class BoundedProtocol(HttpToolsProtocol):
         )
 
     def on_response_complete(self) -> None:
-        super().on_response_complete()
+        _Base.on_response_complete(self)
         awaited = self._awaited
         if self._refusal is not None and (awaited is None or awaited.response_complete):
             self._unset_keepalive_if_required()
@@ -322,7 +328,7 @@ class _Abandonable:
         self._task: asyncio.Task[Any] | None = None
         self._abandoned = False
 
-    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+    async def run(self, scope: Any, receive: Any, send: Any) -> None:
         self._task = asyncio.current_task()
         try:
             await self._app(scope, receive, send)
