@@ -31,7 +31,7 @@ from sequences_mock.core.choices import REGISTER, Choice
 from sequences_mock.core.durations import LONGEST
 from sequences_mock.core.lifecycle import MAX_VARIABLES
 from sequences_mock.core.timestamps import LAST, format_timestamp
-from sequences_mock.formats import parsed_cache
+from sequences_mock.formats import parsed_cache, valid_sources
 from sequences_mock.formats.schema import MAX_ECHO, MAX_ENTRIES, MAX_PROBLEMS
 from sequences_mock.formats.strict_json import MAX_DEPTH
 from sequences_mock.http.control import SEEDS_AT_ONCE
@@ -374,6 +374,13 @@ def limits() -> str:
             "query strings an API path remembers having read (a cache)",
             f"{MEMO_SIZE} of at most {_bytes(MEMO_QUERY_BYTES)} each",
             "all are forgotten and read again; a longer one is read on every call",
+        ),
+        (
+            "request bodies, path parameters and response bodies found valid, remembered by "
+            "their text (a cache of schema checks, per contract)",
+            f"{_bytes(valid_sources.SOURCES_BUDGET)} together, each of at most "
+            f"{_bytes(valid_sources.SOURCE_LIMIT)}",
+            "all are forgotten and checked again; a longer one is checked every time",
         ),
         (
             "a request's target and headers",

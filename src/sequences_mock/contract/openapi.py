@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from sequences_mock.formats import safe_yaml
 from sequences_mock.formats.parsed_cache import parsed
 from sequences_mock.formats.schema import Validator, compile_schema
+from sequences_mock.formats.valid_sources import ValidSources
 
 __all__ = [
     "CONTROL_OPENAPI",
@@ -104,6 +105,8 @@ class Contract:
         self.yaml_bytes = source_yaml
         #: One compiled validator per distinct schema: most responses share a few (problems).
         self._validators: dict[str, Validator] = {}
+        #: What its validators found valid, by source (see `Validator.is_valid`).
+        self.valid_sources = ValidSources()
         self.base_path = base_path(document)
         self.operations = [
             self._operation(path, method, path_item, operation)
@@ -185,7 +188,7 @@ class Contract:
         if validator is None:
             # Embedding the components lets `#/components/...` references resolve unchanged.
             rooted = {**schema, "components": self.document.get("components", {})}
-            validator = self._validators[text] = compile_schema(rooted)
+            validator = self._validators[text] = compile_schema(rooted, self.valid_sources)
         return validator
 
     def _parameters(self, parameters: list[dict[str, Any]], location: str) -> tuple[Parameter, ...]:

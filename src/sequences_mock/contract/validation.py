@@ -80,7 +80,7 @@ def read_inputs(
     was valid (see `QueryMemo`); it is not read again.
     """
     path = dict(path_params)
-    if not operation.path_validator.is_valid(path):
+    if not operation.path_validator.is_valid(path, tuple(path.values())):
         # An id that cannot exist names nothing: the same answer as an unknown id.
         raise NotFound(f"no resource at {', '.join(map(str, path.values()))}")
     document = _ABSENT if operation.body is None else _parse_body(operation, content_type, body)
@@ -93,7 +93,7 @@ def read_inputs(
     else:
         query = dict(known_query)
     if operation.body is not None and document is not _ABSENT:
-        problems += schema_problems(operation.body.validator, document, "body")
+        problems += schema_problems(operation.body.validator, document, "body", source=body)
     if problems:
         raise ValidationFailed(problems)
     if operation.query_parameters and known_query is None:
@@ -225,12 +225,15 @@ def check_response(
     body: Any,
     headers: Mapping[str, str],
     checked: CheckedMemo | None = None,
+    data: bytes | None = None,
 ) -> None:
     """Raise `ContractViolation` when a response is not what the contract declares.
 
     With `checked`, a page is checked as its envelope plus each item not checked before, and
     a document found valid against the same schema before (a kept rendering of a run, which
     every operation that answers one run declares by the same `$ref`) is not checked again.
+    `data`, the bytes a document is sent as: bytes found valid before are not checked again
+    (the client reads the same answer).
     """
     spec = operation.responses.get(status)
     if spec is None:
@@ -246,7 +249,7 @@ def check_response(
     if item_validator is None or checked is None or not isinstance(items, list):
         if checked is not None and checked.holds(body, validator):
             return
-        if not validator.is_valid(body):  # valid, as usual: `_check` is not called
+        if not validator.is_valid(body, data):  # valid, as usual: `_check` is not called
             _check(validator, body, operation, status)
         if checked is not None:
             checked.add(body, validator)

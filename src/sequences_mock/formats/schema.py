@@ -14,6 +14,7 @@ from typing import Any
 import jsonschema_rs
 
 from sequences_mock.core.errors import FieldProblem, Location, field_path
+from sequences_mock.formats.valid_sources import Source, ValidSources
 
 __all__ = [
     "MAX_ECHO",
@@ -44,11 +45,12 @@ class Validator:
     (`Contract.compile_all`).
     """
 
-    __slots__ = ("_compiled", "schema")
+    __slots__ = ("_compiled", "_sources", "schema")
 
-    def __init__(self, schema: dict[str, Any]) -> None:
+    def __init__(self, schema: dict[str, Any], sources: ValidSources | None = None) -> None:
         self.schema = schema
         self._compiled: jsonschema_rs.Validator | None = None
+        self._sources = sources
 
     def compile(self) -> jsonschema_rs.Validator:
         """The compiled schema (compiled now if it was not yet)."""
@@ -56,11 +58,20 @@ class Validator:
             self._compiled = jsonschema_rs.Draft202012Validator(self.schema, validate_formats=True)
         return self._compiled
 
-    def is_valid(self, instance: Any) -> bool:
+    def is_valid(self, instance: Any, source: Source | None = None) -> bool:
+        """Whether `instance` is valid. `source`, when given, determines `instance` entirely (the
+        bytes it was parsed from or is sent as): with `sources`, one found valid is remembered,
+        and the same source again is not checked again."""
+        sources = self._sources
+        if source is not None and sources is not None and (self, source) in sources.valid:
+            return True
         compiled = self._compiled
         if compiled is None:
             compiled = self.compile()
-        return compiled.is_valid(instance)
+        valid: bool = compiled.is_valid(instance)
+        if valid and source is not None and sources is not None:
+            sources.add(self, source)
+        return valid
 
     def errors(self, instance: Any) -> list[dict[str, Any]]:
         """Every error as `{"schemaLocation", "instanceLocation", "error"}`.
@@ -72,15 +83,21 @@ class Validator:
         return self.compile().evaluate(instance).errors()  # type: ignore[return-value]
 
 
-def compile_schema(schema: dict[str, Any]) -> Validator:
-    return Validator(schema)
+def compile_schema(schema: dict[str, Any], sources: ValidSources | None = None) -> Validator:
+    return Validator(schema, sources)
 
 
 def schema_problems(
-    validator: Validator, instance: Any, location: Location, *, limit: int = MAX_PROBLEMS
+    validator: Validator,
+    instance: Any,
+    location: Location,
+    *,
+    limit: int = MAX_PROBLEMS,
+    source: Source | None = None,
 ) -> list[FieldProblem]:
-    """The first `limit` ways `instance` breaks the schema, named by path (each shortened)."""
-    if validator.is_valid(instance):
+    """The first `limit` ways `instance` breaks the schema, named by path (each shortened);
+    `source` as `Validator.is_valid` takes it."""
+    if validator.is_valid(instance, source):
         return []  # the usual case, and cheaper than an evaluation
     errors = validator.errors(_trimmed(instance))
     if not errors:  # every mistake lies past the first `MAX_ENTRIES` of some object or array

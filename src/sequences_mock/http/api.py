@@ -112,7 +112,7 @@ class PathEndpoint:
             status, reply, extra = self._answer(
                 scope, operation, token, headers, body, too_large, query
             )
-        violation = self.context.violation(operation, status, reply.document, extra)
+        violation = self.context.violation(operation, status, reply.document, extra, reply.data)
         network = applicable(fault.network, scope) if fault is not None else None
         if violation is not None:
             status, reply, extra = _problem(problems.problem_for(violation, method, scope["path"]))

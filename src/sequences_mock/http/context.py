@@ -76,14 +76,19 @@ class Context:
         return context
 
     def violation(
-        self, operation: Operation, status: int, document: Any, headers: Mapping[str, str]
+        self,
+        operation: Operation,
+        status: int,
+        document: Any,
+        headers: Mapping[str, str],
+        data: bytes | None = None,
     ) -> ContractViolation | None:
         """How a response breaks its operation's contract (logged as an error), when the mock
-        checks its responses and it does."""
+        checks its responses and it does; `data` as `check_response` takes it."""
         if not self.settings.validate_responses:
             return None
         try:
-            check_response(operation, status, document, headers, self.renderer.checked)
+            check_response(operation, status, document, headers, self.renderer.checked, data)
         except ContractViolation as violation:
             logger.error("contract violation: %s", violation.detail)
             return violation
