@@ -8,6 +8,7 @@ import os
 import stat
 import threading
 from collections import deque
+from operator import itemgetter
 from typing import TextIO
 
 from sequences_mock.state.journal import Entry
@@ -45,6 +46,26 @@ def _middle(entry: Entry) -> str:
     return middle
 
 
+#: What `_middle` reads of an entry, at once (the key it is remembered by).
+_middle_fields = itemgetter(
+    *(
+        Entry._fields.index(name)
+        for name in (
+            "method",
+            "path",
+            "query_string",
+            "status",
+            "code",
+            "fault",
+            "network",
+            "contract_violation",
+            "violations",
+            "warnings",
+        )
+    )
+)
+
+
 def _printable(text: str) -> str:
     """A percent-decoded path or parameter name may hold a newline: one call stays one line."""
     return text if text.isprintable() else text.encode("unicode_escape").decode("ascii")
@@ -76,17 +97,7 @@ class CallLog:
             return
         # What varies between two identical calls is their number and duration: the rest of the
         # line is formatted once (a third of the cost of a line).
-        key = (
-            entry.method,
-            entry.path,
-            entry.query_string,
-            entry.status,
-            entry.code,
-            entry.fault,
-            entry.network,
-            entry.contract_violation is None,
-            entry.violations,
-        )
+        key = _middle_fields(entry)
         middle = self._middles.get(key)
         if middle is None:
             if len(self._middles) >= self.MIDDLES:
