@@ -287,9 +287,10 @@ def _sequences_mock_connection(
         server.url,
         None,
         pytestconfig.stash[COVERAGE],
-        transport=LoopTransport(server.app, server.loop),
+        transport=LoopTransport(server.entry, server.loop),
         served=lambda: server.requests_served,
         control_token=server.settings.control_token,
+        quiet=server.quiet,
     )
     yield connection
     connection.harvest()
@@ -329,6 +330,8 @@ class InProcessMock(MockHandle):
             self._owned: SyncASGITransport | None = owned
         else:
             self._owned = None
+        #: What requests enter the app by: the session's gate, when the plugin made the handle.
+        self._entry: Any = transport.app if isinstance(transport, SyncASGITransport) else app
         self._transport = CountingTransport(transport, self._requests)
         self._api_client = client
         self._owns_api_client = client is None
@@ -344,7 +347,7 @@ class InProcessMock(MockHandle):
 
     def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
         """An `httpx.AsyncClient` on the app, based at the API (`/v1`); close it when done."""
-        requests, app = self._requests, self.app
+        requests, app = self._requests, self._entry
 
         async def counted(scope: Any, receive: Any, send: Any) -> None:
             requests[0] += 1
@@ -379,13 +382,15 @@ def _sequences_mock_in_process(
     sequences_mock_settings: Settings, pytestconfig: pytest.Config
 ) -> Iterator[_InProcess]:
     from sequences_mock.app import create_app
+    from sequences_mock.gate import RequestGate
 
     try:
         app = create_app(sequences_mock_settings)
     except MockError as error:
         path = sequences_mock_settings.fixtures or Path("the packaged fixtures")
         pytest.fail(_fixture_problems(path, error), pytrace=False)
-    transport = SyncASGITransport(app)
+    gate = RequestGate(app)
+    transport = SyncASGITransport(gate)
     requests = [0]
     connection = Connection(
         "http://mock",
@@ -394,6 +399,7 @@ def _sequences_mock_in_process(
         transport=transport,
         served=lambda: requests[0],
         control_token=sequences_mock_settings.control_token,
+        quiet=gate.quiet,
     )
     client = httpx.Client(
         transport=CountingTransport(transport, requests), base_url=f"{connection.url}/v1"

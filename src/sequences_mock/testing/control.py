@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractContextManager
 from typing import Any, Protocol, TypeVar
 
 import httpx
@@ -18,7 +19,7 @@ from sequences_mock.client.transport import KeptAliveTransport, tls_for
 from sequences_mock.testing.coverage import SuiteCoverage, Tallies
 from sequences_mock.testing.transport import call_app, scope_of
 
-__all__ = ["MAX_LISTED_PROBLEMS", "Connection", "ControlError", "ControlTransport"]
+__all__ = ["MAX_LISTED_PROBLEMS", "Connection", "ControlError", "ControlTransport", "QuietWorld"]
 
 T = TypeVar("T")
 
@@ -33,6 +34,14 @@ class ControlTransport(Protocol):
     def run(self, steps: Callable[[], Awaitable[T]]) -> T: ...
 
 
+class QuietWorld(Protocol):
+    """A mock's world that no request is in, acted on from the caller's thread."""
+
+    def coverage(self) -> dict[str, Any]: ...
+
+    def reset(self) -> None: ...
+
+
 class Connection:
     """One mock's control plane, and what its handles share for a session.
 
@@ -45,6 +54,10 @@ class Connection:
     `served` counts the API requests the mock has had from anyone else (over its socket, or
     through the plugin's clients): with it, a mock left reset at the end of one test and not
     called since needs no second reset before the next (`start_test`, `finish_test`).
+
+    `quiet`, for a mock served by another thread of this process (`MockServer.quiet`), holds
+    its world still and hands it over when no request is in it: a test's end then needs no
+    call at all.
     """
 
     def __init__(
@@ -57,6 +70,7 @@ class Connection:
         served: Callable[[], int] | None = None,
         control_token: str | None = None,
         owns_client: bool = False,
+        quiet: Callable[[], AbstractContextManager[QuietWorld | None]] | None = None,
     ) -> None:
         if client is None and transport is None:
             raise TypeError("a Connection needs a client or a transport")
@@ -70,6 +84,7 @@ class Connection:
         self.suite_coverage = coverage
         self._transport = transport
         self._served = served
+        self._quiet = quiet
         #: API key records of the world a reset goes back to, once a handle has read them.
         self.initial_api_keys: list[dict[str, Any]] | None = None
         self._operations: dict[str, tuple[str, ...]] | None = None
@@ -114,8 +129,20 @@ class Connection:
         with `find_incidents`, first the kept calls that were incidents (only a 5xx can be one),
         and with `find_warnings` those with warnings (coverage counts them).
 
-        Through a transport this is one step on the mock's loop: half the cost of two calls.
+        With `quiet` and the world quiet it is no call at all (unless the test's calls hold
+        incidents or warnings to find); through a transport it is one step on the mock's loop,
+        half the cost of two calls.
         """
+        if self._quiet is not None:
+            with self._quiet() as world:
+                if world is not None:
+                    coverage = world.coverage()
+                    if not (find_incidents and _any_5xx(coverage)) and not (
+                        find_warnings and _any_warned(coverage)
+                    ):
+                        world.reset()
+                        self._finished(coverage)
+                        return [], []
         if self._transport is None:
             coverage = self.harvest()
             found = self._incidents() if find_incidents and _any_5xx(coverage) else []
@@ -146,11 +173,15 @@ class Connection:
             return coverage, found, warned
 
         coverage, found, warned = transport.run(steps)
+        self._finished(coverage)
+        return found, warned
+
+    def _finished(self, coverage: Mapping[str, Any]) -> None:
+        """The test's `coverage` counted for the suite, after which the mock was reset."""
         if self.suite_coverage is not None:
             self.suite_coverage.add(coverage, self._counted)
         self._counted = {}
         self._reset_at = self._served() if self._served is not None else None
-        return found, warned
 
     def _scope(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         """The ASGI scope of a control call (with the control token, if any)."""

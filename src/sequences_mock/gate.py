@@ -1,0 +1,63 @@
+"""A mock's world held still between requests, for the thread that runs a test.
+
+The pytest plugin ends every test the same way: count its calls for the suite's coverage, and
+reset the world for the next. Through the control plane that is a call (on a socket-served
+mock, a hop to the server's thread and back, which costs more than the work). While no request
+is in the app, the test's thread can do the work itself: `RequestGate.quiet`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from starlette.types import Receive, Scope, Send
+
+__all__ = ["QuietWorld", "RequestGate"]
+
+
+class QuietWorld:
+    """The default world of an app no request is in, for the thread that holds it quiet."""
+
+    def __init__(self, context: Any) -> None:
+        self._context = context
+
+    def coverage(self) -> dict[str, Any]:
+        """What `GET /__mock/coverage` would answer."""
+        return dict(self._context.coverage())
+
+    def reset(self) -> None:
+        """What `POST /__mock/reset` does."""
+        self._context.runtime.reset()
+
+
+class RequestGate:
+    """An app as its requests enter it, counted while inside, so that a thread can act on the
+    default world while none is (`quiet`): the end of a test, without a call.
+
+    A request waits to enter while a quiet block runs (an event loop stops for that long), so
+    a block must be short, and must not wait for a request.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self._world = QuietWorld(app.state.context)
+        self._lock = threading.Lock()
+        self._inside = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        with self._lock:
+            self._inside += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            with self._lock:
+                self._inside -= 1
+
+    @contextmanager
+    def quiet(self) -> Iterator[QuietWorld | None]:
+        """The world while no request is in the app (they wait to enter meanwhile), or None."""
+        with self._lock:
+            yield None if self._inside else self._world
