@@ -17,7 +17,7 @@ from starlette.types import ASGIApp
 
 from sequences_mock.app import create_app
 from sequences_mock.connections import ConnectionLimits, protocol_with
-from sequences_mock.gate import QuietWorld, RequestGate
+from sequences_mock.gate import HeldWorld, RequestGate
 from sequences_mock.settings import Settings
 
 __all__ = ["MockServer", "StoppableServer", "bind_socket", "uvicorn_config"]
@@ -28,21 +28,21 @@ def uvicorn_config(
     log_level: str,
     limits: ConnectionLimits | None = None,
     *,
-    served: ASGIApp | None = None,
+    entry: ASGIApp | None = None,
 ) -> uvicorn.Config:
     """How the mock runs on uvicorn, whether from the command line or in a test's thread.
 
     No access log (the journal records every call), no lifespan, no `Server` header, and no
     proxy-header rewriting: the mock reads neither the client address nor the scheme. Each
     connection is bounded (`connections`); a stop waits for open requests a short grace only,
-    and cancels what still runs a little after. `served` is what uvicorn calls, when it is not
+    and cancels what still runs a little after. `entry` is what uvicorn calls, when it is not
     `app` itself but a wrapper around it.
     """
     limits = limits or ConnectionLimits()
     # Served over a socket, whoever starts it: the network faults have a connection to break.
     app.state.context.on_socket = True
     return uvicorn.Config(
-        served or app,
+        entry or app,
         log_level=log_level,
         access_log=False,
         lifespan="off",
@@ -141,8 +141,9 @@ class MockServer:
         limits: ConnectionLimits | None = None,
     ) -> None:
         self.settings = settings or Settings()
+        #: The app; requests that `quiet` must see go in by `entry`, as the socket's do.
         self.app: Starlette = create_app(self.settings)
-        self._gate = RequestGate(self.app)
+        self._gate = RequestGate(self.app, self.app.state.context)
         self._host, self._port = host, port
         self._startup_timeout = startup_timeout
         self._limits = limits
@@ -156,7 +157,7 @@ class MockServer:
         sock = bind_socket(self._host, self._port)
         host, port = sock.getsockname()[:2]
         self.url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
-        config = uvicorn_config(self.app, "warning", self._limits, served=self._gate)
+        config = uvicorn_config(self.app, "warning", self._limits, entry=self._gate)
         self._server = _ThreadServer(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name="sequences-mock", daemon=True
@@ -174,7 +175,7 @@ class MockServer:
         """The app as requests over the socket enter it: calls on `loop` go in by it too."""
         return self._gate
 
-    def quiet(self) -> AbstractContextManager[QuietWorld | None]:
+    def quiet(self) -> AbstractContextManager[HeldWorld | None]:
         """In a `with` block: the default world while no request is in the app (requests that
         come meanwhile wait for the block's end), or None when one is. A test's end reads the
         world's coverage and resets it this way, without waiting for the server's thread."""
@@ -189,8 +190,8 @@ class MockServer:
 
     @property
     def requests_served(self) -> int:
-        """HTTP requests the server has received over its socket so far."""
-        return self._server.server_state.total_requests if self._server is not None else 0
+        """Requests that have entered the app so far, over the socket or by `entry`."""
+        return self._gate.entered
 
     def stop(self, timeout: float = 5.0) -> None:
         """Ask the server to finish, wait at most `timeout`, then force it."""

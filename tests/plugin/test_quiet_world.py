@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 
 from sequences_mock.app import create_app
-from sequences_mock.gate import RequestGate
+from sequences_mock.gate import HeldWorld, RequestGate
 from sequences_mock.server import MockServer
-from sequences_mock.testing import SuiteCoverage
+from sequences_mock.testing import SuiteCoverage, SyncASGITransport
 from sequences_mock.testing.control import Connection
-from sequences_mock.testing.transport import LoopTransport
+from sequences_mock.testing.transport import LentTransport, LoopTransport
 
 AUTH = {"Authorization": "Bearer sk_test_acme_read_write"}
 RUN = "1ca9fa48-7489-48e1-a93b-8d5a708d3342"
@@ -25,7 +27,7 @@ PATCH = {"variables": {"first_name": "Zoé"}}
 
 
 def test_a_quiet_world_counts_and_resets_as_the_control_plane_does() -> None:
-    gate = RequestGate(create_app())
+    gate = _gate()
     transport = httpx.ASGITransport(app=gate)
 
     async def scenario() -> tuple[Any, ...]:
@@ -51,7 +53,7 @@ def test_a_quiet_world_counts_and_resets_as_the_control_plane_does() -> None:
 
 
 def test_the_world_is_not_quiet_while_a_request_is_in_the_app() -> None:
-    gate = RequestGate(create_app())
+    gate = _gate()
 
     async def scenario() -> tuple[bool, bool]:
         transport = httpx.ASGITransport(app=gate)
@@ -96,9 +98,17 @@ def test_a_request_waits_for_the_end_of_a_quiet_block() -> None:
     assert answers == [200]
 
 
-def test_a_test_that_leaves_a_request_running_still_ends_counted_and_reset() -> None:
+def test_a_test_that_leaves_a_request_running_ends_through_the_control_plane() -> None:
     with MockServer() as server:
         assert server.loop is not None
+        handed: list[HeldWorld | None] = []
+
+        @contextmanager
+        def quiet() -> Iterator[HeldWorld | None]:
+            with server.quiet() as world:
+                handed.append(world)
+                yield world
+
         coverage = SuiteCoverage()
         connection = Connection(
             server.url,
@@ -106,7 +116,7 @@ def test_a_test_that_leaves_a_request_running_still_ends_counted_and_reset() -> 
             coverage,
             transport=LoopTransport(server.entry, server.loop),
             served=lambda: server.requests_served,
-            quiet=server.quiet,
+            quiet=quiet,
         )
         with httpx.Client(base_url=f"{server.url}/v1", headers=AUTH, timeout=10) as client:
             connection.start_test()
@@ -119,12 +129,53 @@ def test_a_test_that_leaves_a_request_running_still_ends_counted_and_reset() -> 
                 if not _quiet(server):
                     break
                 slow.join(0.005)
+            assert not _quiet(server), "the slow GET never got into the app"
             connection.finish_test(find_incidents=True)
             slow.join(10)
             after = client.get(f"/sequences/{RUN}").json()
 
+    assert handed == [None]  # not quiet: the end went through the control plane
     assert coverage.tallies["updateSequence"] == {"200": 1}
     assert after["variables"] == {"first_name": "Amélie"}
+
+
+def test_a_call_that_waited_through_a_tests_end_is_reset_before_the_next_test() -> None:
+    """A call from another thread arriving while a test ends waits at the gate, and counts as
+    served only once it is in: the next test's start sees it and resets."""
+    gate = _gate()
+    transport = SyncASGITransport(gate)
+
+    @contextmanager
+    def quiet_while_a_call_arrives() -> Iterator[HeldWorld | None]:
+        with gate.quiet() as world:
+            late.start()
+            late.join(0.2)  # it waits at the gate meanwhile
+            yield world
+
+    def late_patch() -> None:
+        with httpx.Client(transport=LentTransport(transport), base_url="http://mock") as client:
+            client.patch(f"/v1/sequences/{RUN}", json=PATCH, headers=AUTH)
+
+    late = threading.Thread(target=late_patch)
+    connection = Connection(
+        "http://mock",
+        transport=transport,
+        served=lambda: gate.entered,
+        quiet=quiet_while_a_call_arrives,
+    )
+    connection.finish_test(find_incidents=True)
+    late.join(10)
+    connection.start_test()
+    with httpx.Client(transport=LentTransport(transport), base_url="http://mock") as client:
+        after = client.get(f"/v1/sequences/{RUN}", headers=AUTH).json()
+    transport.close()
+
+    assert after["variables"] == {"first_name": "Amélie"}
+
+
+def _gate() -> RequestGate:
+    app = create_app()
+    return RequestGate(app, app.state.context)
 
 
 def _quiet(server: MockServer) -> bool:

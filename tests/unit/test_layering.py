@@ -46,7 +46,7 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     # uvicorn's HTTP/1.1 protocol with bounds on headers, timeouts and shutdown
     "connections": (set(), {"uvicorn", "orjson"}),
     # a mock's world held still between requests, for the thread that runs a test
-    "gate": (set(), {"starlette"}),
+    "gate": ({"http"}, {"starlette"}),
     "server": ({"app", "settings", "connections", "gate"}, {"uvicorn", "starlette"}),
     # the fixture file `serve` starts from (`--restore`), and what it says about snapshots
     "state_dir": ({"core", "state", "settings"}, set()),

@@ -19,7 +19,7 @@ from sequences_mock.client.transport import KeptAliveTransport, tls_for
 from sequences_mock.testing.coverage import SuiteCoverage, Tallies
 from sequences_mock.testing.transport import call_app, scope_of
 
-__all__ = ["MAX_LISTED_PROBLEMS", "Connection", "ControlError", "ControlTransport", "QuietWorld"]
+__all__ = ["MAX_LISTED_PROBLEMS", "Connection", "ControlError", "ControlTransport"]
 
 T = TypeVar("T")
 
@@ -35,7 +35,8 @@ class ControlTransport(Protocol):
 
 
 class QuietWorld(Protocol):
-    """A mock's world that no request is in, acted on from the caller's thread."""
+    """A mock's world that no request is in, acted on from the caller's thread (the plugin's
+    is `gate.HeldWorld`)."""
 
     def coverage(self) -> dict[str, Any]: ...
 
@@ -55,9 +56,9 @@ class Connection:
     through the plugin's clients): with it, a mock left reset at the end of one test and not
     called since needs no second reset before the next (`start_test`, `finish_test`).
 
-    `quiet`, for a mock served by another thread of this process (`MockServer.quiet`), holds
-    its world still and hands it over when no request is in it: a test's end then needs no
-    call at all.
+    `quiet`, for a mock in this process (`RequestGate.quiet`, `MockServer.quiet`), holds its
+    world still and hands it over when no request is in it: a test's end then needs no call.
+    `served` must then count the requests as they enter, as the gate does.
     """
 
     def __init__(
@@ -133,16 +134,8 @@ class Connection:
         incidents or warnings to find); through a transport it is one step on the mock's loop,
         half the cost of two calls.
         """
-        if self._quiet is not None:
-            with self._quiet() as world:
-                if world is not None:
-                    coverage = world.coverage()
-                    if not (find_incidents and _any_5xx(coverage)) and not (
-                        find_warnings and _any_warned(coverage)
-                    ):
-                        world.reset()
-                        self._finished(coverage)
-                        return [], []
+        if self._quiet is not None and self._finish_quietly(find_incidents, find_warnings):
+            return [], []
         if self._transport is None:
             coverage = self.harvest()
             found = self._incidents() if find_incidents and _any_5xx(coverage) else []
@@ -173,15 +166,32 @@ class Connection:
             return coverage, found, warned
 
         coverage, found, warned = transport.run(steps)
-        self._finished(coverage)
+        self._finished(coverage, self._served() if self._served is not None else None)
         return found, warned
 
-    def _finished(self, coverage: Mapping[str, Any]) -> None:
-        """The test's `coverage` counted for the suite, after which the mock was reset."""
+    def _finish_quietly(self, find_incidents: bool, find_warnings: bool) -> bool:
+        """`finish_test` from this thread, if the world is quiet and the test's calls hold
+        nothing to look up; False when it is not, and nothing was done."""
+        assert self._quiet is not None
+        with self._quiet() as world:
+            if world is None:
+                return False
+            coverage = world.coverage()
+            if (find_incidents and _any_5xx(coverage)) or (find_warnings and _any_warned(coverage)):
+                return False
+            world.reset()
+            # Read while the world is held: a request waiting at the gate comes after the reset.
+            reset_at = self._served() if self._served is not None else None
+        self._finished(coverage, reset_at)
+        return True
+
+    def _finished(self, coverage: Mapping[str, Any], reset_at: int | None) -> None:
+        """The test's `coverage` counted for the suite; the mock was reset at `served()` of
+        `reset_at`."""
         if self.suite_coverage is not None:
             self.suite_coverage.add(coverage, self._counted)
         self._counted = {}
-        self._reset_at = self._served() if self._served is not None else None
+        self._reset_at = reset_at
 
     def _scope(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         """The ASGI scope of a control call (with the control token, if any)."""
