@@ -376,7 +376,7 @@ def limits() -> str:
             "all are forgotten and read again; a longer one is read on every call",
         ),
         (
-            "request bodies, path parameters and response bodies found valid, remembered by "
+            "request and response bodies found valid, remembered by "
             "their text (a cache of schema checks, per contract)",
             f"{_bytes(valid_sources.SOURCES_BUDGET)} together, each of at most "
             f"{_bytes(valid_sources.SOURCE_LIMIT)}",

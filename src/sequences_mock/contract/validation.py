@@ -80,7 +80,7 @@ def read_inputs(
     was valid (see `QueryMemo`); it is not read again.
     """
     path = dict(path_params)
-    if not operation.path_validator.is_valid(path, tuple(path.values())):
+    if not operation.path_validator.is_valid(path):
         # An id that cannot exist names nothing: the same answer as an unknown id.
         raise NotFound(f"no resource at {', '.join(map(str, path.values()))}")
     document = _ABSENT if operation.body is None else _parse_body(operation, content_type, body)

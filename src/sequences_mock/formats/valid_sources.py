@@ -2,22 +2,22 @@
 
 A validation is a pure function of the document, and a document read from bytes (a request
 body) or sent as bytes (a response) is that text: the same text again is the same answer.
-Clients send the same few bodies and ids again and again, and a run's JSON goes back and forth
-between a few versions (paused, resumed); each check is a good part of a call, and a lookup is
-a small one.
+Clients send the same few bodies again and again, and a run's JSON goes back and forth between
+a few versions (paused, resumed); checking one costs several times a lookup. (A path's ids are
+not remembered: their check is about as cheap as the lookup.)
 """
 
 from __future__ import annotations
 
 __all__ = ["SOURCES_BUDGET", "SOURCE_LIMIT", "Source", "ValidSources"]
 
-#: What a document was read from, or is sent as: a body's bytes, a path's parameter values.
-Source = bytes | str | tuple[str, ...]
-#: Characters of sources remembered at most, together; past it all are forgotten at once.
+#: What a document was read from, or is sent as: a body's bytes, a response's JSON.
+Source = bytes
+#: Bytes of sources remembered at most, together; past it all are forgotten at once.
 SOURCES_BUDGET = 1024 * 1024
 #: The longest source remembered (longer ones are checked every time).
 SOURCE_LIMIT = 4096
-#: What each remembered source costs besides its characters (the set entry, the key tuple).
+#: What each remembered source costs besides its bytes (the set entry, the key tuple).
 SOURCE_OVERHEAD = 128
 
 
@@ -38,15 +38,9 @@ class ValidSources:
     def add(self, validator: object, source: Source) -> None:
         """Remember `source` as valid for `validator`, unless it is longer than `SOURCE_LIMIT`."""
         key = (validator, source)
-        if isinstance(source, tuple):
-            if not all(type(part) is str for part in source):
-                return  # (1,) == (True,): only strings name one document each
-            size = sum(map(len, source))
-        else:
-            size = len(source)
-        if size > SOURCE_LIMIT or key in self.valid:
+        if len(source) > SOURCE_LIMIT or key in self.valid:
             return
-        cost = size + SOURCE_OVERHEAD
+        cost = len(source) + SOURCE_OVERHEAD
         if self._held + cost > self.budget:
             self.clear()
         self.valid.add(key)

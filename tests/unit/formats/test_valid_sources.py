@@ -46,16 +46,6 @@ def test_without_a_source_or_a_memo_nothing_is_remembered() -> None:
     assert len(sources) == 0
 
 
-def test_path_values_are_remembered_only_when_all_are_strings() -> None:
-    sources = ValidSources()
-    anything = compile_schema({}, sources)
-
-    assert anything.is_valid({"id": "1"}, ("1",))
-    assert anything.is_valid({"id": 1}, (1,))  # (1,) == (True,): not a key that names one
-
-    assert sources.valid == {(anything, ("1",))}
-
-
 def test_a_long_source_is_checked_every_time() -> None:
     sources = ValidSources()
     named, _ = validators(sources)
