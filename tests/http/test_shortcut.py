@@ -71,7 +71,7 @@ async def test_a_call_goes_where_the_router_sends_it(
         ) -> None:
             taken.append((to, scope["path_params"]))
 
-        entry.endpoint = taken_by  # type: ignore[assignment]
+        entry.call = taken_by  # type: ignore[assignment]
 
     await shortcut(_scope(method, path), None, None)  # type: ignore[arg-type]
 

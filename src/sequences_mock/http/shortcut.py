@@ -26,7 +26,7 @@ __all__ = ["ApiShortcut"]
 class _Path:
     """One contract path: its pattern and parameters as its route compiled them."""
 
-    __slots__ = ("convertors", "endpoint", "fixed", "methods", "regex", "strings")
+    __slots__ = ("call", "convertors", "endpoint", "fixed", "methods", "regex", "strings")
 
     def __init__(self, route: Route, endpoint: PathEndpoint) -> None:
         #: The path itself when it has no parameters: compared, not matched.
@@ -37,6 +37,9 @@ class _Path:
         self.strings = all(type(c) is StringConvertor for c in self.convertors.values())
         self.methods = frozenset(route.methods or ())
         self.endpoint = endpoint
+        #: The endpoint's bound `__call__`: calling an object runs the slow path for a Python
+        #: `__call__` (its arguments packed in a tuple), a bound method does not.
+        self.call = endpoint.__call__
 
     def params(self, path: str) -> dict[str, Any] | None:
         """The path parameters of `path`, or None when it is not this path."""
@@ -76,7 +79,7 @@ class ApiShortcut:
                     # does not take is the router's 405 to answer.
                     if scope["method"] in candidate.methods:
                         scope["path_params"] = params
-                        await candidate.endpoint(scope, receive, send)
+                        await candidate.call(scope, receive, send)
                         return
                     break
         await self.app(scope, receive, send)
