@@ -324,7 +324,9 @@ class _Abandonable:
     __slots__ = ("_abandoned", "_app", "_task")
 
     def __init__(self, app: App) -> None:
-        self._app = app
+        # Its bound `__call__` (the app is an object, Starlette's): calling the object takes the
+        # slow path for a Python-level `__call__`.
+        self._app: App = app.__call__  # type: ignore[operator]  # (mypy: a Callable's __call__)
         self._task: asyncio.Task[Any] | None = None
         self._abandoned = False
 
