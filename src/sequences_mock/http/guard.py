@@ -62,6 +62,9 @@ class Guard:
         namespaces: ASGIApp | None = None,
     ) -> None:
         self.app = app
+        # Called through its bound `__call__`: calling the object (the API shortcut) takes the
+        # slow path for a Python-level `__call__`.
+        self._call_app: ASGIApp = app.__call__  # type: ignore[operator]  # (as in connections)
         self._namespaces = namespaces or app
         self._token = control_token.encode() if control_token else None
         self._origins = frozenset(control_origins(origins))
@@ -82,7 +85,7 @@ class Guard:
             answer = problem_for(refusal, scope["method"], path)
             await problem_response(answer)(scope, receive, send)
             return
-        await (self._namespaces if namespaced else self.app)(scope, receive, send)
+        await (self._namespaces if namespaced else self._call_app)(scope, receive, send)
 
     def _check(self, scope: Scope, path: str) -> None:
         """Refuse the call unless it may be made; `path` as its namespace sees it."""
