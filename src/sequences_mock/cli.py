@@ -396,9 +396,32 @@ def _serve(args: argparse.Namespace) -> int:
     )
     if warning:
         print(f"sequences-mock: {warning}", file=sys.stderr)
+    # uvicorn shuts down gracefully on Ctrl-C or SIGTERM, then raises the signal again to
+    # report it: a stop asked for is a clean exit (0), not a death by signal (143); so is one
+    # asked for while the server still gets ready (the banner is out: someone may act on it).
+    signal.signal(signal.SIGTERM, _stopped)
+    with contextlib.suppress(KeyboardInterrupt):
+        call_log = _announce(args, app, url)
+        context = app.state.context
+        for contract in (context.contract, context.control):
+            contract.compile_all()  # no call of a server waits on a schema compiling
+        _settle_heap()
+        _Server(uvicorn_config(app, args.log_level), call_log).run(sockets=[sock])
+    if workers_running():
+        # A seed or snapshot still built on a worker thread: Python's exit would stop it as it
+        # next takes the interpreter's lock, in the middle of finalizing, which CPython does not
+        # make safe (reported: SIGABRT in 2 stops of 10). Nothing is left to write: the process
+        # ends here. The call lines were written (or given up on) by the server's shutdown.
+        sys.stderr.flush()
+        os._exit(0)
+    return 0
+
+
+def _announce(args: argparse.Namespace, app: Any, url: str) -> CallLog | None:
+    """Print what is served where, with which fixtures and keys; the call log, unless quiet."""
     runtime = app.state.runtime
     print(f"sequences-mock {__version__} serving {url}/v1 (control plane {url}/__mock)")
-    print_worlds(url, settings.max_namespaces, app.state.namespaces.snapshots)
+    print_worlds(url, app.state.context.settings.max_namespaces, app.state.namespaces.snapshots)
     source = (
         f"snapshot {args.restore!r} of {args.state_dir}"
         if args.restore
@@ -417,23 +440,7 @@ def _serve(args: argparse.Namespace) -> int:
         print("one line per call to the public API follows (--quiet: none)")
         runtime.journal.listener = call_log = CallLog(sys.stdout)
     sys.stdout.flush()
-    # uvicorn shuts down gracefully on Ctrl-C or SIGTERM, then raises the signal again to
-    # report it: a stop asked for is a clean exit (0), not a death by signal (143).
-    signal.signal(signal.SIGTERM, _stopped)
-    context = app.state.context
-    for contract in (context.contract, context.control):
-        contract.compile_all()  # no call of a server waits on a schema compiling
-    _settle_heap()
-    with contextlib.suppress(KeyboardInterrupt):
-        _Server(uvicorn_config(app, args.log_level), call_log).run(sockets=[sock])
-    if workers_running():
-        # A seed or snapshot still built on a worker thread: Python's exit would stop it as it
-        # next takes the interpreter's lock, in the middle of finalizing, which CPython does not
-        # make safe (reported: SIGABRT in 2 stops of 10). Nothing is left to write: the process
-        # ends here. The call lines were written (or given up on) by the server's shutdown.
-        sys.stderr.flush()
-        os._exit(0)
-    return 0
+    return call_log
 
 
 def _settle_heap() -> None:

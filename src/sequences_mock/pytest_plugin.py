@@ -37,7 +37,7 @@ from sequences_mock.pytest_shared import (
 from sequences_mock.settings import Settings
 from sequences_mock.testing import Connection, MockHandle, SuiteCoverage, SyncASGITransport
 from sequences_mock.testing.coverage import parse_ignore
-from sequences_mock.testing.transport import CountingTransport, LoopTransport
+from sequences_mock.testing.transport import LentTransport, LoopTransport
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -287,9 +287,10 @@ def _sequences_mock_connection(
         server.url,
         None,
         pytestconfig.stash[COVERAGE],
-        transport=LoopTransport(server.app, server.loop),
+        transport=LoopTransport(server.entry, server.loop),
         served=lambda: server.requests_served,
         control_token=server.settings.control_token,
+        quiet=server.quiet,
     )
     yield connection
     connection.harvest()
@@ -311,17 +312,15 @@ class InProcessMock(MockHandle):
         self,
         app: Starlette,
         connection: Connection | None = None,
-        transport: httpx.BaseTransport | None = None,
-        requests: list[int] | None = None,
+        transport: SyncASGITransport | None = None,
         *,
         control_token: str | None = None,
         client: httpx.Client | None = None,
     ) -> None:
-        """On its own, or (as the plugin makes it) on a session's connection and transport,
-        counting the requests its clients send in `requests`, and with the session's `client`
+        """On its own, or (as the plugin makes it) on a session's connection and transport
+        (whose app is the session's `RequestGate` around `app`), with the session's `client`
         (which it leaves open)."""
         self.app = app
-        self._requests = requests if requests is not None else [0]
         if connection is None or transport is None:
             owned = SyncASGITransport(app)
             transport = owned
@@ -329,7 +328,7 @@ class InProcessMock(MockHandle):
             self._owned: SyncASGITransport | None = owned
         else:
             self._owned = None
-        self._transport = CountingTransport(transport, self._requests)
+        self._transport = transport
         self._api_client = client
         self._owns_api_client = client is None
         super().__init__(connection.url, connection=connection)
@@ -339,20 +338,14 @@ class InProcessMock(MockHandle):
         """An `httpx.Client` on the app based at the API (`/v1`): the plugin's is made once a
         session and shared by its handles, as the socket fixture's is."""
         if self._api_client is None:
-            self._api_client = httpx.Client(transport=self._transport, base_url=self.api_url)
+            lent = LentTransport(self._transport)
+            self._api_client = httpx.Client(transport=lent, base_url=self.api_url)
         return self._api_client
 
     def async_client(self, **kwargs: Any) -> httpx.AsyncClient:
         """An `httpx.AsyncClient` on the app, based at the API (`/v1`); close it when done."""
-        requests, app = self._requests, self.app
-
-        async def counted(scope: Any, receive: Any, send: Any) -> None:
-            requests[0] += 1
-            await app(scope, receive, send)
-
-        return httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=counted), base_url=self.api_url, **kwargs
-        )
+        transport = httpx.ASGITransport(app=self._transport.app)
+        return httpx.AsyncClient(transport=transport, base_url=self.api_url, **kwargs)
 
     def close(self) -> None:
         if self._api_client is not None and self._owns_api_client:
@@ -368,9 +361,7 @@ class _InProcess:
     app: Starlette
     transport: SyncASGITransport
     connection: Connection
-    #: Requests the handles' clients have sent (a one-item list, counted in place).
-    requests: list[int]
-    #: The API client the handles share (at /v1, counting its requests in `requests`).
+    #: The API client the handles share (at /v1).
     client: httpx.Client
 
 
@@ -379,26 +370,26 @@ def _sequences_mock_in_process(
     sequences_mock_settings: Settings, pytestconfig: pytest.Config
 ) -> Iterator[_InProcess]:
     from sequences_mock.app import create_app
+    from sequences_mock.gate import RequestGate
 
     try:
         app = create_app(sequences_mock_settings)
     except MockError as error:
         path = sequences_mock_settings.fixtures or Path("the packaged fixtures")
         pytest.fail(_fixture_problems(path, error), pytrace=False)
-    transport = SyncASGITransport(app)
-    requests = [0]
+    gate = RequestGate(app, app.state.context)
+    transport = SyncASGITransport(gate)
     connection = Connection(
         "http://mock",
         None,
         pytestconfig.stash[COVERAGE],
         transport=transport,
-        served=lambda: requests[0],
+        served=lambda: gate.entered,
         control_token=sequences_mock_settings.control_token,
+        quiet=gate.quiet,
     )
-    client = httpx.Client(
-        transport=CountingTransport(transport, requests), base_url=f"{connection.url}/v1"
-    )
-    yield _InProcess(app, transport, connection, requests, client)
+    client = httpx.Client(transport=LentTransport(transport), base_url=f"{connection.url}/v1")
+    yield _InProcess(app, transport, connection, client)
     client.close()
     connection.harvest()
     transport.close()
@@ -414,7 +405,6 @@ def sequences_mock_app(
         session.app,
         session.connection,
         session.transport,
-        session.requests,
         client=session.client,
     )
     try:

@@ -8,33 +8,41 @@ import signal
 import socket
 import threading
 import time
+from contextlib import AbstractContextManager
 from types import FrameType, TracebackType
 
 import uvicorn
 from starlette.applications import Starlette
+from starlette.types import ASGIApp
 
 from sequences_mock.app import create_app
 from sequences_mock.connections import ConnectionLimits, protocol_with
+from sequences_mock.gate import HeldWorld, RequestGate
 from sequences_mock.settings import Settings
 
 __all__ = ["MockServer", "StoppableServer", "bind_socket", "uvicorn_config"]
 
 
 def uvicorn_config(
-    app: Starlette, log_level: str, limits: ConnectionLimits | None = None
+    app: Starlette,
+    log_level: str,
+    limits: ConnectionLimits | None = None,
+    *,
+    entry: ASGIApp | None = None,
 ) -> uvicorn.Config:
     """How the mock runs on uvicorn, whether from the command line or in a test's thread.
 
     No access log (the journal records every call), no lifespan, no `Server` header, and no
     proxy-header rewriting: the mock reads neither the client address nor the scheme. Each
     connection is bounded (`connections`); a stop waits for open requests a short grace only,
-    and cancels what still runs a little after.
+    and cancels what still runs a little after. `entry` is what uvicorn calls, when it is not
+    `app` itself but a wrapper around it.
     """
     limits = limits or ConnectionLimits()
     # Served over a socket, whoever starts it: the network faults have a connection to break.
     app.state.context.on_socket = True
     return uvicorn.Config(
-        app,
+        entry or app,
         log_level=log_level,
         access_log=False,
         lifespan="off",
@@ -133,7 +141,9 @@ class MockServer:
         limits: ConnectionLimits | None = None,
     ) -> None:
         self.settings = settings or Settings()
+        #: The app; requests that `quiet` must see go in by `entry`, as the socket's do.
         self.app: Starlette = create_app(self.settings)
+        self._gate = RequestGate(self.app, self.app.state.context)
         self._host, self._port = host, port
         self._startup_timeout = startup_timeout
         self._limits = limits
@@ -147,7 +157,8 @@ class MockServer:
         sock = bind_socket(self._host, self._port)
         host, port = sock.getsockname()[:2]
         self.url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
-        self._server = _ThreadServer(uvicorn_config(self.app, "warning", self._limits))
+        config = uvicorn_config(self.app, "warning", self._limits, entry=self._gate)
+        self._server = _ThreadServer(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name="sequences-mock", daemon=True
         )
@@ -160,6 +171,17 @@ class MockServer:
         return self
 
     @property
+    def entry(self) -> ASGIApp:
+        """The app as requests over the socket enter it: calls on `loop` go in by it too."""
+        return self._gate
+
+    def quiet(self) -> AbstractContextManager[HeldWorld | None]:
+        """In a `with` block: the default world while no request is in the app (requests that
+        come meanwhile wait for the block's end), or None when one is. A test's end reads the
+        world's coverage and resets it this way, without waiting for the server's thread."""
+        return self._gate.quiet()
+
+    @property
     def loop(self) -> asyncio.AbstractEventLoop | None:
         """The event loop serving requests while the server runs (to run calls on, in order)."""
         if self._server is None or not self._server.servers:
@@ -168,8 +190,8 @@ class MockServer:
 
     @property
     def requests_served(self) -> int:
-        """HTTP requests the server has received over its socket so far."""
-        return self._server.server_state.total_requests if self._server is not None else 0
+        """Requests that have entered the app so far, over the socket or by `entry`."""
+        return self._gate.entered
 
     def stop(self, timeout: float = 5.0) -> None:
         """Ask the server to finish, wait at most `timeout`, then force it."""

@@ -192,6 +192,17 @@ def serve_in_a_subprocess() -> tuple[subprocess.Popen[str], str]:
     return process, match.group(1)
 
 
+def test_sigterm_right_after_the_banner_is_a_clean_stop():
+    """A supervisor may stop the server as soon as it says where it serves, while it still
+    compiles its schemas and settles its heap: exit 0, no traceback."""
+    process, _ = serve_in_a_subprocess()
+    with process:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=10)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+
+
 def test_sigterm_stops_serve_cleanly_even_with_a_request_half_sent():
     """It never exited while a client held a partial body, and exited 143 otherwise."""
     process, url = serve_in_a_subprocess()

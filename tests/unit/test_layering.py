@@ -45,7 +45,9 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     ),
     # uvicorn's HTTP/1.1 protocol with bounds on headers, timeouts and shutdown
     "connections": (set(), {"uvicorn", "orjson"}),
-    "server": ({"app", "settings", "connections"}, {"uvicorn", "starlette"}),
+    # a mock's world held still between requests, for the thread that runs a test
+    "gate": ({"http"}, {"starlette"}),
+    "server": ({"app", "settings", "connections", "gate"}, {"uvicorn", "starlette"}),
     # the fixture file `serve` starts from (`--restore`), and what it says about snapshots
     "state_dir": ({"core", "state", "settings"}, set()),
     # the line `serve` prints per call, from the journal's entries
@@ -90,7 +92,7 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     # one server for every xdist worker, a namespace each (opt-in)
     "pytest_shared": ({"settings", "server", "client", "testing"}, {"httpx", "pytest"}),
     "pytest_plugin": (
-        {"core", "settings", "client", "testing", "app", "server", "pytest_shared"},
+        {"core", "settings", "client", "testing", "app", "gate", "server", "pytest_shared"},
         {"httpx", "pytest", "starlette"},
     ),
     "__main__": ({"cli"}, set()),

@@ -10,6 +10,7 @@ from sequences_mock.contract.openapi import CONTROL_OPENAPI, Contract, Operation
 from sequences_mock.contract.validation import check_response
 from sequences_mock.core.errors import ContractViolation
 from sequences_mock.core.world import World
+from sequences_mock.http.control_views import coverage_rows, coverage_view
 from sequences_mock.http.views import RENDER_BUDGET, Renderer
 from sequences_mock.settings import Settings
 from sequences_mock.state.runtime import Runtime
@@ -41,6 +42,7 @@ class Context:
         #: Whether uvicorn serves this app on a socket (network faults need one); see `server`.
         self.on_socket = False
         self.renderer = Renderer(budget=render_budget)
+        self._coverage_rows = coverage_rows(contract)
         runtime.when_world_replaced(self._forget_renderings)
 
     @classmethod
@@ -88,6 +90,10 @@ class Context:
             logger.error("contract violation: %s", violation.detail)
             return violation
         return None
+
+    def coverage(self) -> dict[str, Any]:
+        """What `GET /__mock/coverage` answers: the calls since the last reset, per operation."""
+        return coverage_view(self._coverage_rows, self.runtime.journal)
 
     def _forget_renderings(self) -> None:
         self.renderer.clear()

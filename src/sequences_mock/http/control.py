@@ -40,8 +40,6 @@ from sequences_mock.http.control_views import (
     choices_view,
     clock_change_view,
     clock_view,
-    coverage_rows,
-    coverage_view,
     entry_view,
     events_view,
     fault_view,
@@ -91,7 +89,6 @@ class ControlPlane:
             operation.operation_id: tuple(operation.responses)
             for operation in context.contract.operations
         }
-        self._coverage_rows = coverage_rows(context.contract)
         self.handlers: dict[str, Callable[[Call], Awaitable[Reply]]] = {
             **worlds.handlers(),
             "getHealth": self.health,
@@ -254,7 +251,7 @@ class ControlPlane:
         return _cleared(self.runtime.journal)
 
     async def coverage(self, call: Call) -> Reply:
-        return 200, Body.of(coverage_view(self._coverage_rows, self.runtime.journal))
+        return 200, Body.of(self.context.coverage())
 
     # -- faults ------------------------------------------------------------------------------
 

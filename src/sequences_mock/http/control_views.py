@@ -159,7 +159,7 @@ def coverage_view(rows: list[CoverageRow], journal: Journal) -> dict[str, Any]:
                 "path": path,
                 "calls": calls,
                 "statuses": {str(status): n for status, n in sorted(statuses.items())},
-                "declared": declared,
+                "declared": list(declared),
                 "exercised": [status for status in declared if status in statuses],
                 "unexercised": [status for status in declared if status not in statuses],
                 "undeclared": sorted(status for status in statuses if status not in declared),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable, Mapping
+from contextlib import AbstractContextManager
 from typing import Any, Protocol, TypeVar
 
 import httpx
@@ -33,6 +34,15 @@ class ControlTransport(Protocol):
     def run(self, steps: Callable[[], Awaitable[T]]) -> T: ...
 
 
+class QuietWorld(Protocol):
+    """A mock's world that no request is in, acted on from the caller's thread (the plugin's
+    is `gate.HeldWorld`)."""
+
+    def coverage(self) -> dict[str, Any]: ...
+
+    def reset(self) -> None: ...
+
+
 class Connection:
     """One mock's control plane, and what its handles share for a session.
 
@@ -45,6 +55,10 @@ class Connection:
     `served` counts the API requests the mock has had from anyone else (over its socket, or
     through the plugin's clients): with it, a mock left reset at the end of one test and not
     called since needs no second reset before the next (`start_test`, `finish_test`).
+
+    `quiet`, for a mock in this process (`RequestGate.quiet`, `MockServer.quiet`), holds its
+    world still and hands it over when no request is in it: a test's end then needs no call.
+    `served` must then count the requests as they enter, as the gate does.
     """
 
     def __init__(
@@ -57,6 +71,7 @@ class Connection:
         served: Callable[[], int] | None = None,
         control_token: str | None = None,
         owns_client: bool = False,
+        quiet: Callable[[], AbstractContextManager[QuietWorld | None]] | None = None,
     ) -> None:
         if client is None and transport is None:
             raise TypeError("a Connection needs a client or a transport")
@@ -70,6 +85,7 @@ class Connection:
         self.suite_coverage = coverage
         self._transport = transport
         self._served = served
+        self._quiet = quiet
         #: API key records of the world a reset goes back to, once a handle has read them.
         self.initial_api_keys: list[dict[str, Any]] | None = None
         self._operations: dict[str, tuple[str, ...]] | None = None
@@ -114,8 +130,12 @@ class Connection:
         with `find_incidents`, first the kept calls that were incidents (only a 5xx can be one),
         and with `find_warnings` those with warnings (coverage counts them).
 
-        Through a transport this is one step on the mock's loop: half the cost of two calls.
+        With `quiet` and the world quiet it is no call at all (unless the test's calls hold
+        incidents or warnings to find); through a transport it is one step on the mock's loop,
+        half the cost of two calls.
         """
+        if self._quiet is not None and self._finish_quietly(find_incidents, find_warnings):
+            return [], []
         if self._transport is None:
             coverage = self.harvest()
             found = self._incidents() if find_incidents and _any_5xx(coverage) else []
@@ -146,11 +166,32 @@ class Connection:
             return coverage, found, warned
 
         coverage, found, warned = transport.run(steps)
+        self._finished(coverage, self._served() if self._served is not None else None)
+        return found, warned
+
+    def _finish_quietly(self, find_incidents: bool, find_warnings: bool) -> bool:
+        """`finish_test` from this thread, if the world is quiet and the test's calls hold
+        nothing to look up; False when it is not, and nothing was done."""
+        assert self._quiet is not None
+        with self._quiet() as world:
+            if world is None:
+                return False
+            coverage = world.coverage()
+            if (find_incidents and _any_5xx(coverage)) or (find_warnings and _any_warned(coverage)):
+                return False
+            world.reset()
+            # Read while the world is held: a request waiting at the gate comes after the reset.
+            reset_at = self._served() if self._served is not None else None
+        self._finished(coverage, reset_at)
+        return True
+
+    def _finished(self, coverage: Mapping[str, Any], reset_at: int | None) -> None:
+        """The test's `coverage` counted for the suite; the mock was reset at `served()` of
+        `reset_at`."""
         if self.suite_coverage is not None:
             self.suite_coverage.add(coverage, self._counted)
         self._counted = {}
-        self._reset_at = self._served() if self._served is not None else None
-        return found, warned
+        self._reset_at = reset_at
 
     def _scope(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
         """The ASGI scope of a control call (with the control token, if any)."""

@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import httpx
 
 __all__ = [
-    "CountingTransport",
+    "LentTransport",
     "LoopTransport",
     "SyncASGITransport",
     "call_app",
@@ -125,16 +125,13 @@ class LoopTransport(httpx.BaseTransport):
         return asyncio.run_coroutine_threadsafe(main(), self._loop).result(self._timeout)
 
 
-class CountingTransport(httpx.BaseTransport):
-    """A transport lent to short-lived clients, counting their requests; closing one of them
-    leaves it open (the owner closes the transport)."""
+class LentTransport(httpx.BaseTransport):
+    """A transport lent to clients: closing one of them leaves it open (its owner closes it)."""
 
-    def __init__(self, transport: httpx.BaseTransport, counter: list[int]) -> None:
+    def __init__(self, transport: httpx.BaseTransport) -> None:
         self._transport = transport
-        self._counter = counter
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self._counter[0] += 1
         return self._transport.handle_request(request)
 
     def close(self) -> None:
