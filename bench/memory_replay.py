@@ -112,8 +112,9 @@ def replay(server: Server, only: Collection[str] = (), fraction: float = 1.0) ->
                 continue
             _check(client.post("/__mock/reset"), 200)
             started = time.perf_counter()
-            if name in WARM_UP_ROUNDS:
-                step(client, WARM_UP_ROUNDS[name])
+            # A smoke run (a fraction of the rounds) judges no RSS: it needs no warm-up.
+            if warm_up := round(WARM_UP_ROUNDS.get(name, 0) * fraction):
+                step(client, warm_up)
                 time.sleep(SETTLE_SECONDS)
             before = server.rss_kib()
             with _HealthProbe(server.url) as probe:

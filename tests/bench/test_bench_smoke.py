@@ -18,7 +18,7 @@ import pytest
 BENCH_DIR = Path(__file__).resolve().parents[2] / "bench"
 BENCH = BENCH_DIR / "run.py"
 WRK_MISSING = "wrk is not installed: apt-get install wrk (Debian/Ubuntu) or brew install wrk"
-TINY = ["--duration", "0.3", "--warmup", "0", "--million-requests", "2000"]
+TINY = ["--duration", "0.2", "--warmup", "0", "--million-requests", "2000"]
 TINY += ["--scale", "300", "--scale-small", "100"]
 #: The slow readers alone hold their connections past the mock's 30 s send timeout. A hundredth
 #: of each replay's rounds (one at least) runs all its code in 5 s instead of 36 s; whether
