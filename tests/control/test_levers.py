@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import pytest
 
 from default_world import AMELIE_RUN, COLD_OUTREACH, READ_WRITE, bearer
 from http_helpers import UNKNOWN_ID, advance, assert_problem
@@ -93,6 +94,25 @@ def test_an_unsubscribed_contact_is_refused_at_enrollment(client: httpx.Client) 
         "REFUSED",
         "unsubscribed",
     )
+
+
+@pytest.mark.parametrize(
+    ("option", "after_the_email_step"), [("continue", "ACTIVE"), ("fail", "FAILED")]
+)
+def test_an_unsubscribed_contacts_run_at_its_next_email_step_follows_the_choice(
+    client: httpx.Client, option: str, after_the_email_step: str
+) -> None:
+    """`unsubscribed_runs`: the docs are silent on what an unsubscribe does to running runs."""
+    chosen = client.post("/__mock/choices", json={"choices": {"unsubscribed_runs": option}})
+    assert chosen.status_code == 200, chosen.text
+    assert change(client, AMELIE, "unsubscribed").status_code == 200
+    assert public(client, AMELIE_RUN)["status"] == "ACTIVE"
+
+    advance(client, 3 * 86400)  # step 1, an email, is due on 2026-03-04
+
+    assert public(client, AMELIE_RUN)["status"] == after_the_email_step
+    expected = "failed" if option == "fail" else "step_ran"
+    assert last_event(client, AMELIE_RUN)["event"] == expected
 
 
 def test_an_unknown_change_or_contact_is_refused(client: httpx.Client) -> None:

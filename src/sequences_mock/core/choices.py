@@ -169,6 +169,20 @@ REGISTER: tuple[Choice, ...] = (
         "update a --stop-run after it stopped: 200 or 409",
     ),
     Choice(
+        "unsubscribed_runs",
+        "the runs of a contact who unsubscribed",
+        "When a contact unsubscribes, do its unfinished runs still send their email steps?",
+        ("continue", "fail"),
+        (
+            "yes: only a new enrollment of the contact is refused; its runs go on, email "
+            "steps included",
+            "its next due email step fails the run (`FAILED`), as for a bounced email",
+        ),
+        "FAILED | The sequence ended due to an internal error or unrecoverable delivery failure.",
+        "not reachable through the API: a contact unsubscribes in the vendor's own app; read "
+        "its run after its next email step was due",
+    ),
+    Choice(
         "auth_scheme",
         "authentication",
         "How is the API key sent, and how is a missing or bad one refused?",

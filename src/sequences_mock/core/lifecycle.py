@@ -236,7 +236,11 @@ def due_at(sequence: Sequence) -> datetime | None:
 
 
 def progress(
-    sequence: Sequence, steps: Steps[Step], contact: Contact | None, until: datetime
+    sequence: Sequence,
+    steps: Steps[Step],
+    contact: Contact | None,
+    until: datetime,
+    choices: Choices = DEFAULT_CHOICES,
 ) -> tuple[Sequence, list[Event]]:
     """The run after every clock event due at or before `until`, and those events in order.
 
@@ -266,7 +270,7 @@ def progress(
             elif step == len(steps):
                 break  # the fixture checks refuse an ACTIVE run past its last step
             else:
-                outcome = _step_outcome(steps[step], contact)
+                outcome = _step_outcome(steps[step], contact, choices)
                 if outcome is EventKind.FAILED:
                     events.append(_event((at, outcome, status, Status.FAILED, step)))
                     status, due = Status.FAILED, None
@@ -399,11 +403,14 @@ def schedule(
     return _changed(sequence, next_step_at=due)
 
 
-def _step_outcome(step: Step, contact: Contact | None) -> EventKind:
-    """What a due step does: runs, is skipped (no channel), fails the run, or waits on a person."""
+def _step_outcome(step: Step, contact: Contact | None, choices: Choices) -> EventKind:
+    """What a due step does: runs, is skipped (no channel), fails the run, or waits on a person.
+    An email to a contact who unsubscribed fails the run under `unsubscribed_runs: fail`."""
     kind = step.type
     if kind is StepType.EMAIL:
         if contact is None or contact.email_status is EmailStatus.BOUNCED:
+            return EventKind.FAILED
+        if contact.unsubscribed and choices["unsubscribed_runs"] == "fail":
             return EventKind.FAILED
         return EventKind.STEP_RAN
     if kind is StepType.LINKEDIN:

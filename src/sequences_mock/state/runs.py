@@ -9,6 +9,7 @@ from time import perf_counter
 from typing import NamedTuple
 
 from sequences_mock.core import lifecycle
+from sequences_mock.core.choices import DEFAULT_CHOICES, Choices
 from sequences_mock.core.domain import Contact, Sequence, Step
 from sequences_mock.core.errors import NotFound
 from sequences_mock.core.events import Event
@@ -136,11 +137,13 @@ class Runs:
         until: float | None = None,
         cause: Cause = Cause.CLOCK,
         request_seq: int | None = None,
+        choices: Choices = DEFAULT_CHOICES,
     ) -> bool:
         """Apply every clock event due at or before `now`, each at the instant it was due;
         every run due is brought up to `now`, earliest due first. With `until` (a
         `perf_counter` instant), stop at the first run after it. True once none is left.
-        `cause`: the clock, or the API call whose write left a run due at this very instant."""
+        `cause`: the clock, or the API call whose write left a run due at this very instant;
+        `choices`: the world's (`unsubscribed_runs` decides what a due email step does)."""
         due = self._due
         earliest = due.earliest
         if earliest is None or earliest > now:
@@ -153,7 +156,7 @@ class Runs:
                 template = templates.get(sequence.template_id)
                 steps = template.steps if template is not None else ()
                 contact = contacts.get(sequence.contact_id) if sequence.contact_id else None
-                progressed, events = lifecycle.progress(sequence, steps, contact, now)
+                progressed, events = lifecycle.progress(sequence, steps, contact, now, choices)
                 if not events:
                     # Due, yet nothing the clock can do for it (an ACTIVE run past its template's
                     # last step): it leaves the schedule, or this loop would take it forever.

@@ -202,7 +202,9 @@ class Store:
         )
         # A step overdue while the run was paused runs as part of the resume, not after its
         # answer: the answer is what a read at the same instant shows, and the call caused it.
-        self._runs.catch_up(now, cause=Cause.API, request_seq=self._current_request())
+        self._runs.catch_up(
+            now, cause=Cause.API, request_seq=self._current_request(), choices=self.choices
+        )
         return self._runs.any(resumed.id)
 
     def stop(
@@ -254,7 +256,8 @@ class Store:
         """Bounce a contact's email, unsubscribe it, or delete it; its runs, each with the change
         in its history (cause `control`). A deleted contact's runs show `contact_id: null`; the
         others are unchanged, but a due email step of a bounced or missing contact fails the
-        run, and a new enrollment of a bounced or unsubscribed one is refused."""
+        run (of an unsubscribed one too, under `unsubscribed_runs: fail`), and a new
+        enrollment of a bounced or unsubscribed one is refused."""
         now = self._caught_up()
         contacts = self._world.contacts
         contact = contacts.get(contact_id.lower())
@@ -284,13 +287,13 @@ class Store:
     def catch_up(self, until: float | None = None) -> bool:
         """Apply every clock event due by the clock's now: pause deadlines, activations, steps;
         with `until` (a `perf_counter` instant), some of them. True once none is left."""
-        return self._runs.catch_up(self.clock.now(), until)
+        return self._runs.catch_up(self.clock.now(), until, choices=self.choices)
 
     def _caught_up(self) -> datetime:
         """The clock's now, read once, with every clock event due by it applied: a write is
         made at the instant the runs were brought up to."""
         now = self.clock.now()
-        self._runs.catch_up(now)
+        self._runs.catch_up(now, choices=self.choices)
         return now
 
     def _apply(self, kind: EventKind, before: Sequence, after: Sequence, now: datetime) -> Sequence:

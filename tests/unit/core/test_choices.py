@@ -188,3 +188,18 @@ class TestRules:
 
         assert [e.kind.value for e in events] == ["resumed", "task_pending"]
         assert (after.status, after.updated_at) == (Status.WAITING_FOR_USER, NOW + DAY)
+
+    @pytest.mark.parametrize(("option", "kind"), [("continue", "step_ran"), ("fail", "failed")])
+    def test_an_email_to_an_unsubscribed_contact_follows_unsubscribed_runs(
+        self, option: str, kind: str
+    ) -> None:
+        steps = (Step(StepType.EMAIL, HOUR), Step(StepType.EMAIL, DAY))
+        active = run(next_step=0, next_step_at=NOW + HOUR)
+        gone = contact(unsubscribed=True)
+
+        after, events = lifecycle.progress(
+            active, steps, gone, NOW + 2 * HOUR, chose(unsubscribed_runs=option)
+        )
+
+        assert [e.kind.value for e in events] == [kind]
+        assert after.status is (Status.FAILED if option == "fail" else Status.ACTIVE)
