@@ -12,7 +12,7 @@ Timers are armed only for requests that do not arrive in one read, so the usual 
 two counters and no timer. Each request's scope carries the connection's transport (see
 `TRANSPORT`), for the faults that reset or close it.
 
-Just over 350 lines on purpose: every bound hooks the same parser callbacks of one protocol
+About 400 lines on purpose: every bound hooks the same parser callbacks of one protocol
 class (see `BoundedProtocol`), and the limits, the protocol and its problem answers read best
 side by side.
 """
@@ -93,32 +93,16 @@ class BoundedProtocol(HttpToolsProtocol):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._counted = False
-        #: Armed when an answer's writes first stall (see `ConnectionLimits.send_timeout`).
-        self._stalled: asyncio.TimerHandle | None = None
-        self._in_headers = True  # between requests counts: the next one's headers come next
-        self._begun = False  # some of the next request arrived
-        #: Bytes of reads that held only request head; requests whose head was parsed.
-        self._head_read = self._headers_done = 0
-        #: Nothing more is parsed: a request was refused (answered by `_refusal`) or is about to
-        #: be (431, once the read that holds it is parsed).
-        self._refused = False
-        #: A refusal's answer, waiting for the answers of the requests parsed before it.
-        self._refusal: bytes | None = None
-        #: The last of those; and, while a request's head is parsed, the one parsed before it.
-        self._awaited: RequestResponseCycle | None = None
-        self._previous: RequestResponseCycle | None = None
-        self._deadline: asyncio.TimerHandle | None = None
-        #: Each request's scope extensions: the transport, for faults that break the connection.
-        self._extensions: dict[str, object] = {}
-        self._calls = _Abandonable(self.app)
-        self.app = self._calls.run  # a bound method: cheaper to call than an object's `__call__`
+        # The bounds' state in an object of its own: thirteen more attributes here would take the
+        # instance past CPython's shared-key limit and slow every attribute uvicorn reads.
+        self._bound = _Bound(self.app)
+        self.app = self._bound.calls.run  # a bound method: cheaper to call than `__call__`
 
     # -- the connection ----------------------------------------------------------------------
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
-        self._extensions[TRANSPORT] = transport
+        self._bound.extensions[TRANSPORT] = transport
         if self.OPEN.count >= self.LIMITS.max_connections:
             self._refuse(
                 HTTPStatus.SERVICE_UNAVAILABLE,
@@ -128,27 +112,27 @@ class BoundedProtocol(HttpToolsProtocol):
             )
             return
         self.OPEN.count += 1
-        self._counted = True
+        self._bound.counted = True
         self._arm(self.LIMITS.header_timeout)
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()
-        if self._stalled is not None:
-            self._stalled.cancel()
-            self._stalled = None
-        if self._counted:
+        if self._bound.stalled is not None:
+            self._bound.stalled.cancel()
+            self._bound.stalled = None
+        if self._bound.counted:
             self.OPEN.count -= 1
-            self._counted = False
+            self._bound.counted = False
         super().connection_lost(exc)
 
     def pause_writing(self) -> None:
         """The client takes the answer slower than it is written: it has `send_timeout`."""
         super().pause_writing()
-        if self._stalled is None:
-            self._stalled = self.loop.call_later(self.LIMITS.send_timeout, self._send_late)
+        if self._bound.stalled is None:
+            self._bound.stalled = self.loop.call_later(self.LIMITS.send_timeout, self._send_late)
 
     def _send_late(self) -> None:
-        self._stalled = None
+        self._bound.stalled = None
         if self.transport.get_write_buffer_size() == 0:
             return  # taken in full since
         cycle = self.cycle
@@ -158,38 +142,40 @@ class BoundedProtocol(HttpToolsProtocol):
         self.transport.abort()  # `close` would hold the unsent bytes until the client reads
 
     def data_received(self, data: bytes) -> None:
-        if self._refused:
+        bound = self._bound
+        if bound.refused:
             return
-        counting, done = self._in_headers, self._headers_done
+        counting, done = bound.in_headers, bound.headers_done
         _Base.data_received(self, data)
-        if self._refusal is not None or self.transport.is_closing():
+        if bound.refusal is not None or self.transport.is_closing():
             return
-        if counting and self._headers_done == done:  # all of this read was request head
-            self._head_read += len(data)
+        if counting and bound.headers_done == done:  # all of this read was request head
+            bound.head_read += len(data)
         limits = self.LIMITS
         # A field still arriving is in httptools' buffer, not yet in `_head_size`: the reads
         # bound it, to the limit and one read more.
-        if self._refused or self._head_read > limits.max_header_bytes:
+        if bound.refused or bound.head_read > limits.max_header_bytes:
             self._refuse(
                 HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
                 "request_header_fields_too_large",
                 f"the request line and headers may take {limits.max_header_bytes:,} bytes "
                 f"in {limits.max_headers} fields at most",
             )
-        elif self._deadline is None and (self._begun or not self._in_headers):
+        elif bound.deadline is None and (bound.begun or not bound.in_headers):
             # Part of a request arrived and the rest did not: it has a while to arrive.
-            self._arm(limits.header_timeout if self._in_headers else limits.body_timeout)
+            self._arm(limits.header_timeout if bound.in_headers else limits.body_timeout)
 
     # -- parser callbacks (none runs once the connection is refused) -------------------------
 
     def on_message_begin(self) -> None:
-        if self._stalled is not None and self.transport.get_write_buffer_size() == 0:
-            self._stalled.cancel()  # the last answer was taken: the next starts afresh
-            self._stalled = None
-        if not self._refused:
-            self._begun = True
+        bound = self._bound
+        if bound.stalled is not None and self.transport.get_write_buffer_size() == 0:
+            bound.stalled.cancel()  # the last answer was taken: the next starts afresh
+            bound.stalled = None
+        if not bound.refused:
+            bound.begun = True
             _Base.on_message_begin(self)
-            self.scope["extensions"] = self._extensions  # type: ignore[typeddict-item]
+            self.scope["extensions"] = bound.extensions  # type: ignore[typeddict-item]
 
     # The target and the fields are measured once they are all parsed, not as each arrives: a
     # Python call per field costs more than the rest of the bounds together, and until the head
@@ -200,27 +186,28 @@ class BoundedProtocol(HttpToolsProtocol):
         if len(headers) > limits.max_headers or _head_size(self.url, headers) > (
             limits.max_header_bytes
         ):
-            self._refused = True  # answered 431 once this read is parsed
-        if self._refused:
+            self._bound.refused = True  # answered 431 once this read is parsed
+        bound = self._bound
+        if bound.refused:
             return
-        if self._deadline is not None:  # armed only for a head that took several reads
+        if bound.deadline is not None:  # armed only for a head that took several reads
             self._disarm()
-        self._in_headers = self._begun = False
-        self._head_read = 0
-        self._headers_done += 1
-        self._previous = self.cycle
+        bound.in_headers = bound.begun = False
+        bound.head_read = 0
+        bound.headers_done += 1
+        bound.previous = self.cycle
         _Base.on_headers_complete(self)
 
     def on_body(self, body: bytes) -> None:
-        if not self._refused:
+        if not self._bound.refused:
             _Base.on_body(self, body)
 
     def on_message_complete(self) -> None:
-        if self._refused:
+        if self._bound.refused:
             return
-        if self._deadline is not None:  # armed only for a body that took several reads
+        if self._bound.deadline is not None:  # armed only for a body that took several reads
             self._disarm()
-        self._in_headers = True
+        self._bound.in_headers = True
         _Base.on_message_complete(self)
 
     def send_400_response(self, msg: str) -> None:
@@ -235,8 +222,8 @@ class BoundedProtocol(HttpToolsProtocol):
 
     def on_response_complete(self) -> None:
         _Base.on_response_complete(self)
-        awaited = self._awaited
-        if self._refusal is not None and (awaited is None or awaited.response_complete):
+        awaited = self._bound.awaited
+        if self._bound.refusal is not None and (awaited is None or awaited.response_complete):
             self._unset_keepalive_if_required()
             self._answer_refusal()
 
@@ -251,30 +238,30 @@ class BoundedProtocol(HttpToolsProtocol):
             return
         cycle.keep_alive = False
         self._disarm()
-        self._deadline = self.loop.call_later(self.LIMITS.shutdown_grace, self._give_up)
+        self._bound.deadline = self.loop.call_later(self.LIMITS.shutdown_grace, self._give_up)
 
     def _give_up(self) -> None:
         """The stop's grace is over: the request's client is hung up on, and its work (a seed
         built on a worker thread, say) no longer awaited."""
         self._hang_up()
-        self._calls.abandon()
+        self._bound.calls.abandon()
 
     # -- internals ---------------------------------------------------------------------------
 
     def _arm(self, seconds: float) -> None:
         self._disarm()
-        self._deadline = self.loop.call_later(seconds, self._late)
+        self._bound.deadline = self.loop.call_later(seconds, self._late)
 
     def _disarm(self) -> None:
-        if self._deadline is not None:
-            self._deadline.cancel()
-            self._deadline = None
+        if self._bound.deadline is not None:
+            self._bound.deadline.cancel()
+            self._bound.deadline = None
 
     def _late(self) -> None:
-        self._deadline = None
-        if not self._in_headers:
+        self._bound.deadline = None
+        if not self._bound.in_headers:
             detail = f"the request body did not arrive within {self.LIMITS.body_timeout:g} s"
-        elif self._begun:
+        elif self._bound.begun:
             detail = f"the request headers did not arrive within {self.LIMITS.header_timeout:g} s"
         else:  # a connection that never sent anything
             self._hang_up()
@@ -285,25 +272,25 @@ class BoundedProtocol(HttpToolsProtocol):
         """Answer `status` with a problem document and close, once the requests parsed before
         the refused one are answered (pipelining); only close when the refused request's own
         answer already began."""
-        self._refused = True
+        self._bound.refused = True
         self._disarm()
         answer = _problem_bytes(status, code, detail)
         awaited: RequestResponseCycle | None = self.cycle  # the refused request has none yet
-        if not self._in_headers and awaited is not None:  # `cycle` is the refused request's
-            refused, awaited = awaited, self._previous
+        if not self._bound.in_headers and awaited is not None:  # `cycle` is the refused request's
+            refused, awaited = awaited, self._bound.previous
             queued = [entry for entry in self.pipeline if entry[0] is refused]
             for entry in queued:
                 self.pipeline.remove(entry)  # never started: nobody else answers it
             if refused.response_started:
                 answer = b""
-        self._refusal = answer
-        self._awaited = awaited
+        self._bound.refusal = answer
+        self._bound.awaited = awaited
         if awaited is None or awaited.response_complete:
             self._answer_refusal()
 
     def _answer_refusal(self) -> None:
-        if self._refusal and not self.transport.is_closing():
-            self.transport.write(self._refusal)
+        if self._bound.refusal and not self.transport.is_closing():
+            self.transport.write(self._bound.refusal)
         self._hang_up()
 
     def _hang_up(self) -> None:
@@ -315,6 +302,47 @@ class BoundedProtocol(HttpToolsProtocol):
             cycle.message_event.set()
         if not self.transport.is_closing():
             self.transport.close()
+
+
+class _Bound:
+    """What `BoundedProtocol` keeps of one connection."""
+
+    __slots__ = (
+        "awaited",
+        "begun",
+        "calls",
+        "counted",
+        "deadline",
+        "extensions",
+        "head_read",
+        "headers_done",
+        "in_headers",
+        "previous",
+        "refusal",
+        "refused",
+        "stalled",
+    )
+
+    def __init__(self, app: App) -> None:
+        self.counted = False
+        #: Armed when an answer's writes first stall (see `ConnectionLimits.send_timeout`).
+        self.stalled: asyncio.TimerHandle | None = None
+        self.in_headers = True  # between requests counts: the next one's headers come next
+        self.begun = False  # some of the next request arrived
+        #: Bytes of reads that held only request head; requests whose head was parsed.
+        self.head_read = self.headers_done = 0
+        #: Nothing more is parsed: a request was refused (answered by `refusal`) or is about to
+        #: be (431, once the read that holds it is parsed).
+        self.refused = False
+        #: A refusal's answer, waiting for the answers of the requests parsed before it.
+        self.refusal: bytes | None = None
+        #: The last of those; and, while a request's head is parsed, the one parsed before it.
+        self.awaited: RequestResponseCycle | None = None
+        self.previous: RequestResponseCycle | None = None
+        self.deadline: asyncio.TimerHandle | None = None
+        #: Each request's scope extensions: the transport, for faults that break the connection.
+        self.extensions: dict[str, object] = {}
+        self.calls = _Abandonable(app)
 
 
 class _Abandonable:
