@@ -181,8 +181,8 @@ class PathEndpoint:
 def _ignored_parameters(store: Store, query: ReadQuery) -> tuple[str, ...]:
     """The journal's warnings: query parameters the call sent that its operation does not
     declare and the answer ignored (with `unknown_query_parameter: reject` it named them in a
-    422 instead, and there is nothing to warn of)."""
-    if not query.unknown or store.choices["unknown_query_parameter"] == "reject":
+    422 instead, and there is nothing to warn of). Asked only of a call that sent some."""
+    if store.choices["unknown_query_parameter"] == "reject":
         return ()
     return query.unknown
 

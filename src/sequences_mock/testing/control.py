@@ -115,7 +115,7 @@ class Connection:
         """`POST /__mock/reset`; what it cleared was harvested already, or is dropped."""
         summary = dict(self.call("POST", "/__mock/reset"))
         self._counted = {}
-        self._reset_at = self._served() if self._served is not None else None
+        self._reset_at = self._served_now()
         return summary
 
     def start_test(self) -> None:
@@ -166,7 +166,7 @@ class Connection:
             return coverage, found, warned
 
         coverage, found, warned = transport.run(steps)
-        self._finished(coverage, self._served() if self._served is not None else None)
+        self._finished(coverage, self._served_now())
         return found, warned
 
     def _finish_quietly(self, find_incidents: bool, find_warnings: bool) -> bool:
@@ -181,9 +181,12 @@ class Connection:
                 return False
             world.reset()
             # Read while the world is held: a request waiting at the gate comes after the reset.
-            reset_at = self._served() if self._served is not None else None
+            reset_at = self._served_now()
         self._finished(coverage, reset_at)
         return True
+
+    def _served_now(self) -> int | None:
+        return self._served() if self._served is not None else None
 
     def _finished(self, coverage: Mapping[str, Any], reset_at: int | None) -> None:
         """The test's `coverage` counted for the suite; the mock was reset at `served()` of
