@@ -17,9 +17,10 @@ class _Server(uvicorn.Server):
 
 
 @contextmanager
-def served(app: Any) -> Iterator[str]:
-    """`app` served until the block ends; yields its base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="auto")
+def served(app: Any, **options: Any) -> Iterator[str]:
+    """`app` served until the block ends (`options` for uvicorn's config); yields its base URL."""
+    settings: dict[str, Any] = {"log_level": "warning", "lifespan": "auto", **options}
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, **settings)
     server = _Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -34,7 +34,7 @@ from sequences_mock.core.errors import MockError
 from sequences_mock.core.timestamps import format_timestamp
 from sequences_mock.http.threads import workers_running
 from sequences_mock.proxy.command import add_proxy_parser, run_proxy
-from sequences_mock.server import StoppableServer, bind_socket, uvicorn_config
+from sequences_mock.server import StoppableServer, api_prefix, bind_socket, uvicorn_config
 from sequences_mock.settings import Settings, control_token_problem
 from sequences_mock.state.journal import DEFAULT_JOURNAL_SIZE
 from sequences_mock.state_dir import add_world_options, print_worlds, starting_fixtures
@@ -406,7 +406,8 @@ def _serve(args: argparse.Namespace) -> int:
         for contract in (context.contract, context.control):
             contract.compile_all()  # no call of a server waits on a schema compiling
         _settle_heap()
-        _Server(uvicorn_config(app, args.log_level), call_log).run(sockets=[sock])
+        config = uvicorn_config(app, args.log_level, taskless=api_prefix(app))
+        _Server(config, call_log).run(sockets=[sock])
     if workers_running():
         # A seed or snapshot still built on a worker thread: Python's exit would stop it as it
         # next takes the interpreter's lock, in the middle of finalizing, which CPython does not

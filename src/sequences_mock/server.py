@@ -20,7 +20,7 @@ from sequences_mock.connections import ConnectionLimits, protocol_with
 from sequences_mock.gate import HeldWorld, RequestGate
 from sequences_mock.settings import Settings
 
-__all__ = ["MockServer", "StoppableServer", "bind_socket", "uvicorn_config"]
+__all__ = ["MockServer", "StoppableServer", "api_prefix", "bind_socket", "uvicorn_config"]
 
 
 def uvicorn_config(
@@ -29,6 +29,7 @@ def uvicorn_config(
     limits: ConnectionLimits | None = None,
     *,
     entry: ASGIApp | None = None,
+    taskless: str | None = None,
 ) -> uvicorn.Config:
     """How the mock runs on uvicorn, whether from the command line or in a test's thread.
 
@@ -36,7 +37,9 @@ def uvicorn_config(
     proxy-header rewriting: the mock reads neither the client address nor the scheme. Each
     connection is bounded (`connections`); a stop waits for open requests a short grace only,
     and cancels what still runs a little after. `entry` is what uvicorn calls, when it is not
-    `app` itself but a wrapper around it.
+    `app` itself but a wrapper around it. Requests under the path prefix `taskless` are run
+    without a task of their own while they do not wait (`connections.BoundedProtocol._start`):
+    the mock's public API, not the proxy's, whose client needs one.
     """
     limits = limits or ConnectionLimits()
     # Served over a socket, whoever starts it: the network faults have a connection to break.
@@ -49,9 +52,15 @@ def uvicorn_config(
         ws="none",
         server_header=False,
         proxy_headers=False,
-        http=protocol_with(limits),
+        http=protocol_with(limits, taskless=taskless),
         timeout_graceful_shutdown=math.ceil(limits.shutdown_grace) + 1,
     )
+
+
+def api_prefix(app: Starlette) -> str:
+    """The path prefix of a mock app's public API (`/v1/`): what it answers without a task."""
+    base_path: str = app.state.context.contract.base_path
+    return base_path.rstrip("/") + "/"
 
 
 class StoppableServer(uvicorn.Server):
@@ -157,7 +166,9 @@ class MockServer:
         sock = bind_socket(self._host, self._port)
         host, port = sock.getsockname()[:2]
         self.url = f"http://{f'[{host}]' if ':' in host else host}:{port}"
-        config = uvicorn_config(self.app, "warning", self._limits, entry=self._gate)
+        config = uvicorn_config(
+            self.app, "warning", self._limits, entry=self._gate, taskless=api_prefix(self.app)
+        )
         self._server = _ThreadServer(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name="sequences-mock", daemon=True

@@ -44,7 +44,9 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
         {"starlette"},
     ),
     # uvicorn's HTTP/1.1 protocol with bounds on headers, timeouts and shutdown
-    "connections": (set(), {"uvicorn", "orjson"}),
+    # how a connection calls the app: at once or as a task, abandonable
+    "app_calls": (set(), set()),
+    "connections": ({"app_calls"}, {"uvicorn", "orjson"}),
     # a mock's world held still between requests, for the thread that runs a test
     "gate": ({"http"}, {"starlette"}),
     "server": ({"app", "settings", "connections", "gate"}, {"uvicorn", "starlette"}),
