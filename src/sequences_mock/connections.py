@@ -131,6 +131,9 @@ class BoundedProtocol(HttpToolsProtocol):
         if self._bound.counted:
             self.OPEN.count -= 1
             self._bound.counted = False
+        if self.timeout_keep_alive_task is not None:
+            self.timeout_keep_alive_task.cancel()
+            self.timeout_keep_alive_task = None
         super().connection_lost(exc)
 
     def pause_writing(self) -> None:
@@ -231,13 +234,46 @@ class BoundedProtocol(HttpToolsProtocol):
         )
 
     def on_response_complete(self) -> None:
-        _Base.on_response_complete(self)
-        if self._bound.starting is not None:  # the next pipelined request
-            self._start(eager=False)
+        # uvicorn's, but for the keep-alive timer (`_unset_keepalive_if_required`).
+        self.server_state.total_requests += 1
+        if not self.transport.is_closing():
+            self.flow.resume_reading()
+            if self.pipeline:
+                self._start_asgi_task(*self.pipeline.pop())
+                self._start(eager=False)
+            else:
+                self._idle()
         awaited = self._bound.awaited
         if self._bound.refusal is not None and (awaited is None or awaited.response_complete):
             self._unset_keepalive_if_required()
             self._answer_refusal()
+
+    # -- keep-alive: an idle connection closes `timeout_keep_alive` seconds after its last answer
+
+    # uvicorn cancels its timer as each request arrives and arms a new one after each answer, a
+    # timer made and unmade per request; here a request only marks the connection busy, and
+    # the timer, armed once, checks the connection's last answer when it fires.
+
+    def _unset_keepalive_if_required(self) -> None:
+        self._bound.idle_since = None
+
+    def _idle(self) -> None:
+        self._bound.idle_since = self.loop.time()
+        if self.timeout_keep_alive_task is None:
+            self.timeout_keep_alive_task = self.loop.call_later(
+                self.timeout_keep_alive, self._kept_alive_too_long
+            )
+
+    def _kept_alive_too_long(self) -> None:
+        self.timeout_keep_alive_task = None
+        since = self._bound.idle_since
+        if since is None:  # busy: armed again after its answer
+            return
+        left = since + self.timeout_keep_alive - self.loop.time()
+        if left > 0:
+            self.timeout_keep_alive_task = self.loop.call_later(left, self._kept_alive_too_long)
+        else:
+            self.timeout_keep_alive_handler()
 
     # -- running the app ----------------------------------------------------------------------
 
@@ -365,6 +401,7 @@ class _Bound:
         "extensions",
         "head_read",
         "headers_done",
+        "idle_since",
         "in_headers",
         "previous",
         "refusal",
@@ -390,6 +427,8 @@ class _Bound:
         self.awaited: RequestResponseCycle | None = None
         self.previous: RequestResponseCycle | None = None
         self.deadline: asyncio.TimerHandle | None = None
+        #: The loop's time at the last answer, while no request is read or answered since.
+        self.idle_since: float | None = None
         #: Each request's scope extensions: the transport, for faults that break the connection.
         self.extensions: dict[str, object] = {}
         self.calls = AppCalls(app)
