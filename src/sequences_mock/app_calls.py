@@ -13,24 +13,19 @@ import types
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any
 
-__all__ = ["Answer", "App", "AppCalls", "until_it_waits"]
+__all__ = ["App", "AppCalls", "until_it_waits"]
 
 #: An ASGI app (its scope, receive and send are uvicorn's to type).
 App = Callable[[Any, Any, Any], Awaitable[None]]
-#: How an answer is sent: a function of the request's cycle (what uvicorn's `send` is bound to)
-#: and one message.
-Answer = Callable[[Any, Any], Awaitable[None]]
 
 
 class AppCalls:
     """The app, as one connection calls it: a call the server gives up on is cancelled, and
-    ends without an error (uvicorn would log the cancellation as the app's failure); its
-    answer is sent by `send`, bound to the cycle of uvicorn's `send`."""
+    ends without an error (uvicorn would log the cancellation as the app's failure)."""
 
-    __slots__ = ("_abandoned", "_app", "_send", "task")
+    __slots__ = ("_abandoned", "_app", "task")
 
-    def __init__(self, app: App, send: Answer) -> None:
-        self._send = send
+    def __init__(self, app: App) -> None:
         # Its bound `__call__` (the app is an object, Starlette's): calling the object takes the
         # slow path for a Python-level `__call__`.
         self._app: App = app.__call__  # type: ignore[operator]  # (mypy: a Callable's __call__)
@@ -40,7 +35,7 @@ class AppCalls:
 
     async def run(self, scope: Any, receive: Any, send: Any) -> None:
         try:
-            await self._app(scope, receive, types.MethodType(self._send, send.__self__))
+            await self._app(scope, receive, send)
         except asyncio.CancelledError:
             if not self._abandoned:
                 raise

@@ -29,8 +29,7 @@ from typing import Any
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
-from sequences_mock.app_calls import Answer, App, AppCalls, until_it_waits
-from sequences_mock.checked_send import CheckedHeaders, checked_send
+from sequences_mock.app_calls import App, AppCalls, until_it_waits
 
 __all__ = ["TRANSPORT", "ConnectionLimits", "protocol_with"]
 
@@ -79,7 +78,6 @@ def protocol_with(
         LIMITS = limits
         OPEN = _Open()
         TASKLESS = taskless
-        SEND = staticmethod(checked_send(CheckedHeaders()))
 
     return Protocol
 
@@ -100,14 +98,12 @@ class BoundedProtocol(HttpToolsProtocol):
     LIMITS = ConnectionLimits()
     OPEN = _Open()
     TASKLESS: str | None = None
-    #: How a request's answer is sent: uvicorn's `send`, its headers checked once each.
-    SEND = staticmethod(checked_send(CheckedHeaders()))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # The bounds' state in an object of its own: thirteen more attributes here would take the
         # instance past CPython's shared-key limit and slow every attribute uvicorn reads.
-        self._bound = _Bound(self.app, self.SEND)
+        self._bound = _Bound(self.app)
         self.app = self._bound.calls.run  # a bound method: cheaper to call than `__call__`
 
     # -- the connection ----------------------------------------------------------------------
@@ -414,7 +410,7 @@ class _Bound:
         "starting",
     )
 
-    def __init__(self, app: App, send: Answer) -> None:
+    def __init__(self, app: App) -> None:
         self.counted = False
         #: Armed when an answer's writes first stall (see `ConnectionLimits.send_timeout`).
         self.stalled: asyncio.TimerHandle | None = None
@@ -435,7 +431,7 @@ class _Bound:
         self.idle_since: float | None = None
         #: Each request's scope extensions: the transport, for faults that break the connection.
         self.extensions: dict[str, object] = {}
-        self.calls = AppCalls(app, send)
+        self.calls = AppCalls(app)
         #: The request uvicorn asked to start, until it is (see `BoundedProtocol._start`).
         self.starting: tuple[RequestResponseCycle, Any] | None = None
 

@@ -46,9 +46,7 @@ ALLOWED: dict[str, tuple[set[str], set[str]]] = {
     # uvicorn's HTTP/1.1 protocol with bounds on headers, timeouts and shutdown
     # how a connection calls the app: at once or as a task, abandonable
     "app_calls": (set(), set()),
-    # uvicorn's send of an answer, its headers checked once each
-    "checked_send": (set(), {"uvicorn"}),
-    "connections": ({"app_calls", "checked_send"}, {"uvicorn", "orjson"}),
+    "connections": ({"app_calls"}, {"uvicorn", "orjson"}),
     # a mock's world held still between requests, for the thread that runs a test
     "gate": ({"http"}, {"starlette"}),
     "server": ({"app", "settings", "connections", "gate"}, {"uvicorn", "starlette"}),
