@@ -1,0 +1,72 @@
+"""`until_it_waits`: a call run at once until it first waits, then as a task, is still the same
+call to whoever cancels or closes that task."""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+from typing import Any
+
+from sequences_mock.app_calls import until_it_waits
+
+
+def test_a_call_that_never_waits_is_done_at_once():
+    ran: list[str] = []
+
+    async def call() -> None:
+        ran.append("all")
+
+    loop = asyncio.new_event_loop()
+    try:
+        assert until_it_waits(call(), contextvars.copy_context(), loop) is None
+    finally:
+        loop.close()
+    assert ran == ["all"]
+
+
+def test_cancelling_the_task_of_a_call_that_waits_cancels_the_call():
+    seen: list[str] = []
+
+    async def call() -> None:
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            seen.append("cancelled")
+            raise
+
+    async def main() -> Any:
+        rest = until_it_waits(call(), contextvars.copy_context(), asyncio.get_running_loop())
+        assert rest is not None
+        task = asyncio.ensure_future(rest)
+        await asyncio.sleep(0)
+        task.cancel()
+        return await asyncio.gather(task, return_exceptions=True)
+
+    [outcome] = asyncio.run(main())
+    assert isinstance(outcome, asyncio.CancelledError)
+    assert seen == ["cancelled"]
+
+
+def test_closing_a_call_left_waiting_runs_its_cleanup():
+    cleaned: list[bool] = []
+
+    async def call() -> None:
+        try:
+            await asyncio.sleep(10)
+        finally:
+            cleaned.append(True)
+
+    async def started() -> asyncio.Task[Any]:
+        rest = until_it_waits(call(), contextvars.copy_context(), asyncio.get_running_loop())
+        assert rest is not None
+        task = asyncio.ensure_future(rest)
+        await asyncio.sleep(0)
+        return task
+
+    loop = asyncio.new_event_loop()
+    try:
+        task = loop.run_until_complete(started())
+        task.get_coro().close()  # what a loop shut down with the task pending does to it
+    finally:
+        loop.close()
+    assert cleaned == [True]
