@@ -10,7 +10,7 @@ from typing import Any
 from sequences_mock.app_calls import until_it_waits
 
 
-def test_a_call_that_never_waits_is_done_at_once():
+def test_a_call_that_never_waits_is_done_at_once() -> None:
     ran: list[str] = []
 
     async def call() -> None:
@@ -24,7 +24,7 @@ def test_a_call_that_never_waits_is_done_at_once():
     assert ran == ["all"]
 
 
-def test_cancelling_the_task_of_a_call_that_waits_cancels_the_call():
+def test_cancelling_the_task_of_a_call_that_waits_cancels_the_call() -> None:
     seen: list[str] = []
 
     async def call() -> None:
@@ -47,7 +47,7 @@ def test_cancelling_the_task_of_a_call_that_waits_cancels_the_call():
     assert seen == ["cancelled"]
 
 
-def test_closing_a_call_left_waiting_runs_its_cleanup():
+def test_closing_a_call_left_waiting_runs_its_cleanup() -> None:
     cleaned: list[bool] = []
 
     async def call() -> None:
