@@ -1,4 +1,4 @@
-"""The pytest plugin in real pytest sessions: small suites, each run in its own subprocess.
+"""The pytest plugin in real pytest sessions: small suites, each run in a pytester session.
 
 The plugin is never named in these suites: it must load from its `pytest11` entry point.
 """

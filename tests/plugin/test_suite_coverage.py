@@ -1,4 +1,4 @@
-"""The suite's coverage and the up-front fixture check, in real pytest sessions (subprocesses).
+"""The suite's coverage and the up-front fixture check, in real pytest sessions.
 
 Every test's calls add up, whichever fixture made them and whether or not the test reset the
 mock itself; xdist workers hand theirs to the controller; the table, the JSON file and the floor.
