@@ -11,12 +11,17 @@ from sequences_mock.core.events import Event
 if TYPE_CHECKING:
     from sequences_mock.state.history import Cause
 
-__all__ = ["DEFAULT_FEED_SIZE", "Feed", "FeedItem"]
+__all__ = ["DEFAULT_FEED_SIZE", "Feed", "FeedItem", "KeptEvent"]
 
 #: Events the feed keeps; the oldest go first. Every event is the same few fields (ids of fixed
 #: length, enums, a timestamp), so the count bounds the bytes too: some 200 bytes each in
 #: memory, some 40 MiB at most (a 30-day move of the 20,000-run bench world fires ~120,000).
 DEFAULT_FEED_SIZE = 200_000
+
+
+#: An event as kept: its run's id, the event, its cause, the journal entry of the call that
+#: caused it. Plain tuples, one per event, shared by the feed and the run's history.
+KeptEvent = tuple[str, Event, "Cause", int | None]
 
 
 class FeedItem(NamedTuple):
@@ -35,17 +40,14 @@ class Feed:
         if size < 1:
             raise ValueError(f"a feed keeps at least one event, not {size}")
         self.size = size
-        self._items: deque[tuple[str, Event, Cause, int | None]] = deque(maxlen=size)
+        self._items: deque[KeptEvent] = deque(maxlen=size)
         #: Events recorded since the world began; the newest has this `seq`.
         self.recorded = 0
 
-    def record(
-        self, sequence_id: str, events: list[Event], cause: Cause, request_seq: int | None
-    ) -> None:
-        items = self._items
-        for event in events:  # most calls record one event: no comprehension to set up
-            items.append((sequence_id, event, cause, request_seq))
-        self.recorded += len(events)
+    def record(self, items: list[KeptEvent]) -> None:
+        """Keep `items`, oldest first (the tuples a run's history keeps too)."""
+        self._items.extend(items)
+        self.recorded += len(items)
 
     @property
     def dropped(self) -> int:

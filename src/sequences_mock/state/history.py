@@ -7,7 +7,7 @@ from enum import StrEnum
 from typing import NamedTuple
 
 from sequences_mock.core.events import Event
-from sequences_mock.state.feed import Feed
+from sequences_mock.state.feed import Feed, KeptEvent
 
 __all__ = ["DEFAULT_EVENTS_PER_RUN", "DEFAULT_EVENTS_TOTAL", "Cause", "History", "Record"]
 
@@ -52,9 +52,9 @@ class History:
         self._kept = 0
         #: Every run's events in one ring, in the order they happened.
         self.feed = feed or Feed()
-        #: Plain (event, cause, request_seq) tuples: a clock move may add half a million at once,
-        #: and a named tuple costs several times more to make. `of` hands out `Record`s.
-        self._records: dict[str, list[tuple[Event, Cause, int | None]]] = {}
+        #: The feed's plain tuples (a clock move may add half a million at once, and a named
+        #: tuple costs several times more to make): `of` hands out `Record`s.
+        self._records: dict[str, list[KeptEvent]] = {}
         self._dropped: dict[str, int] = {}
         #: Counts `record` calls: unchanged, no run of the world changed (see `Runtime.install`).
         self.version = 0
@@ -66,8 +66,10 @@ class History:
         cause: Cause,
         request_seq: int | None = None,
     ) -> None:
-        events = events if isinstance(events, list) else list(events)
-        self.feed.record(sequence_id, events, cause, request_seq)
+        items: list[KeptEvent] = []
+        for event in events:  # most calls record one event: no comprehension to set up
+            items.append((sequence_id, event, cause, request_seq))
+        self.feed.record(items)
         self.version += 1
         # Popped and put back: the runs stay in the order they were last recorded.
         records = self._records.pop(sequence_id, None)
@@ -75,8 +77,7 @@ class History:
             records = []
         self._records[sequence_id] = records
         before = len(records)
-        for event in events:  # most calls record one event: no comprehension to set up
-            records.append((event, cause, request_seq))
+        records.extend(items)
         excess = len(records) - self.per_run
         if excess > 0:
             del records[:excess]
@@ -93,7 +94,10 @@ class History:
 
     def of(self, sequence_id: str) -> list[Record]:
         """The kept records of a run, oldest first (none for a run with no history)."""
-        return [Record(*record) for record in self._records.get(sequence_id, ())]
+        return [
+            Record(event, cause, request_seq)
+            for _, event, cause, request_seq in self._records.get(sequence_id, ())
+        ]
 
     def dropped(self, sequence_id: str) -> int:
         return self._dropped.get(sequence_id, 0)

@@ -110,22 +110,35 @@ class SortedIndexes:
         if not self._kept:
             return
         by_selection = self._by_selection
-        after = _selections(sequence)
-        if previous is None:
-            for selection in after:
+        workspace_id, template_id = sequence.workspace_id, sequence.template_id
+        if (
+            previous is None
+            or previous.workspace_id != workspace_id
+            or previous.template_id != template_id
+        ):  # a new run (no write moves a run to another workspace or template)
+            if previous is not None:
+                for selection in _selections(previous):
+                    for index in by_selection.get(selection, _NONE).values():
+                        index.discard(previous)
+            for selection in _selections(sequence):
                 for index in by_selection.get(selection, _NONE).values():
                     index.add(sequence)
             return
-        # The filters come in the same places for every sequence: a filter that names no
-        # status is the same before and after (the workspace and template never change).
-        for old, new in zip(_selections(previous), after):  # noqa: B905 (always 4 and 4)
-            indexes = by_selection.get(new)
-            if old == new:
+        # A filter that names no status holds the run before and after alike.
+        for selection in ((workspace_id, None, None), (workspace_id, None, template_id)):
+            indexes = by_selection.get(selection)
+            if indexes:
+                for index in indexes.values():
+                    index.replace(previous, sequence)
+        before, after = previous.status, sequence.status
+        for template in (None, template_id):
+            indexes = by_selection.get((workspace_id, after, template))
+            if before is after:
                 if indexes:
                     for index in indexes.values():
                         index.replace(previous, sequence)
                 continue
-            held = by_selection.get(old)
+            held = by_selection.get((workspace_id, before, template))
             if held:
                 for index in held.values():
                     index.discard(previous)

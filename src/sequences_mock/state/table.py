@@ -32,26 +32,23 @@ class SequenceTable:
 
     def put(self, sequence: Sequence) -> Sequence | None:
         """Store a new sequence or a new version of one; returns the version it replaces."""
-        previous = self.by_id.get(sequence.id)
-        if (
-            previous is not None
-            and previous.status is sequence.status
-            and previous.contact_id == sequence.contact_id
-        ):
-            # The usual change (variables, a pause deadline, a step): every count stays.
-            self.by_id[sequence.id] = sequence
-            return previous
-        if previous is not None:
-            self._by_status[(previous.workspace_id, previous.status)].discard(previous.id)
+        id_, workspace_id, status = sequence.id, sequence.workspace_id, sequence.status
+        previous = self.by_id.get(id_)
+        self.by_id[id_] = sequence
+        if previous is None:
+            self._by_workspace.setdefault(workspace_id, set()).add(id_)
+            self._by_template.setdefault((workspace_id, sequence.template_id), set()).add(id_)
+            self._by_status.setdefault((workspace_id, status), set()).add(id_)
+            self._count_unfinished(sequence, 1)
+            return None
+        # The usual changes (variables, a pause deadline, a step, a pause) keep most indexes.
+        if previous.status is not status:
+            self._by_status[(previous.workspace_id, previous.status)].discard(id_)
+            self._by_status.setdefault((workspace_id, status), set()).add(id_)
+        was_unfinished = previous.status in NON_TERMINAL
+        if previous.contact_id != sequence.contact_id or was_unfinished != (status in NON_TERMINAL):
             self._count_unfinished(previous, -1)
-        else:
-            self._by_workspace.setdefault(sequence.workspace_id, set()).add(sequence.id)
-            self._by_template.setdefault((sequence.workspace_id, sequence.template_id), set()).add(
-                sequence.id
-            )
-        self._by_status.setdefault((sequence.workspace_id, sequence.status), set()).add(sequence.id)
-        self._count_unfinished(sequence, 1)
-        self.by_id[sequence.id] = sequence
+            self._count_unfinished(sequence, 1)
         return previous
 
     def unfinished(self, workspace_id: str, template_id: str, contact_id: str) -> int:

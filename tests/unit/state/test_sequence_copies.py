@@ -12,7 +12,7 @@ any path that forgets it fails its own test.
 
 from __future__ import annotations
 
-from dataclasses import MISSING, fields, replace
+from dataclasses import MISSING, FrozenInstanceError, fields, replace
 from datetime import timedelta
 from typing import Any
 
@@ -212,6 +212,17 @@ def test_the_api_writes_keep_every_field_they_do_not_change(
     write: Any, changes: dict[str, Any]
 ) -> None:
     assert write(EVERYTHING) == replace(EVERYTHING, **changes)
+
+
+def test_a_copy_is_a_frozen_sequence_like_one_made_whole() -> None:
+    """A copy is filled in a mutable twin of the class and then takes the class: what comes
+    out is a `Sequence` in every way, frozen like one made by its constructor."""
+    paused = lifecycle.pause(EVERYTHING, NOW + 2 * DAY, NOW)
+
+    assert type(paused) is Sequence
+    with pytest.raises(FrozenInstanceError):
+        paused.status = Status.ACTIVE  # type: ignore[misc]
+    assert paused == Sequence(**{f.name: getattr(paused, f.name) for f in fields(Sequence)})
 
 
 def test_scheduling_a_seeded_run_keeps_every_field() -> None:
