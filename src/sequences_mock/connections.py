@@ -13,9 +13,9 @@ two counters and no timer; one under the `taskless` prefix that arrived whole ru
 as a task, until it first waits (`app_calls`). Each request's scope carries the connection's
 transport (see `TRANSPORT`), for the faults that reset or close it.
 
-About 400 lines on purpose: every bound hooks the same parser callbacks of one protocol
-class (see `BoundedProtocol`), and the limits, the protocol and its problem answers read best
-side by side.
+About 460 lines on purpose: every bound, the keep-alive timer and the start of each request
+hook the same callbacks of one protocol class (see `BoundedProtocol`), and the limits, the
+protocol and its problem answers read best side by side.
 """
 
 from __future__ import annotations
