@@ -1,5 +1,6 @@
 """How one connection calls the app: a call the server gives up on is cancelled quietly, and a
-call can run at once, without a task, until it first waits (`until_it_waits`).
+call can run at once, without a task, until it first waits (`until_it_waits`), its answer's
+head and body written together (`OneWrite`).
 
 A task per call is scheduled, registered, called back when done and collected: for a request
 the app answers without waiting, that cost more than the app's own work.
@@ -13,7 +14,7 @@ import types
 from collections.abc import Awaitable, Callable, Coroutine, Generator
 from typing import Any
 
-__all__ = ["App", "AppCalls", "until_it_waits"]
+__all__ = ["App", "AppCalls", "OneWrite", "until_it_waits"]
 
 #: An ASGI app (its scope, receive and send are uvicorn's to type).
 App = Callable[[Any, Any, Any], Awaitable[None]]
@@ -80,3 +81,42 @@ def _resumed(coroutine: Coroutine[Any, Any, None], awaited: Any) -> Generator[An
             awaited = coroutine.send(sent)
         except StopIteration:
             return
+
+
+class OneWrite:
+    """A connection's transport as an answer run at once writes to it: the first write (the
+    answer's head) is held and goes out with the next (its body), one system call and one
+    wake-up of the client where uvicorn makes two. What is still held when the run stops
+    (it waits, or ends without a body to write) goes out then (`release`), and before a close.
+    """
+
+    __slots__ = ("_held", "_passing", "transport")
+
+    def __init__(self, transport: Any) -> None:
+        self.transport = transport
+        self._held: bytes | None = None
+        self._passing = False
+
+    def write(self, data: bytes) -> None:
+        if self._passing:
+            self.transport.write(data)
+        elif self._held is None:
+            self._held = data
+        else:
+            self._passing = True
+            self.transport.write(self._held + data)
+            self._held = None
+
+    def is_closing(self) -> bool:
+        return bool(self.transport.is_closing())
+
+    def close(self) -> None:
+        self.release()
+        self.transport.close()
+
+    def release(self) -> None:
+        """Write what is held, and pass every later write on at once."""
+        self._passing = True
+        if self._held is not None:
+            held, self._held = self._held, None
+            self.transport.write(held)

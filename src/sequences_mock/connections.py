@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol, RequestResponseCycle
 
-from sequences_mock.app_calls import App, AppCalls, until_it_waits
+from sequences_mock.app_calls import App, AppCalls, OneWrite, until_it_waits
 
 __all__ = ["TRANSPORT", "ConnectionLimits", "protocol_with"]
 
@@ -301,7 +301,13 @@ class BoundedProtocol(HttpToolsProtocol):
             and cycle.scope["path"].startswith(self.TASKLESS)
             and not self.config.reset_contextvars
         ):
-            rest = until_it_waits(run, context, self.loop)
+            if cycle.scope["method"] == "HEAD":  # no body follows its head: nothing to join
+                rest = until_it_waits(run, context, self.loop)
+            else:
+                writes = cycle.transport = OneWrite(self.transport)
+                rest = until_it_waits(run, context, self.loop)
+                writes.release()
+                cycle.transport = self.transport
             if rest is None:
                 return
             run = rest

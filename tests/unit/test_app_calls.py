@@ -7,7 +7,7 @@ import asyncio
 import contextvars
 from typing import Any
 
-from sequences_mock.app_calls import until_it_waits
+from sequences_mock.app_calls import OneWrite, until_it_waits
 
 
 def test_a_call_that_never_waits_is_done_at_once() -> None:
@@ -70,3 +70,46 @@ def test_closing_a_call_left_waiting_runs_its_cleanup() -> None:
     finally:
         loop.close()
     assert cleaned == [True]
+
+
+class RecordingTransport:
+    def __init__(self) -> None:
+        self.writes: list[bytes] = []
+        self.closed = False
+
+    def write(self, data: bytes) -> None:
+        self.writes.append(data)
+
+    def is_closing(self) -> bool:
+        return self.closed
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def test_an_answers_head_and_body_go_out_in_one_write() -> None:
+    transport = RecordingTransport()
+    writes = OneWrite(transport)
+
+    writes.write(b"HTTP/1.1 200 OK\r\n\r\n")
+    assert transport.writes == []
+    writes.write(b"{}")
+    writes.write(b"more")
+    writes.release()
+
+    assert transport.writes == [b"HTTP/1.1 200 OK\r\n\r\n{}", b"more"]
+
+
+def test_a_head_left_held_goes_out_when_released_or_before_a_close() -> None:
+    released, closed = RecordingTransport(), RecordingTransport()
+    first, second = OneWrite(released), OneWrite(closed)
+
+    first.write(b"head")
+    first.release()
+    first.write(b"body")
+    second.write(b"head")
+    second.close()
+
+    assert released.writes == [b"head", b"body"]
+    assert closed.writes == [b"head"]
+    assert closed.closed
