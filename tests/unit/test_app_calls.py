@@ -5,9 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import contextvars
+from collections.abc import Coroutine
 from typing import Any
 
 from sequences_mock.app_calls import OneWrite, until_it_waits
+
+
+async def started(call: Coroutine[Any, Any, None]) -> asyncio.Task[Any]:
+    """`call` as the protocol starts it: at once until it waits, then the rest as a task, which
+    has taken its first step when this returns."""
+    rest = until_it_waits(call, contextvars.copy_context(), asyncio.get_running_loop())
+    assert rest is not None
+    task = asyncio.ensure_future(rest)
+    await asyncio.sleep(0)
+    return task
 
 
 def test_a_call_that_never_waits_is_done_at_once() -> None:
@@ -35,10 +46,7 @@ def test_cancelling_the_task_of_a_call_that_waits_cancels_the_call() -> None:
             raise
 
     async def main() -> Any:
-        rest = until_it_waits(call(), contextvars.copy_context(), asyncio.get_running_loop())
-        assert rest is not None
-        task = asyncio.ensure_future(rest)
-        await asyncio.sleep(0)
+        task = await started(call())
         task.cancel()
         return await asyncio.gather(task, return_exceptions=True)
 
@@ -56,16 +64,9 @@ def test_closing_a_call_left_waiting_runs_its_cleanup() -> None:
         finally:
             cleaned.append(True)
 
-    async def started() -> asyncio.Task[Any]:
-        rest = until_it_waits(call(), contextvars.copy_context(), asyncio.get_running_loop())
-        assert rest is not None
-        task = asyncio.ensure_future(rest)
-        await asyncio.sleep(0)
-        return task
-
     loop = asyncio.new_event_loop()
     try:
-        task = loop.run_until_complete(started())
+        task = loop.run_until_complete(started(call()))
         task.get_coro().close()  # what a loop shut down with the task pending does to it
     finally:
         loop.close()
