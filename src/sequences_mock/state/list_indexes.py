@@ -124,26 +124,18 @@ class SortedIndexes:
                 for index in by_selection.get(selection, _NONE).values():
                     index.add(sequence)
             return
-        # A filter that names no status holds the run before and after alike.
-        for selection in ((workspace_id, None, None), (workspace_id, None, template_id)):
-            indexes = by_selection.get(selection)
-            if indexes:
-                for index in indexes.values():
-                    index.replace(previous, sequence)
+        # A filter that names no status, or the status the run keeps, holds it before and
+        # after alike; one that names its old status loses it, its new one gains it.
         before, after = previous.status, sequence.status
+        kept = (None,) if before is not after else (None, after)
         for template in (None, template_id):
-            indexes = by_selection.get((workspace_id, after, template))
-            if before is after:
-                if indexes:
-                    for index in indexes.values():
-                        index.replace(previous, sequence)
-                continue
-            held = by_selection.get((workspace_id, before, template))
-            if held:
-                for index in held.values():
+            for status in kept:
+                for index in by_selection.get((workspace_id, status, template), _NONE).values():
+                    index.replace(previous, sequence)
+            if before is not after:
+                for index in by_selection.get((workspace_id, before, template), _NONE).values():
                     index.discard(previous)
-            if indexes:
-                for index in indexes.values():
+                for index in by_selection.get((workspace_id, after, template), _NONE).values():
                     index.add(sequence)
 
     def _drop_unused(self, stored: int) -> None:
