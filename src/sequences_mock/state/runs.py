@@ -9,7 +9,7 @@ from time import perf_counter
 from typing import NamedTuple
 
 from sequences_mock.core import lifecycle
-from sequences_mock.core.choices import DEFAULT_CHOICES, Choices
+from sequences_mock.core.choices import Choices
 from sequences_mock.core.domain import Contact, Sequence, Step
 from sequences_mock.core.errors import NotFound
 from sequences_mock.core.events import Event
@@ -137,7 +137,8 @@ class Runs:
         until: float | None = None,
         cause: Cause = Cause.CLOCK,
         request_seq: int | None = None,
-        choices: Choices = DEFAULT_CHOICES,
+        *,
+        choices: Choices,
     ) -> bool:
         """Apply every clock event due at or before `now`, each at the instant it was due;
         every run due is brought up to `now`, earliest due first. With `until` (a
