@@ -130,13 +130,19 @@ class SortedIndexes:
         kept = (None,) if before is not after else (None, after)
         for template in (None, template_id):
             for status in kept:
-                for index in by_selection.get((workspace_id, status, template), _NONE).values():
-                    index.replace(previous, sequence)
+                indexes = by_selection.get((workspace_id, status, template))
+                if indexes:
+                    for index in indexes.values():
+                        index.replace(previous, sequence)
             if before is not after:
-                for index in by_selection.get((workspace_id, before, template), _NONE).values():
-                    index.discard(previous)
-                for index in by_selection.get((workspace_id, after, template), _NONE).values():
-                    index.add(sequence)
+                indexes = by_selection.get((workspace_id, before, template))
+                if indexes:
+                    for index in indexes.values():
+                        index.discard(previous)
+                indexes = by_selection.get((workspace_id, after, template))
+                if indexes:
+                    for index in indexes.values():
+                        index.add(sequence)
 
     def _drop_unused(self, stored: int) -> None:
         """Keep within the budget, dropping the least recently used indexes."""
