@@ -91,7 +91,10 @@ def _driver(result: dict[str, Any]) -> str | None:
 def _measured_in(result: dict[str, Any], name: str) -> bool:
     """Whether the step that makes figure `name` ran at all (a skipped step is no regression)."""
     if name.startswith("per test:"):
-        return bool(result.get("consumer_suite"))
+        # "per test: sequences_mock_app/respx (net)": both suites must have run this time.
+        ran = (result.get("consumer_suite") or {}).get("fixtures") or {}
+        pair = name.removeprefix("per test:").split()[0].split("/")
+        return all(fixture in ran for fixture in pair)
     if name.startswith("scale:"):
         return bool(result.get("scale"))
     return bool(result.get("scenarios"))

@@ -64,6 +64,24 @@ def test_a_slower_fixture_per_test_is_reported():
     assert figures == ["per test: sequences_mock/httpserver (net)"]
 
 
+def test_a_goal_whose_suites_were_not_asked_for_is_not_reported_missing():
+    before = committed_result()
+    after = copy.deepcopy(before)
+    suite = after["consumer_suite"]
+    for fixture in ("httpserver", "sequences_mock"):  # as --consumer-fixtures leaves them out
+        del suite["fixtures"][fixture]
+    del suite["goals"]["sequences_mock"]
+    suite["goals"]["sequences_mock_app"]["ratio"] *= 1.5
+
+    found = {r.figure: r.after for r in regressions.compare(after, before)}
+
+    assert found == {
+        "per test: sequences_mock_app/respx (net)": pytest.approx(
+            before["consumer_suite"]["goals"]["sequences_mock_app"]["ratio"] * 1.5
+        )
+    }
+
+
 def test_a_scenario_gone_from_a_run_that_measured_scenarios_is_reported():
     before = committed_result()
     after = copy.deepcopy(before)
