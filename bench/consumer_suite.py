@@ -15,7 +15,10 @@ process, the five in turn, `rounds` times; medians are reported:
 Each pytest process times its own test loop (`pytest_runtestloop`, so interpreter start-up and
 collection are left out, the session's server start and stop are in) and the setup and
 teardown phase of every test: for the mock's fixtures these are the reset before the test and
-the check after it (incidents, and the calls counted for the suite's coverage).
+the check after it (incidents, and the calls counted for the suite's coverage). "Per test" is
+the loop over the tests, the session's start included; "marginal" is what one more test costs,
+timed from the second test's start to the last's, and "session" what is left of the loop: the
+fixture's one-off start and stop.
 
 Needs pytest, respx and pytest-httpserver (`pip install -e '.[bench]'`; `make bench` does).
 """
@@ -171,6 +174,7 @@ import pytest
 
 phases = {"setup": [], "teardown": []}
 loop = {}
+starts = []
 
 
 @pytest.hookimpl(wrapper=True)
@@ -182,6 +186,10 @@ def pytest_runtestloop(session):
         loop["seconds"] = time.perf_counter() - started
 
 
+def pytest_runtest_logstart(nodeid, location):
+    starts.append(time.perf_counter())
+
+
 def pytest_runtest_logreport(report):
     if report.when in phases:
         phases[report.when].append(report.duration)
@@ -189,7 +197,11 @@ def pytest_runtest_logreport(report):
 
 def pytest_sessionfinish(session, exitstatus):
     with open(os.environ["CONSUMER_SUITE_TIMES"], "w") as out:
-        json.dump({"loop_s": loop.get("seconds"), "exitstatus": int(exitstatus), **phases}, out)
+        # From the second test's start to the last's: whole tests, without the session's
+        # start (in the first test's setup) or its end (in the last one's teardown).
+        between = starts[-1] - starts[1] if len(starts) > 2 else None
+        times = {"loop_s": loop.get("seconds"), "between_s": between, **phases}
+        json.dump({**times, "exitstatus": int(exitstatus)}, out)
 """
 
 
@@ -307,6 +319,9 @@ def summarise(
             "walls_s": [round(run["loop_s"], 3) for run in measured],
             "per_test_ms": round(1000 * wall / tests, 3),
             "net_per_test_ms": round(1000 * (wall - bare) / tests, 3),
+            "marginal_ms": _marginal_ms(measured, tests),
+            "net_marginal_ms": _net_marginal_ms(measured, runs["bare"], tests),
+            "session_ms": _session_ms(measured, tests),
             "setup_median_ms": _median_ms(run["setup"] for run in measured),
             "teardown_median_ms": _median_ms(run["teardown"] for run in measured),
         }
@@ -329,6 +344,32 @@ def summarise(
         "fixtures": rows,
         "goals": goals,
     }
+
+
+def _marginal_ms(measured: list[dict[str, Any]], tests: int) -> float | None:
+    """What one more test costs (the median over the rounds): the time from the second test's
+    start to the last's, over the tests in between; the session's start and end are left out."""
+    if tests < 3 or any(run.get("between_s") is None for run in measured):
+        return None
+    between = statistics.median(float(run["between_s"]) for run in measured)
+    return round(1000 * between / (tests - 2), 3)
+
+
+def _net_marginal_ms(
+    measured: list[dict[str, Any]], bare: list[dict[str, Any]], tests: int
+) -> float | None:
+    ours, pytest_own = _marginal_ms(measured, tests), _marginal_ms(bare, tests)
+    return None if ours is None or pytest_own is None else round(ours - pytest_own, 3)
+
+
+def _session_ms(measured: list[dict[str, Any]], tests: int) -> float | None:
+    """What the session's start and end cost (the median over the rounds): the loop, less
+    as many tests as it ran at the marginal cost."""
+    marginal = _marginal_ms(measured, tests)
+    if marginal is None:
+        return None
+    loop_ms = 1000 * statistics.median(float(run["loop_s"]) for run in measured)
+    return round(loop_ms - tests * marginal, 1)
 
 
 def _median_ms(samples: Any) -> float:

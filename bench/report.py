@@ -109,6 +109,8 @@ def consumer_table(suite: dict[str, Any]) -> str:
         f"wall for {tests:,} tests",
         "per test",
         "net per test",
+        "net marginal",
+        "session",
         "setup (median)",
         "teardown (median)",
     )
@@ -118,6 +120,8 @@ def consumer_table(suite: dict[str, Any]) -> str:
             f"{row['wall_s']:.2f} s",
             _ms(row["per_test_ms"]),
             _ms(row["net_per_test_ms"]),
+            _ms(row.get("net_marginal_ms")),
+            _ms(row.get("session_ms")),
             _ms(row["setup_median_ms"]),
             _ms(row["teardown_median_ms"]),
         )
@@ -125,7 +129,8 @@ def consumer_table(suite: dict[str, Any]) -> str:
     ]
     lines = [
         f"consumer suite: {tests:,} tests of one GET each, medians of {suite['rounds']} rounds "
-        "(loop time; setup and teardown per test: the mock's reset and its check after the test)",
+        "(loop time; marginal: one more test, the session's one-off start and stop left out; "
+        "setup and teardown per test: the mock's reset and its check after the test)",
         f"bytecode: {suite.get('bytecode', 'as the environment had it')}",
         "",
         _table(header, rows),
