@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 import pytest
 
+from sequences_mock.client.transport import KeptAliveTransport
 from sequences_mock.core.errors import MockError
 from sequences_mock.pytest_shared import (
     add_shared_option,
@@ -37,6 +38,7 @@ from sequences_mock.pytest_shared import (
 from sequences_mock.settings import Settings
 from sequences_mock.testing import Connection, MockHandle, SuiteCoverage, SyncASGITransport
 from sequences_mock.testing.coverage import parse_ignore
+from sequences_mock.testing.cpu import SharedCpu, SharedCpuTransport
 from sequences_mock.testing.transport import LentTransport, LoopTransport
 
 if TYPE_CHECKING:
@@ -99,6 +101,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addini(
         "sequences_mock_validate_responses",
         "check the mock's responses against openapi.yaml (default true)",
+        type="bool",
+        default=True,
+    )
+    parser.addini(
+        "sequences_mock_shared_cpu",
+        "run the calls of the socket fixture's client with the server's thread on the test's "
+        "CPU (Linux; default true)",
         type="bool",
         default=True,
     )
@@ -283,14 +292,21 @@ def _sequences_mock_connection(
         return
     server: MockServer = request.getfixturevalue("sequences_mock_server")
     assert server.loop is not None, "the mock server is not running"
+    assert server.thread_id is not None, "the mock server is not running"
+    shared_cpu = SharedCpu(
+        server.thread_id, enabled=pytestconfig.getini("sequences_mock_shared_cpu")
+    )
     connection = Connection(
         server.url,
         None,
         pytestconfig.stash[COVERAGE],
-        transport=LoopTransport(server.entry, server.loop),
+        transport=LoopTransport(server.entry, server.loop, shared=shared_cpu),
         served=lambda: server.requests_served,
         control_token=server.settings.control_token,
         quiet=server.quiet,
+        api_transport=lambda: SharedCpuTransport(
+            KeptAliveTransport.for_url(server.url), shared_cpu
+        ),
     )
     yield connection
     connection.harvest()

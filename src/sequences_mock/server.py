@@ -200,6 +200,11 @@ class MockServer:
         return self._server.servers[0].get_loop()
 
     @property
+    def thread_id(self) -> int | None:
+        """The native id of the thread serving requests while the server runs."""
+        return self._thread.native_id if self._thread is not None else None
+
+    @property
     def requests_served(self) -> int:
         """Requests that have entered the app so far, over the socket or by `entry`."""
         return self._gate.entered

@@ -59,6 +59,9 @@ class Connection:
     `quiet`, for a mock in this process (`RequestGate.quiet`, `MockServer.quiet`), holds its
     world still and hands it over when no request is in it: a test's end then needs no call.
     `served` must then count the requests as they enter, as the gate does.
+
+    `api_transport` makes the transport of each API client (`api_client`); by default one of
+    kept-alive sockets to `url` when it is plain HTTP.
     """
 
     def __init__(
@@ -72,6 +75,7 @@ class Connection:
         control_token: str | None = None,
         owns_client: bool = False,
         quiet: Callable[[], AbstractContextManager[QuietWorld | None]] | None = None,
+        api_transport: Callable[[], httpx.BaseTransport] | None = None,
     ) -> None:
         if client is None and transport is None:
             raise TypeError("a Connection needs a client or a transport")
@@ -86,6 +90,7 @@ class Connection:
         self._transport = transport
         self._served = served
         self._quiet = quiet
+        self._api_transport = api_transport
         #: API key records of the world a reset goes back to, once a handle has read them.
         self.initial_api_keys: list[dict[str, Any]] | None = None
         self._operations: dict[str, tuple[str, ...]] | None = None
@@ -236,15 +241,19 @@ class Connection:
         client = self._api_clients.get(key)
         if client is None:
             headers = {"Authorization": f"Bearer {key}"} if key else {}
-            plain = not tls_for(self.url)
             client = httpx.Client(
                 base_url=f"{self.url}/v1",
                 headers=headers,
                 timeout=10,
-                transport=KeptAliveTransport.for_url(self.url) if plain else None,
+                transport=self._transport_for_api(),
             )
             self._api_clients[key] = client
         return client
+
+    def _transport_for_api(self) -> httpx.BaseTransport | None:
+        if self._api_transport is not None:
+            return self._api_transport()
+        return None if tls_for(self.url) else KeptAliveTransport.for_url(self.url)
 
     def close(self) -> None:
         """Close the API clients, and the control client when this connection made it."""

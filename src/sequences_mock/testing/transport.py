@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 
 import httpx
 
+from sequences_mock.testing.cpu import SharedCpu
+
 __all__ = [
     "LentTransport",
     "LoopTransport",
@@ -99,13 +101,22 @@ class LoopTransport(httpx.BaseTransport):
     """Runs an ASGI app's exchanges on the event loop that serves it in another thread.
 
     For a mock served on a socket in this process: a call takes its turn with the requests
-    arriving over the socket, as one sent over it would, without the HTTP in between.
+    arriving over the socket, as one sent over it would, without the HTTP in between. With
+    `shared`, the server's thread runs it on the caller's CPU.
     """
 
-    def __init__(self, app: Any, loop: asyncio.AbstractEventLoop, timeout: float = 30.0) -> None:
+    def __init__(
+        self,
+        app: Any,
+        loop: asyncio.AbstractEventLoop,
+        timeout: float = 30.0,
+        *,
+        shared: SharedCpu | None = None,
+    ) -> None:
         self.app = app
         self._loop = loop
         self._timeout = timeout
+        self._shared = shared
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         return self.run(lambda: exchange(self.app, request))
@@ -122,7 +133,10 @@ class LoopTransport(httpx.BaseTransport):
         async def main() -> T:
             return await steps()
 
-        return asyncio.run_coroutine_threadsafe(main(), self._loop).result(self._timeout)
+        def call() -> T:
+            return asyncio.run_coroutine_threadsafe(main(), self._loop).result(self._timeout)
+
+        return call() if self._shared is None else self._shared.run(call)
 
 
 class LentTransport(httpx.BaseTransport):
