@@ -281,7 +281,7 @@ def run_suite(folder: Path, workdir: Path, tests: int) -> dict[str, Any]:
 def run_consumer_suites(
     workdir: Path,
     tests: int = 300,
-    rounds: int = 5,
+    rounds: int = 15,
     *,
     fixtures: tuple[str, ...] = DEFAULT_FIXTURES,
     log: Callable[[str], None] = print,

@@ -129,7 +129,7 @@ def parse_args(argv: Sequence[str] | None = None) -> Options:
         "--consumer-tests", type=int, default=300, metavar="N", help="tests per suite (300)"
     )
     parser.add_argument(
-        "--consumer-rounds", type=int, default=5, metavar="N", help="runs of each suite (5)"
+        "--consumer-rounds", type=int, default=15, metavar="N", help="runs of each suite (15)"
     )
     parser.add_argument(
         "--consumer-fixtures",
