@@ -294,7 +294,9 @@ def _sequences_mock_connection(
     assert server.loop is not None, "the mock server is not running"
     assert server.thread_id is not None, "the mock server is not running"
     shared_cpu = SharedCpu(
-        server.thread_id, enabled=pytestconfig.getini("sequences_mock_shared_cpu")
+        server.thread_id,
+        enabled=pytestconfig.getini("sequences_mock_shared_cpu"),
+        alive=lambda: server.thread_id is not None,
     )
     connection = Connection(
         server.url,

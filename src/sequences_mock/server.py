@@ -201,8 +201,9 @@ class MockServer:
 
     @property
     def thread_id(self) -> int | None:
-        """The native id of the thread serving requests while the server runs."""
-        return self._thread.native_id if self._thread is not None else None
+        """The native id of the thread serving requests while it runs (None once it ended)."""
+        thread = self._thread
+        return thread.native_id if thread is not None and thread.is_alive() else None
 
     @property
     def requests_served(self) -> int:

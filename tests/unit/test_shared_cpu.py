@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from sequences_mock.testing import cpu
 from sequences_mock.testing.cpu import SharedCpu
 
 pytestmark = pytest.mark.skipif(
@@ -94,17 +95,18 @@ def test_switched_off_it_leaves_every_thread_where_it_is(partner: int) -> None:
 def test_a_refusal_of_the_system_lets_this_call_and_the_next_run_unpinned(
     partner: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    own_before, partner_before = cpus(0), cpus(partner)
     shared = SharedCpu(partner)
-    set_affinity = os.sched_setaffinity
-    attempts: list[Any] = []
+    set_cpus = cpu._set_cpus
+    attempts: list[tuple[int, set[int]]] = []
 
-    def refuse(thread: int, mask: Any) -> None:
-        attempts.append(mask)
-        if len(set(mask)) == 1:
+    def refuse_the_partners_pin(thread: int, mask: Any) -> None:
+        attempts.append((thread, set(mask)))
+        if thread == partner and len(set(mask)) == 1:
             raise PermissionError("not allowed here")
-        set_affinity(thread, mask)
+        set_cpus(thread, mask)
 
-    monkeypatch.setattr(os, "sched_setaffinity", refuse)
+    monkeypatch.setattr(cpu, "_set_cpus", refuse_the_partners_pin)
 
     assert shared.run(lambda: "answered") == "answered"
     tried = len(attempts)
@@ -112,7 +114,49 @@ def test_a_refusal_of_the_system_lets_this_call_and_the_next_run_unpinned(
 
     assert not shared.active
     assert len(attempts) == tried  # no second try
-    assert cpus(0) == set(attempts[-1])  # the caller got its own set back
+    assert (cpus(0), cpus(partner)) == (own_before, partner_before)
+
+
+def test_a_thread_the_partner_starts_during_a_call_gets_the_partners_cpus_after_it(
+    partner: int,
+) -> None:
+    partner_before = cpus(partner)
+    started: list[int] = []
+    release = threading.Event()
+
+    def start_a_thread_pinned_as_its_parent() -> set[int]:
+        during = cpus(0)
+
+        def work() -> None:
+            started.append(threading.get_native_id())
+            release.wait(30)
+
+        # As if the partner had started it: a new thread copies its parent's CPUs.
+        thread = threading.Thread(target=work, daemon=True)
+        thread.start()
+        while not started:
+            pass
+        os.sched_setaffinity(started[0], during)
+        return during
+
+    during = SharedCpu(partner).run(start_a_thread_pinned_as_its_parent)
+    try:
+        assert len(during) == 1
+        assert cpus(started[0]) == partner_before
+    finally:
+        release.set()
+
+
+def test_a_partner_that_ends_after_the_start_leaves_the_callers_cpus_alone(
+    partner: int,
+) -> None:
+    own_before = cpus(0)
+    running = [True]
+    shared = SharedCpu(partner, alive=lambda: running[0])
+    running[0] = False
+
+    assert shared.run(lambda: cpus(0)) == own_before
+    assert cpus(0) == own_before
 
 
 def test_a_partner_that_has_ended_leaves_calls_running() -> None:

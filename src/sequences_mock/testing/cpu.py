@@ -14,9 +14,11 @@ run as they would without it.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
-import os
-from collections.abc import Callable
+import sys
+import threading
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 import httpx
@@ -25,13 +27,25 @@ __all__ = ["SharedCpu", "SharedCpuTransport"]
 
 T = TypeVar("T")
 
+if sys.platform == "linux":
+    from os import sched_getaffinity as _cpus_of
+    from os import sched_setaffinity as _set_cpus
+else:  # never called there: `_current_cpu` finds no way, and calls run as they are
+
+    def _cpus_of(thread: int) -> set[int]:
+        raise OSError("CPU affinity is Linux's")
+
+    def _set_cpus(thread: int, cpus: Iterable[int]) -> None:
+        raise OSError("CPU affinity is Linux's")
+
 
 def _current_cpu() -> Callable[[], int] | None:
     """The C library's `sched_getcpu` (the CPU the calling thread runs on), where there is one."""
-    if not hasattr(os, "sched_setaffinity"):
+    if sys.platform != "linux":
         return None
     try:
-        function = ctypes.CDLL(None).sched_getcpu
+        # PyDLL: the call keeps the GIL, a vDSO read needs no hand-over to the other thread.
+        function = ctypes.PyDLL(None).sched_getcpu
     except (OSError, AttributeError):
         return None
     function.restype = ctypes.c_int
@@ -42,57 +56,74 @@ def _current_cpu() -> Callable[[], int] | None:
 
 class SharedCpu:
     """Runs calls with the thread `partner` (a native thread id, `threading.get_native_id()`)
-    on the calling thread's CPU, each thread back on its own CPUs after the call."""
+    on the calling thread's CPU, each thread back on its own CPUs after the call.
 
-    def __init__(self, partner: int, *, enabled: bool = True) -> None:
+    `alive` says whether the partner still runs: a thread id that ended may be another's later.
+    A thread the partner starts during a call would inherit its one CPU; any thread that came
+    to be during the call is given the partner's CPUs after it.
+    """
+
+    def __init__(
+        self, partner: int, *, enabled: bool = True, alive: Callable[[], bool] = lambda: True
+    ) -> None:
         self.partner = partner
+        self._alive = alive
         self._current_cpu = _current_cpu() if enabled else None
-        self._partner_cpus: set[int] | None = None
+        self._partner_cpus: set[int] = set()
         if self._current_cpu is not None:
             try:
-                self._partner_cpus = os.sched_getaffinity(partner)
+                self._partner_cpus = _cpus_of(partner)
             except OSError:
                 self._current_cpu = None
 
     @property
     def active(self) -> bool:
-        """Whether calls run on one CPU: False where the system has no way, or refused one."""
+        """Whether calls run on one CPU: False when switched off, where the system has no way,
+        or once it refused one."""
         return self._current_cpu is not None
 
     def run(self, call: Callable[[], T]) -> T:
         """`call()`, with the partner on this thread's CPU while it runs."""
         current_cpu = self._current_cpu
-        if current_cpu is None or self._partner_cpus is None:
+        if current_cpu is None or not self._alive():
             return call()
         cpu = current_cpu()
         try:
-            own_cpus = os.sched_getaffinity(0)
+            own_cpus = _cpus_of(0)
         except OSError:
-            own_cpus = None
-        if cpu < 0 or own_cpus is None:
             return call()
-        try:
-            os.sched_setaffinity(0, (cpu,))
-            os.sched_setaffinity(self.partner, (cpu,))
-        except OSError:
-            # A CPU taken offline, a cpuset that changed, a partner gone: turns go on as the
-            # scheduler places them, for this call and every one after it.
-            self._current_cpu = None
-            self._give_back(own_cpus)
+        if cpu < 0:
             return call()
+        threads_before = _thread_ids()
         try:
+            try:
+                _set_cpus(0, (cpu,))
+                _set_cpus(self.partner, (cpu,))
+            except OSError:
+                # A CPU taken offline, a cpuset that changed, a partner gone: turns go on as
+                # the scheduler places them, for this call and every one after it.
+                self._current_cpu = None
             return call()
         finally:
-            self._give_back(own_cpus)
+            self._give_back(own_cpus, threads_before)
 
-    def _give_back(self, own_cpus: set[int]) -> None:
-        """Both threads back on the CPUs they had (the partner's as it was made with)."""
-        assert self._partner_cpus is not None
+    def _give_back(self, own_cpus: set[int], threads_before: set[int]) -> None:
+        """Both threads back on the CPUs they had (the partner's as it was made with), and the
+        threads started meanwhile on the partner's."""
+        started = _thread_ids() - threads_before
         for thread, cpus in ((0, own_cpus), (self.partner, self._partner_cpus)):
             try:
-                os.sched_setaffinity(thread, cpus)
+                _set_cpus(thread, cpus)
             except OSError:
                 self._current_cpu = None
+        for thread in started:
+            with contextlib.suppress(OSError):  # it has ended
+                _set_cpus(thread, self._partner_cpus)
+
+
+def _thread_ids() -> set[int]:
+    """The native ids of this process's Python threads."""
+    return {thread.native_id for thread in threading.enumerate() if thread.native_id is not None}
 
 
 class SharedCpuTransport(httpx.BaseTransport):
