@@ -1,9 +1,10 @@
-"""No silent regressions: a run's ratios against the last committed result file.
+"""No silent regressions: a run's ratios against the newest committed result file that measured
+the same steps (a run of the consumer suite alone is no yardstick for a whole run's throughput).
 
 Only ratios are compared (mock against the ceiling measured in the same run, a fixture against
 its peer in the same run, a large world against a small one): absolute figures on a shared
-machine move with its load, ratios much less. A figure more than `TOLERANCE` worse than in the
-last result file git knows is printed with both values; so is a figure that went missing.
+machine move with its load, ratios much less. A figure more than `TOLERANCE` worse than in that
+file is printed with both values; so is a figure that went missing.
 Runs made with different drivers (wrk against the builtin smoke driver) are not comparable and
 are not compared.
 """
@@ -16,7 +17,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-__all__ = ["TOLERANCE", "Regression", "compare", "figures", "last_committed", "render"]
+__all__ = [
+    "TOLERANCE",
+    "Regression",
+    "check",
+    "committed",
+    "compare",
+    "covers",
+    "figures",
+    "last_committed",
+    "render",
+]
 
 #: How much worse a ratio may get before it is reported.
 TOLERANCE = 0.10
@@ -100,8 +111,8 @@ def _measured_in(result: dict[str, Any], name: str) -> bool:
     return bool(result.get("scenarios"))
 
 
-def last_committed(directory: Path, exclude: Path | None = None) -> Path | None:
-    """The newest result file in `directory` that git tracks (names sort by time)."""
+def committed(directory: Path, exclude: Path | None = None) -> list[Path]:
+    """The result files in `directory` that git tracks, oldest first (names sort by time)."""
     try:
         listed = subprocess.run(
             ["git", "ls-files", "--", "."],
@@ -112,22 +123,42 @@ def last_committed(directory: Path, exclude: Path | None = None) -> Path | None:
             check=True,
         ).stdout.split()
     except (OSError, subprocess.SubprocessError):
-        return None
+        return []
     paths = sorted(
         directory / name
         for name in listed
         if name.startswith("bench-") and name.endswith(".json") and "/" not in name
     )
-    paths = [path for path in paths if exclude is None or path.resolve() != exclude.resolve()]
+    return [path for path in paths if exclude is None or path.resolve() != exclude.resolve()]
+
+
+def last_committed(directory: Path, exclude: Path | None = None) -> Path | None:
+    """The newest result file in `directory` that git tracks."""
+    paths = committed(directory, exclude)
     return paths[-1] if paths else None
 
 
+#: The steps a run may have left out (`--consumer-suite`, `--skip-scale`, ...).
+STEPS = ("scenarios", "consumer_suite", "scale")
+
+
+def covers(previous: dict[str, Any], current: dict[str, Any]) -> bool:
+    """Whether `previous` measured every step `current` did: a run of the consumer suite alone
+    is no yardstick for the throughput of a whole run."""
+    return all(previous.get(step) for step in STEPS if current.get(step))
+
+
 def check(current: dict[str, Any], directory: Path, written: Path | None) -> str:
-    """The report on `current` against the last committed result file in `directory`."""
-    previous_path = last_committed(directory, exclude=written)
-    if previous_path is None:
-        return "regressions: no committed result file to compare with"
-    previous = json.loads(previous_path.read_text())
+    """The report on `current` against the newest committed result file that measured what it
+    did."""
+    previous_path, previous = None, None
+    for path in reversed(committed(directory, exclude=written)):
+        candidate = json.loads(path.read_text())
+        if covers(candidate, current):
+            previous_path, previous = path, candidate
+            break
+    if previous_path is None or previous is None:
+        return "regressions: no committed result file that measured the same steps"
     if _driver(current) != _driver(previous):
         return (
             f"regressions: not compared with {previous_path.name} "

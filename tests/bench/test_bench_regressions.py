@@ -117,3 +117,23 @@ def test_the_last_committed_file_is_the_newest_tracked_one_not_the_run_just_writ
 
     assert found is not None
     assert found.name == "bench-20261102T000000Z.json"
+
+
+def test_a_whole_run_is_compared_with_the_newest_whole_run_not_a_consumer_suite_alone(
+    tmp_path: Path,
+):
+    results = tmp_path / "results"
+    results.mkdir()
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    whole = committed_result()
+    alone = {"settings": whole["settings"], "consumer_suite": whole["consumer_suite"]}
+    (results / "bench-20261101T000000Z.json").write_text(json.dumps(whole))
+    (results / "bench-20261102T000000Z.json").write_text(json.dumps(alone))
+    subprocess.run(["git", "-C", str(tmp_path), "add", "."], check=True)
+
+    whole_report = regressions.check(slowed(whole, "get", by=0.3), results, None)
+    alone_report = regressions.check(alone, results, None)
+
+    assert "against bench-20261101T000000Z.json" in whole_report
+    assert "get: mock/ceiling req/s" in whole_report
+    assert alone_report == "regressions: none over 10% against bench-20261102T000000Z.json"
