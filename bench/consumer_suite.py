@@ -311,17 +311,23 @@ def summarise(
     runs: dict[str, list[dict[str, Any]]], tests: int, rounds: int, versions: dict[str, str]
 ) -> dict[str, Any]:
     bare = statistics.median(run["loop_s"] for run in runs["bare"])
+    bare_marginal = _marginal_ms(runs["bare"], tests)
     rows: dict[str, Any] = {}
     for fixture, measured in runs.items():
         wall = statistics.median(run["loop_s"] for run in measured)
+        marginal = _marginal_ms(measured, tests)
         rows[fixture] = {
             "wall_s": round(wall, 3),
             "walls_s": [round(run["loop_s"], 3) for run in measured],
             "per_test_ms": round(1000 * wall / tests, 3),
             "net_per_test_ms": round(1000 * (wall - bare) / tests, 3),
-            "marginal_ms": _marginal_ms(measured, tests),
-            "net_marginal_ms": _net_marginal_ms(measured, runs["bare"], tests),
-            "session_ms": _session_ms(measured, tests),
+            "marginal_ms": marginal,
+            "net_marginal_ms": (
+                None
+                if marginal is None or bare_marginal is None
+                else round(marginal - bare_marginal, 3)
+            ),
+            "session_ms": (None if marginal is None else round(1000 * wall - tests * marginal, 1)),
             "setup_median_ms": _median_ms(run["setup"] for run in measured),
             "teardown_median_ms": _median_ms(run["teardown"] for run in measured),
         }
@@ -353,23 +359,6 @@ def _marginal_ms(measured: list[dict[str, Any]], tests: int) -> float | None:
         return None
     between = statistics.median(float(run["between_s"]) for run in measured)
     return round(1000 * between / (tests - 2), 3)
-
-
-def _net_marginal_ms(
-    measured: list[dict[str, Any]], bare: list[dict[str, Any]], tests: int
-) -> float | None:
-    ours, pytest_own = _marginal_ms(measured, tests), _marginal_ms(bare, tests)
-    return None if ours is None or pytest_own is None else round(ours - pytest_own, 3)
-
-
-def _session_ms(measured: list[dict[str, Any]], tests: int) -> float | None:
-    """What the session's start and end cost (the median over the rounds): the loop, less
-    as many tests as it ran at the marginal cost."""
-    marginal = _marginal_ms(measured, tests)
-    if marginal is None:
-        return None
-    loop_ms = 1000 * statistics.median(float(run["loop_s"]) for run in measured)
-    return round(loop_ms - tests * marginal, 1)
 
 
 def _median_ms(samples: Any) -> float:
