@@ -25,7 +25,6 @@ __all__ = [
     "compare",
     "covers",
     "figures",
-    "last_committed",
     "render",
 ]
 
@@ -130,12 +129,6 @@ def committed(directory: Path, exclude: Path | None = None) -> list[Path]:
         if name.startswith("bench-") and name.endswith(".json") and "/" not in name
     )
     return [path for path in paths if exclude is None or path.resolve() != exclude.resolve()]
-
-
-def last_committed(directory: Path, exclude: Path | None = None) -> Path | None:
-    """The newest result file in `directory` that git tracks."""
-    paths = committed(directory, exclude)
-    return paths[-1] if paths else None
 
 
 #: The steps a run may have left out (`--consumer-suite`, `--skip-scale`, ...).
