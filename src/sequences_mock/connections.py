@@ -195,12 +195,11 @@ class BoundedProtocol(HttpToolsProtocol):
     # ends the reads already bound what it holds (`data_received`).
 
     def on_headers_complete(self) -> None:
-        limits, headers = self.LIMITS, self.headers
+        limits, headers, bound = self.LIMITS, self.headers, self._bound
         if len(headers) > limits.max_headers or _head_size(self.url, headers) > (
             limits.max_header_bytes
         ):
-            self._bound.refused = True  # answered 431 once this read is parsed
-        bound = self._bound
+            bound.refused = True  # answered 431 once this read is parsed
         if bound.refused:
             return
         if bound.deadline is not None:  # armed only for a head that took several reads

@@ -88,11 +88,11 @@ class SharedCpu:
         if current_cpu is None or not self._alive():
             return call()
         cpu = current_cpu()
+        if cpu < 0:
+            return call()
         try:
             own_cpus = _cpus_of(0)
         except OSError:
-            return call()
-        if cpu < 0:
             return call()
         threads_before = _thread_ids()
         try:
