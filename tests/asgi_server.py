@@ -1,7 +1,9 @@
-"""Any ASGI app on uvicorn, on 127.0.0.1 and a free port, in a daemon thread."""
+"""Any ASGI app on uvicorn, on 127.0.0.1 and a free port, in a daemon thread; and a plain socket
+to a served URL, for tests that write the bytes of HTTP themselves."""
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -35,3 +37,9 @@ def served(app: Any, **options: Any) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
+
+
+def open_socket(url: str, timeout: float = 5.0) -> socket.socket:
+    """A TCP connection to the host and port of `url` (`http://127.0.0.1:8080`)."""
+    host, port = url.removeprefix("http://").rsplit(":", 1)
+    return socket.create_connection((host, int(port)), timeout=timeout)

@@ -3,12 +3,12 @@ before their body is read (16 seeds of 113 MB once held 2.1 GB together)."""
 
 from __future__ import annotations
 
-import socket
 import threading
 from collections.abc import Iterator
 
 import httpx
 
+from asgi_server import open_socket
 from sequences_mock.server import MockServer
 
 JSON = {"Content-Type": "application/json"}
@@ -61,7 +61,7 @@ def test_a_third_seed_is_refused_before_its_body_is_read() -> None:
 def _headers_only(url: str, length: int) -> bytes:
     """Send a seed's headers announcing `length` bytes, none of them, and read the answer."""
     host, port = url.removeprefix("http://").rsplit(":", 1)
-    with socket.create_connection((host, int(port)), timeout=10) as connection:
+    with open_socket(url, timeout=10) as connection:
         connection.sendall(
             b"POST /__mock/seed HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\n"
             b"Content-Length: %d\r\n\r\n" % (f"{host}:{port}".encode(), length)

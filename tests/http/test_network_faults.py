@@ -3,7 +3,6 @@ without an answer, cut short or dribbled, as gateways and networks do to clients
 
 from __future__ import annotations
 
-import socket
 import time
 from typing import Any
 
@@ -11,6 +10,7 @@ import httpx
 import orjson
 import pytest
 
+from asgi_server import open_socket
 from default_world import AMELIE_RUN, READ_WRITE, bearer
 from sequences_mock import connections
 from sequences_mock.http import network
@@ -48,7 +48,7 @@ def raw_get(server: MockServer) -> bytes:
         f"Authorization: {RW['Authorization']}\r\nConnection: close\r\n\r\n"
     )
     received = b""
-    with socket.create_connection((host, int(port)), timeout=5) as sock:
+    with open_socket(server.url) as sock:
         sock.sendall(request.encode())
         while chunk := sock.recv(65536):
             received += chunk

@@ -16,6 +16,7 @@ import httpx
 import orjson
 import pytest
 
+from asgi_server import open_socket
 from default_world import AMELIE_RUN, READ_WRITE, bearer
 from sequences_mock.connections import ConnectionLimits
 from sequences_mock.server import MockServer
@@ -30,8 +31,7 @@ def server() -> Iterator[MockServer]:
 
 
 def connect(server: MockServer) -> socket.socket:
-    host, port = server.url.removeprefix("http://").rsplit(":", 1)
-    return socket.create_connection((host, int(port)), timeout=5)
+    return open_socket(server.url)
 
 
 def head(path: str = f"/v1/sequences/{AMELIE_RUN}", *extra: str, method: str = "GET") -> bytes:
@@ -207,8 +207,7 @@ def test_sigterm_stops_serve_cleanly_even_with_a_request_half_sent():
     """It never exited while a client held a partial body, and exited 143 otherwise."""
     process, url = serve_in_a_subprocess()
     with process:
-        host, port = url.removeprefix("http://").rsplit(":", 1)
-        with socket.create_connection((host, int(port)), timeout=5) as sock:
+        with open_socket(url) as sock:
             sock.sendall(head("/__mock/seed", "Content-Length: 1000", method="POST") + b"{")
             time.sleep(0.2)
             started = time.monotonic()

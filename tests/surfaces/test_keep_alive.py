@@ -7,7 +7,7 @@ import socket
 import time
 from typing import Any
 
-from asgi_server import served
+from asgi_server import open_socket, served
 from sequences_mock.connections import ConnectionLimits, protocol_with
 
 KEEP_ALIVE = 1.0  # seconds; each step below leaves it a margin of 0.4 s or more
@@ -18,11 +18,6 @@ async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
     headers = [(b"content-type", b"text/plain"), (b"content-length", b"2")]
     await send({"type": "http.response.start", "status": 200, "headers": headers})
     await send({"type": "http.response.body", "body": b"ok"})
-
-
-def connect(url: str) -> socket.socket:
-    host, port = url.removeprefix("http://").rsplit(":", 1)
-    return socket.create_connection((host, int(port)), timeout=5)
 
 
 def ask(sock: socket.socket) -> bytes:
@@ -41,7 +36,7 @@ def closed_within(sock: socket.socket, seconds: float) -> bool:
 def test_an_idle_connection_closes_its_keep_alive_after_the_last_answer():
     protocol = protocol_with(ConnectionLimits(), taskless="/quick/")
     options = {"http": protocol, "lifespan": "off", "timeout_keep_alive": KEEP_ALIVE}
-    with served(app, **options) as url, connect(url) as sock:
+    with served(app, **options) as url, open_socket(url) as sock:
         answers = [ask(sock)]
         for _ in range(3):  # each answer starts the keep-alive afresh
             time.sleep(KEEP_ALIVE * 0.6)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from asgi_server import open_socket
 from sequences_mock.connections import ConnectionLimits
 from sequences_mock.server import MockServer
 
@@ -35,8 +36,7 @@ def server() -> Iterator[MockServer]:
 
 
 def connect(server: MockServer) -> socket.socket:
-    host, port = server.url.removeprefix("http://").rsplit(":", 1)
-    return socket.create_connection((host, int(port)), timeout=5)
+    return open_socket(server.url)
 
 
 def test_an_answer_nobody_reads_is_dropped_after_the_send_timeout(server: MockServer) -> None:
